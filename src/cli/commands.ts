@@ -1,0 +1,106 @@
+/**
+ * The CLI's commands. Each is a small function over the library.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { ParseArgsConfig } from 'node:util';
+import { codecs } from '../codecs/index.ts';
+import { type Tabm, tabmToMessage } from '../codecs/structured.ts';
+import type { Result } from '../core/device.ts';
+import { BadRequestError } from '../core/errors.ts';
+import { parseHyperpath } from '../core/hyperpath.ts';
+import { messageId } from '../core/ids.ts';
+import { isMessage } from '../core/message.ts';
+import type { Opts } from '../core/opts.ts';
+import { resolveMany } from '../core/resolver.ts';
+import { createOpts } from '../defaults.ts';
+import { formatValue } from './format.ts';
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(args: string[], values: Values): Promise<number>;
+}
+
+function printResult(result: Result, json: boolean): void {
+  if (json) {
+    const body = isMessage(result.body) ? result.body : { body: result.body };
+    const tabm = codecs.get('structured@1.0').toTabm(body) as Tabm;
+    process.stdout.write(
+      `${JSON.stringify({ status: result.status, body: JSON.parse(codecs.get('json@1.0').fromTabm(tabm) as string) })}\n`,
+    );
+  } else {
+    // A literal result arrives wrapped as {ao-result: body, body: literal}: show the literal.
+    const body = result.body;
+    const shown =
+      isMessage(body) && typeof body['ao-result'] === 'string' ? body[body['ao-result']] : body;
+    process.stdout.write(
+      `${result.status === 'ok' ? '' : `[${result.status}]\n`}${formatValue(shown ?? body)}\n`,
+    );
+  }
+}
+
+/** Resolve a HyperPATH in-process, as a node would for `GET <hyperpath>`. */
+export async function resolvePath(path: string, opts: Opts): Promise<Result> {
+  return resolveMany(parseHyperpath({ path, method: 'GET' }), {
+    ...opts,
+    force_message: true,
+    cache_control: ['always'],
+  });
+}
+
+/** Bytes in a codec's serialised form -> TABM. */
+function readWire(name: string, bytes: Uint8Array): Tabm {
+  const codec = codecs.get(name);
+  return codec.toTabm(codec.deserialize ? codec.deserialize(bytes) : bytes);
+}
+
+export const commands: Record<string, Command> = {
+  resolve: {
+    summary: "resolve a HyperPATH in-process: hyperbeam resolve '/~message@1.0&a=1/a' [--json]",
+    options: { json: { type: 'boolean' } },
+    async run([path], values) {
+      if (!path) throw new BadRequestError('no_path', 'give a HyperPATH to resolve');
+      printResult(await resolvePath(path, createOpts()), values.json === true);
+      return 0;
+    },
+  },
+  id: {
+    summary: 'print the IDs of a message file: hyperbeam id msg.json [--codec json@1.0|flat@1.0]',
+    options: { codec: { type: 'string' } },
+    async run([file], values) {
+      if (!file) throw new BadRequestError('no_file', 'give a message file');
+      const bytes = readFileSync(file === '-' ? 0 : file);
+      const codec = String(
+        values.codec ?? (file.endsWith('.json') || bytes[0] === 0x7b ? 'json@1.0' : 'flat@1.0'),
+      );
+      const msg = tabmToMessage(readWire(codec, new Uint8Array(bytes)));
+      process.stdout.write(
+        `unsigned: ${messageId(msg, { committers: [] })}\nsigned:   ${messageId(msg, { committers: 'all' })}\nid:       ${messageId(msg)}\n`,
+      );
+      return 0;
+    },
+  },
+  start: {
+    summary: 'run a node with an in-memory store, reading HyperPATHs from stdin',
+    options: { json: { type: 'boolean' } },
+    async run(_args, values) {
+      const opts = createOpts();
+      process.stderr.write('hyperbeam: node ready; type a HyperPATH per line (Ctrl-D to stop)\n');
+      for await (const line of createInterface({ input: process.stdin, terminal: false })) {
+        const path = line.trim();
+        if (!path) continue;
+        try {
+          printResult(await resolvePath(path, opts), values.json === true);
+        } catch (error) {
+          process.stdout.write(
+            `error: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
+        }
+      }
+      return 0;
+    },
+  },
+};

@@ -1,0 +1,97 @@
+/**
+ * `flat@1.0`: a TABM as a one-level map whose keys are `/`-joined paths
+ * (`n/deep/c`), and its line serialisation (`path: value\n`, sorted by path).
+ * httpsig's multipart part names are this same flat form.
+ */
+import {
+  type Binary,
+  concatBinary,
+  fromByteString,
+  isBinary,
+  sortKeys,
+  toByteString,
+} from '../core/binary.ts';
+import { CodecError } from '../core/errors.ts';
+import { fromEntries, isMessage, put } from '../core/message.ts';
+import type { Tabm, TabmValue } from './structured.ts';
+
+export type FlatMap = Record<string, Binary>;
+
+/** Split a path on `/`, dropping empty parts (HyperBEAM's term_to_path_parts). */
+export function pathParts(path: string): string[] {
+  return path.split('/').filter((p) => p.length > 0);
+}
+
+export function tabmToFlat(tabm: Tabm): FlatMap {
+  const out: FlatMap = {};
+  const walk = (prefix: string, value: TabmValue) => {
+    if (isBinary(value)) {
+      out[pathParts(prefix).join('/')] = value;
+    } else if (isMessage(value)) {
+      for (const [k, v] of Object.entries(value as Tabm)) walk(prefix ? `${prefix}/${k}` : k, v);
+    } else {
+      throw new CodecError('unsupported_value', `flat@1.0 cannot encode the value at '${prefix}'`);
+    }
+  };
+  for (const [k, v] of Object.entries(tabm)) walk(k, v);
+  return out;
+}
+
+/** Rebuild nesting from path keys. Conflicting leaf/map paths are an error. */
+export function flatToTabm(flat: Record<string, TabmValue>): Tabm {
+  const root: Tabm = {};
+  for (const [path, value] of Object.entries(flat)) {
+    const parts = pathParts(path);
+    if (parts.length === 0) throw new CodecError('bad_key', `empty flat key '${path}'`);
+    let node = root;
+    for (const part of parts.slice(0, -1)) {
+      const next = node[part];
+      if (next === undefined) {
+        const child: Tabm = {};
+        put(node, part, child);
+        node = child;
+      } else if (isMessage(next)) {
+        node = next as Tabm;
+      } else {
+        throw new CodecError('path_collision', `flat key '${path}' collides with a value`);
+      }
+    }
+    const leaf = parts[parts.length - 1] as string;
+    const existing = node[leaf];
+    if (existing === undefined) put(node, leaf, value);
+    else if (isMessage(existing) && isMessage(value)) {
+      put(node, leaf, { ...(existing as Tabm), ...(value as Tabm) });
+    } else {
+      throw new CodecError('path_collision', `flat key '${path}' is given twice`);
+    }
+  }
+  return root;
+}
+
+export function serializeFlat(flat: FlatMap): Binary {
+  const lines: Binary[] = [];
+  for (const key of sortKeys(Object.keys(flat))) {
+    const value = flat[key] as Binary;
+    if (key.includes('\n') || key.includes(': ')) {
+      throw new CodecError('bad_key', `flat@1.0 keys cannot contain newlines or ': ' ('${key}')`);
+    }
+    if (toByteString(value).includes('\n')) {
+      throw new CodecError('bad_value', `flat@1.0 values cannot contain newlines ('${key}')`);
+    }
+    lines.push(key, ': ', value, '\n');
+  }
+  return concatBinary(lines);
+}
+
+export function deserializeFlat(text: Binary): FlatMap {
+  const bytes = toByteString(text);
+  const entries: [string, Binary][] = [];
+  for (const line of bytes.split('\n')) {
+    const at = line.indexOf(': ');
+    if (at < 0) continue;
+    const key = fromByteString(line.slice(0, at));
+    if (typeof key !== 'string') throw new CodecError('bad_key', 'a flat key is not valid UTF-8');
+    entries.push([key, fromByteString(line.slice(at + 2))]);
+  }
+  return fromEntries(entries) as FlatMap;
+}

@@ -1,0 +1,125 @@
+/**
+ * httpsig@1.0 encoding: TABM -> HTTP fields (headers plus `body`).
+ *
+ * Binaries up to 4 KiB become headers; larger ones, nested messages, and the
+ * inline body key (`body`, or `data`, or what `inline-body-key` names) go to
+ * the body. A body that is a single binary is sent raw; anything else becomes
+ * a multipart body whose parts are named by flat paths (`nested/deep`).
+ * ID-shaped keys cannot be headers (headers are lower-cased), so they travel
+ * together in an `ao-ids` dictionary that keeps their case.
+ */
+import { type Binary, byteLength, isBinary } from '../../core/binary.ts';
+import { CodecError } from '../../core/errors.ts';
+import { isId, isMessage, normalizeKey, put } from '../../core/message.ts';
+import type { Tabm, TabmValue } from '../structured.ts';
+import { serializeDictionary, serializeList, str } from '../structured-fields.ts';
+import { encodeMultipart, type PartValue } from './multipart.ts';
+import { contentDigest, type HttpFields } from './signature-base.ts';
+
+export const MAX_HEADER_LENGTH = 4096;
+
+/** The key whose value becomes the HTTP body, and any header needed to name it. */
+export function inlineKeyOf(msg: Record<string, unknown>): [Record<string, Binary>, string] {
+  const explicit = msg['inline-body-key'];
+  if (typeof explicit === 'string') return [{}, explicit];
+  if ('body' in msg) return [{}, 'body'];
+  if ('data' in msg) return [{ 'inline-body-key': 'data' }, 'data'];
+  return [{}, 'body'];
+}
+
+function groupIds(tabm: Tabm): Tabm {
+  const ids = Object.keys(tabm)
+    .filter((k) => isId(k) && isBinary(tabm[k]))
+    .sort();
+  if (ids.length === 0) return tabm;
+  const out: Tabm = { ...tabm };
+  for (const k of ids) delete out[k];
+  out['ao-ids'] = serializeDictionary(ids.map((k) => [k, str(tabm[k] as Binary)]));
+  return out;
+}
+
+/** Flatten the body map: nested messages become parts named by their paths. */
+function groupMaps(map: Tabm, parent: string, top: Record<string, PartValue>) {
+  const flattened: Record<string, Binary> = {};
+  for (const [key, value] of Object.entries(map)) {
+    const normKey = normalizeKey(key);
+    const flatKey = parent ? `${parent}/${normKey}` : normKey;
+    if (isMessage(value)) groupMaps(value as Tabm, flatKey, top);
+    else if (!isBinary(value))
+      throw new CodecError('unsupported_value', `cannot encode '${flatKey}'`);
+    else if (byteLength(value) > MAX_HEADER_LENGTH) top[flatKey] = value;
+    else put(flattened, normKey, value);
+  }
+  if (Object.keys(flattened).length === 0) return top;
+  if (parent === '') Object.assign(top, flattened);
+  else top[parent] = flattened;
+  return top;
+}
+
+/** Encode a TABM into HTTP fields (HyperBEAM's dev_codec_httpsig_conv:to/1). */
+export function tabmToHttp(tabm: Tabm): HttpFields {
+  const grouped = groupIds(tabm);
+  const [inlineHeaders, inlineKey] = inlineKeyOf(tabm);
+  const fields: HttpFields = { ...inlineHeaders };
+  const bodyMap: Tabm = {};
+  for (const [key, value] of Object.entries(grouped)) {
+    if (
+      key === 'commitments' ||
+      key === 'signature' ||
+      key === 'signature-input' ||
+      key === 'priv'
+    ) {
+      continue;
+    }
+    if (key === 'body' || key === inlineKey) {
+      put(bodyMap, key, value);
+    } else if (isMessage(value)) {
+      put(bodyMap, normalizeKey(key), value);
+    } else if (isBinary(value)) {
+      if (byteLength(value) <= MAX_HEADER_LENGTH) put(fields, normalizeKey(key), value);
+      else put(bodyMap, normalizeKey(key), value);
+    } else {
+      throw new CodecError('unsupported_value', `httpsig@1.0 cannot encode the value of '${key}'`);
+    }
+  }
+  const parts = groupMaps(bodyMap, '', {});
+  const names = Object.keys(parts);
+  if (names.length === 1 && names[0] === inlineKey && isBinary(parts[inlineKey])) {
+    fields.body = parts[inlineKey] as Binary;
+  } else if (names.length > 0) {
+    const multipart = encodeMultipart(parts, inlineKey);
+    fields['body-keys'] = serializeList(multipart.partNames.map((n) => str(n)));
+    fields['content-type'] = `multipart/form-data; boundary="${multipart.boundary}"`;
+    fields.body = multipart.body;
+  }
+  if (fields.body !== undefined && byteLength(fields.body) > 0) {
+    fields['content-digest'] = contentDigest(fields.body);
+  }
+  addSignatureHeaders(tabm, fields);
+  return fields;
+}
+
+/**
+ * A committed message carries its signatures as `signature`/`signature-input`
+ * headers, taken from its HMAC commitment (which aggregates every signer),
+ * plus any `hashpath*` fields of its commitments.
+ */
+function addSignatureHeaders(tabm: Tabm, fields: HttpFields): void {
+  const commitments = tabm.commitments;
+  if (!isMessage(commitments)) return;
+  let hmac: Tabm | undefined;
+  for (const value of Object.values(commitments as Tabm)) {
+    if (!isMessage(value)) continue;
+    const commitment = value as Tabm;
+    if (commitment.alg === 'hmac-sha256') hmac = hmac === undefined ? commitment : hmac;
+  }
+  if (!hmac || !isBinary(hmac.signature) || !isBinary(hmac['signature-input'])) return;
+  for (const value of Object.values(commitments as Tabm)) {
+    if (!isMessage(value)) continue;
+    for (const [k, v] of Object.entries(value as Record<string, TabmValue>)) {
+      if (k.startsWith('hashpath') && isBinary(v)) fields[k] = v;
+    }
+  }
+  fields.signature = hmac.signature;
+  fields['signature-input'] = hmac['signature-input'];
+}

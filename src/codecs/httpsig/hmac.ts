@@ -1,0 +1,97 @@
+/**
+ * The HMAC commitment and the unsigned message ID.
+ *
+ * Every httpsig-committed message carries one commitment with
+ * `alg: hmac-sha256` and no committer: an HMAC-SHA256 (key `ao`) over the
+ * RFC 9421 signature base of the message's encoded fields. It doubles as the
+ * message's unsigned ID. When the message is signed, the HMAC aggregates every
+ * signer's `signature`/`signature-input` and covers the first signer's
+ * component list.
+ */
+import { type Binary, base64url, compareBytes, hmacSha256, isBinary } from '../../core/binary.ts';
+import { isMessage } from '../../core/message.ts';
+import type { Tabm } from '../structured.ts';
+import { type Dictionary, parseDictionary, serializeDictionary } from '../structured-fields.ts';
+import { tabmToHttp } from './encode.ts';
+import {
+  componentsOf,
+  normalizeComponents,
+  signatureBase,
+  signatureInput,
+  withContentDigest,
+} from './signature-base.ts';
+
+export const HTTPSIG = 'httpsig@1.0';
+export const HMAC_ALG = 'hmac-sha256';
+
+/** The signature base the HMAC is computed over. */
+export function hmacBase(tabm: Tabm): Binary {
+  const { commitments: _c, 'body-keys': _b, ...rest } = tabm;
+  const { 'body-keys': _k, ...encoded } = tabmToHttp(rest);
+  const fields = withContentDigest(encoded);
+  const sigInput = tabm['signature-input'];
+  const keys = isBinary(sigInput) ? componentsOf(sigInput) : Object.keys(fields);
+  const components = normalizeComponents(keys);
+  return signatureBase(
+    components,
+    signatureInput(components, { alg: HMAC_ALG, keyid: 'ao' }),
+    fields,
+  );
+}
+
+/** The raw HMAC of a TABM (HyperBEAM's dev_codec_httpsig:hmac/1). */
+export function hmac(tabm: Tabm): Uint8Array {
+  return hmacSha256('ao', hmacBase(tabm));
+}
+
+/** The unsigned ID of a TABM without commitments. */
+export function unsignedId(tabm: Tabm): string {
+  let target = tabm;
+  if ('commitments' in target) {
+    const { commitments: _c, ...rest } = target;
+    target = rest;
+  }
+  // A user key named `signature-input` would be read as a component list.
+  if ('signature-input' in target) {
+    const { 'signature-input': input, ...rest } = target;
+    target = { ...rest, 'x-signature-input': input as Binary };
+  }
+  return base64url(hmac(target));
+}
+
+const isHmacCommitment = (c: unknown) =>
+  isMessage(c) && c.alg === HMAC_ALG && c['commitment-device'] === HTTPSIG;
+
+/** Single-member SF dictionaries of signed httpsig commitments, merged by label. */
+function aggregate(commitments: Tabm, field: 'signature' | 'signature-input'): Dictionary {
+  const byLabel = new Map<string, Dictionary[number][1]>();
+  for (const id of Object.keys(commitments).sort(compareBytes)) {
+    const c = commitments[id];
+    if (!isMessage(c) || isHmacCommitment(c) || (c as Tabm)['commitment-device'] !== HTTPSIG)
+      continue;
+    const value = (c as Tabm)[field];
+    if (!isBinary(value)) continue;
+    const first = parseDictionary(value)[0];
+    if (first) byLabel.set(first[0], first[1]);
+  }
+  return [...byLabel.keys()].sort(compareBytes).map((k) => [k, byLabel.get(k)!]);
+}
+
+/** Recompute the HMAC commitment of a TABM (HyperBEAM's reset_hmac/1). */
+export function resetHmac(tabm: Tabm): Tabm {
+  const all = isMessage(tabm.commitments) ? (tabm.commitments as Tabm) : {};
+  const others: Tabm = {};
+  for (const [id, c] of Object.entries(all)) if (!isHmacCommitment(c)) others[id] = c;
+  const sigs = aggregate(others, 'signature');
+  const inputs = aggregate(others, 'signature-input');
+  const info: Tabm =
+    inputs.length === 0
+      ? {}
+      : { signature: serializeDictionary(sigs), 'signature-input': serializeDictionary(inputs) };
+  const { commitments: _c, ...base } = tabm;
+  const id = base64url(hmac({ ...base, ...info }));
+  return {
+    ...tabm,
+    commitments: { ...others, [id]: { ...info, 'commitment-device': HTTPSIG, alg: HMAC_ALG } },
+  };
+}

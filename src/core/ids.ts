@@ -1,0 +1,202 @@
+/**
+ * Message IDs and hashpaths.
+ *
+ * A message's ID depends on its commitments: none -> the unsigned (HMAC) ID
+ * computed by httpsig@1.0; one -> that commitment's ID; several -> the
+ * SHA-256 of their sorted IDs joined by ", ". Which commitments count is
+ * chosen by `committers`/`commitments` selectors, as in HyperBEAM's
+ * dev_message. A hashpath is the verifiable trail of how a message was made:
+ * `Base/Last`, where Last is the last request's ID (or its bare key) and Base
+ * folds everything before it.
+ */
+import { resetHmac } from '../codecs/httpsig/hmac.ts';
+import { messageToTabm } from '../codecs/structured.ts';
+import {
+  type Binary,
+  base64url,
+  compareBytes,
+  fromBase64url,
+  isBinary,
+  sha256,
+  toBytes,
+} from './binary.ts';
+import { BadRequestError, HbError } from './errors.ts';
+import {
+  Atom,
+  isMessage,
+  type Message,
+  normalizeKey,
+  normalizeKeys,
+  privateOf,
+  type Value,
+} from './message.ts';
+
+// Commitment selection --------------------------------------------------------------
+
+type Selector = 'all' | 'none' | string[];
+
+function selector(value: Value | undefined, fallback: 'all' | 'none'): Selector {
+  if (value === undefined) return fallback;
+  if (Array.isArray(value)) return value.map(String);
+  if (isMessage(value)) return Object.values(value).map(String);
+  const name =
+    typeof value === 'string'
+      ? normalizeKey(value)
+      : value instanceof Atom
+        ? value.name
+        : String(value);
+  return name === 'all' || name === 'none' ? name : [String(value)];
+}
+
+export function commitmentsOf(msg: Message): Message {
+  const c = msg.commitments;
+  return isMessage(c) ? c : {};
+}
+
+/**
+ * The commitment IDs a request selects (HyperBEAM's commitment_ids_from_request):
+ * `committers` (addresses, `all` or `none`) and `commitments` (IDs, `all` or
+ * `none`); with neither, every commitment.
+ */
+export function selectCommitments(base: Message, req: Message): string[] {
+  const commitments = commitmentsOf(base);
+  const committers = selector(req.committers, 'none');
+  const ids = selector(req.commitments, committers === 'none' ? 'all' : 'none');
+  const fromIds = ids === 'none' ? [] : ids === 'all' ? Object.keys(commitments) : ids;
+  for (const id of fromIds) {
+    if (!(id in commitments))
+      throw new BadRequestError('commitment_not_found', `no commitment ${id}`);
+  }
+  let fromCommitters: string[] = [];
+  if (committers !== 'none') {
+    const wanted =
+      committers === 'all'
+        ? [
+            ...new Set(
+              Object.values(commitments).flatMap((c) =>
+                isMessage(c) && isBinary(c.committer) ? [String(c.committer)] : [],
+              ),
+            ),
+          ]
+        : committers;
+    for (const address of wanted) {
+      const matches = Object.keys(commitments).filter((id) => {
+        const c = commitments[id];
+        return isMessage(c) && c.committer === address;
+      });
+      if (matches.length === 0) {
+        throw new BadRequestError('committer_not_found', `no commitment by ${address}`);
+      }
+      fromCommitters = fromCommitters.concat(matches);
+    }
+  }
+  return [...fromCommitters, ...fromIds];
+}
+
+/** The committer addresses of a message's commitments. */
+export function committersOf(msg: Message): string[] {
+  return Object.values(commitmentsOf(msg)).flatMap((c) =>
+    isMessage(c) && isBinary(c.committer) ? [String(c.committer)] : [],
+  );
+}
+
+// IDs ---------------------------------------------------------------------------------
+
+// Messages are immutable values, so IDs can be memoised per object.
+const unsignedIds = new WeakMap<Message, string>();
+
+/** The unsigned (uncommitted) ID of a message: its httpsig HMAC. */
+export function unsignedMessageId(msg: Message): string {
+  let id = unsignedIds.get(msg);
+  if (id === undefined) {
+    const { commitments: _c, ...rest } = msg;
+    let tabm = messageToTabm(rest);
+    // A literal `signature-input` key would be read as a component list.
+    if ('signature-input' in tabm) {
+      const { 'signature-input': input, ...others } = tabm;
+      tabm = { ...others, 'x-signature-input': input as Binary };
+    }
+    const withHmac = resetHmac(tabm);
+    id = Object.keys(withHmac.commitments as Message)[0] as string;
+    unsignedIds.set(msg, id);
+  }
+  return id;
+}
+
+/** Combine several commitment IDs into one message ID. */
+export function combineIds(ids: string[]): string {
+  if (ids.length === 1) return ids[0] as string;
+  return base64url(sha256([...ids].sort(compareBytes).join(', ')));
+}
+
+/**
+ * The ID of a message under a selection of its commitments
+ * (by default every commitment, the HMAC included).
+ */
+export function messageId(msg: Value, req: Message = {}): string {
+  if (isBinary(msg)) return base64url(sha256(msg));
+  if (!isMessage(msg)) throw new BadRequestError('no_id', 'only messages and binaries have IDs');
+  const selected = selectCommitments(msg, req);
+  if (selected.length === 0) return unsignedMessageId(msg);
+  return combineIds(selected);
+}
+
+/** The ID over signed commitments only, or the unsigned ID if there are none. */
+export function signedId(msg: Message): string {
+  return messageId(msg, { committers: 'all' });
+}
+
+// Hashpaths ---------------------------------------------------------------------------
+
+export type HashpathAlg = (a: Uint8Array, b: Uint8Array) => Uint8Array;
+
+export const sha256Chain: HashpathAlg = (a, b) => sha256(Buffer.concat([a, b]));
+
+export const accumulate256: HashpathAlg = (a, b) => {
+  const sum =
+    (BigInt(`0x${Buffer.from(a).toString('hex')}`) +
+      BigInt(`0x${Buffer.from(sha256Chain(a, b)).toString('hex')}`)) %
+    2n ** 256n;
+  return Uint8Array.from(Buffer.from(sum.toString(16).padStart(64, '0'), 'hex'));
+};
+
+/** The hashpath algorithm a message asks for (`hashpath-alg`), default sha-256-chain. */
+export function hashpathAlg(msg: Message): HashpathAlg {
+  const name = msg['hashpath-alg'];
+  if (name === undefined || name === 'sha-256-chain') return sha256Chain;
+  if (name === 'accumulate-256') return accumulate256;
+  throw new BadRequestError('bad_hashpath_alg', `unknown hashpath-alg ${String(name)}`);
+}
+
+/** A message's current hashpath: its stored one, or its ID. */
+export function currentHashpath(msg: Value): string {
+  if (isBinary(msg)) return base64url(sha256(msg));
+  if (!isMessage(msg)) throw new HbError('no_hashpath', 'only messages have hashpaths');
+  const normal = normalizeKeys(msg) as Message;
+  const stored = privateOf(normal).hashpath;
+  if (typeof stored === 'string') return stored;
+  return messageId(normal, { commitments: 'all' });
+}
+
+/** Extend a hashpath by one request: `P/R` or `alg(P1, P2)/R`. */
+export function extendHashpath(current: string, contribution: string, alg: HashpathAlg): string {
+  const parts = current.split('/').filter((p) => p.length > 0);
+  if (parts.length <= 1) return `${current}/${contribution}`;
+  const [prev1, prev2] = parts as [string, string];
+  const second = prev2.length === 43 ? fromBase64url(prev2) : toBytes(prev2);
+  return `${base64url(alg(fromBase64url(prev1), second))}/${contribution}`;
+}
+
+const AO_CORE_KEYS = new Set(['path', 'hashpath', 'priv']);
+
+/** What a request adds to a hashpath: its bare key, or its full ID. */
+export function requestContribution(req: Message, key: string | undefined): string {
+  const bare = Object.keys(req).every((k) => AO_CORE_KEYS.has(k));
+  if (bare && key !== undefined) return key;
+  return messageId(req, { commitments: 'all' });
+}
+
+/** The hashpath of the result of applying `req` (whose first key is `key`) to `base`. */
+export function nextHashpath(base: Message, req: Message, key: string | undefined): string {
+  return extendHashpath(currentHashpath(base), requestContribution(req, key), hashpathAlg(base));
+}

@@ -1,0 +1,54 @@
+/**
+ * Options: the node's configuration plus the services a resolution uses.
+ * Option names follow HyperBEAM's (`cache_control`, `error_strategy`...), so
+ * configuration files carry over. Devices receive these and pass them on.
+ */
+import type { CodecRegistry, SchemeRegistry } from '../codecs/index.ts';
+import type { ResultCache } from './cache.ts';
+import type { Result } from './device.ts';
+import type { Message } from './message.ts';
+import type { DeviceRegistry } from './registry.ts';
+
+/** Where messages are read and written by ID. */
+export interface MessageStore {
+  read(id: string): Promise<Message | undefined>;
+  write(msg: Message): Promise<string>;
+}
+
+/** Observes (and may replace) the outcome of every resolution step. */
+export type StepHook = (
+  step: { base: Message; request: Message; result: Result },
+  opts: Opts,
+) => Promise<Result>;
+
+export interface Opts {
+  devices?: DeviceRegistry;
+  codecs?: CodecRegistry;
+  schemes?: SchemeRegistry;
+  store?: MessageStore;
+  cache?: ResultCache;
+  /** `update` (default) writes each result's hashpath; `reset` clears it; `ignore` leaves it. */
+  hashpath?: 'update' | 'reset' | 'ignore';
+  /** Result-cache directives: always, no-cache, no-store, cache, store, only-if-cached. */
+  cache_control?: string | readonly string[];
+  /** Wrap non-message results as `{ao-result: body, body}` (the HTTP layer sets it). */
+  force_message?: boolean;
+  /** `throw` (default) lets device errors propagate; anything else returns them as errors. */
+  error_strategy?: string;
+  /** Deduplicate identical in-flight resolutions: `named` (devices with a grouper), true, false. */
+  await_inprogress?: boolean | 'named';
+  allow_infinite?: boolean;
+  commitment_device?: string;
+  on_step?: StepHook;
+  [key: string]: unknown;
+}
+
+/** Options for the engine's own bookkeeping calls: no hashpaths, no caching, no dedupe. */
+export function internalOpts(opts: Opts): Opts {
+  return {
+    ...opts,
+    hashpath: 'ignore',
+    cache_control: ['no-cache', 'no-store'],
+    await_inprogress: false,
+  };
+}

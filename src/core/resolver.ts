@@ -1,0 +1,493 @@
+/**
+ * The AO-Core resolver: `base(request) => result`.
+ *
+ * A request's `path` names a key; the base's device computes it. A path of
+ * several keys is a chain: each result becomes the base of the next step.
+ * Every step runs the same stages as HyperBEAM's hb_ao:resolve_stage:
+ *   1. normalise (`As` bases, sub-resolutions, lists, bare keys)
+ *   2. result-cache lookup          3. validation
+ *   4. de-duplication of identical in-flight resolutions
+ *   5. device and key -> function   6. execution (+ force_message wrapping)
+ *   7. step hook   8. lazy sub-resolution   9. hashpath   10. result caching
+ * Errors are values (`{status: 'error', body}`); exceptions are typed HbErrors.
+ */
+import { cacheSettings } from './cache.ts';
+import { type Device, error, isResult, ok, type Result } from './device.ts';
+import { BadRequestError, DeviceError, HbError, NotFoundError, toHbError } from './errors.ts';
+import { messageId, nextHashpath } from './ids.ts';
+import {
+  As,
+  describe,
+  isDevice,
+  isId,
+  isMessage,
+  isPrivateKey,
+  listToMessage,
+  type Message,
+  messageToList,
+  NOT_FOUND,
+  normalizeKey,
+  normalizeKeys,
+  omit,
+  type PathItem,
+  privateOf,
+  Resolve,
+  sortedKeys,
+  type Value,
+  withPrivate,
+} from './message.ts';
+import { internalOpts, type Opts } from './opts.ts';
+import { firstKey, pathParts } from './path.ts';
+import type { DeviceRegistry } from './registry.ts';
+
+export const MESSAGE_DEVICE = 'message@1.0';
+
+type Fn = (base: Message, req: Message, opts: Opts) => Promise<Result> | Result;
+
+export function registryOf(opts: Opts): DeviceRegistry {
+  if (!opts.devices) throw new HbError('no_devices', 'these options carry no device registry');
+  return opts.devices;
+}
+
+// Entry points -------------------------------------------------------------------------
+
+/** Resolve a request (a message, or a bare path) on a base. Multi-key paths are chained. */
+export async function resolve(base: PathItem, request: Value, opts: Opts): Promise<Result> {
+  const req: Message = isMessage(request) ? request : { path: request };
+  const parts = pathParts(req.path);
+  if (parts === undefined) throw new BadRequestError('empty_path', 'the request has no path');
+  return resolveMany([base, ...parts.map((path) => ({ ...req, path }))], opts);
+}
+
+/** Resolve a list of messages: the first is the base, each next one a request on the last result. */
+export async function resolveMany(items: PathItem[] | Message | As, opts: Opts): Promise<Result> {
+  if (items instanceof As) return subresolve({}, items.device, items.msg, opts);
+  if (!Array.isArray(items)) return resolveMany(messageToList(items), opts);
+  if (items.length === 1) {
+    const only = items[0] as PathItem;
+    if (typeof only === 'string' && isId(only)) {
+      const loaded = await opts.store?.read(only);
+      return loaded ? ok(loaded) : error(NOT_FOUND);
+    }
+    if (only instanceof Resolve) return resolveMany(only.messages, opts);
+    return ok(only);
+  }
+  if (items.length === 0) throw new BadRequestError('empty_path', 'there is nothing to resolve');
+  let current = items[0] as PathItem;
+  for (let i = 1; i < items.length; i++) {
+    const result = await resolveStep(current, items[i] as PathItem, opts);
+    if (result.status !== 'ok') return result;
+    current = result.body;
+  }
+  return ok(current);
+}
+
+// Helpers built on resolution (HyperBEAM's hb_ao:get/set/keys/remove) ------------------
+
+/** The value at `path` in `msg`, or `fallback` when resolution fails. */
+export async function get(
+  path: Value,
+  msg: PathItem,
+  opts: Opts,
+  fallback?: Value,
+): Promise<Value | undefined> {
+  let base = msg;
+  if (base instanceof As)
+    base = await setKey(base.msg as Message, 'device', base.device as Value, internalOpts(opts));
+  const result = await resolve(base, { path }, opts);
+  return result.status === 'ok' ? result.body : fallback;
+}
+
+/** The keys of a message, as its device lists them. */
+export async function keys(msg: Message, opts: Opts): Promise<string[]> {
+  const list = await get('keys', msg, opts);
+  if (list === undefined)
+    throw new HbError('cannot_get_keys', `cannot list keys of ${describe(msg)}`);
+  return messageToList(normalizeKeys(list as Value)).map((k) => normalizeKey(String(k)));
+}
+
+/** Set every key of `changes` on `msg`, one at a time, through the message's device. */
+export async function set(msg: Message, changes: Message, opts: Opts): Promise<Message> {
+  const internal = internalOpts(opts);
+  let base = normalizeKeys(msg) as Message;
+  let rest = omit(normalizeKeys(changes) as Message, ['hashpath', 'priv']);
+  if (rest.device === undefined) {
+    // Fast path for plain messages, with message@1.0's semantics: sorted public keys,
+    // sub-resolutions evaluated.
+    for (const key of sortedKeys(rest)) {
+      if (isPrivateKey(key)) continue;
+      let value = rest[key] as Value;
+      if (value instanceof Resolve) {
+        const r = await resolveMany(value.messages, internal);
+        if (r.status === 'ok') value = r.body;
+      }
+      base = await setKey(base, key, value, internal);
+    }
+    return base;
+  }
+  for (;;) {
+    const [key] = await keys(rest, internal);
+    if (key === undefined) return base;
+    const value = (await get(key, rest, internal)) ?? (rest[key] as Value);
+    base = await setKey(base, key, value, internal);
+    rest = await remove(rest, key, internal);
+  }
+}
+
+/** Set one key; a key with `/` sets a nested value, creating messages on the way. */
+export async function setKey(msg: Value, key: string, value: Value, opts: Opts): Promise<Message> {
+  return (await deepSet(msg, (pathParts(key) as string[]) ?? [], value, opts)) as Message;
+}
+
+async function deepSet(msg: Value, path: string[], value: Value, opts: Opts): Promise<Value> {
+  if (path.length === 0) {
+    return isMessage(msg) || Array.isArray(msg) ? deviceSet(msg, '/', value, 'deep', opts) : value;
+  }
+  const [head, ...rest] = path as [string, ...string[]];
+  if (rest.length === 0) return deviceSet(msg, head, value, 'deep', opts);
+  const current = await resolve(msg, head, opts);
+  if (current.status === 'ok') {
+    return deviceSet(msg, head, await deepSet(current.body, rest, value, opts), 'explicit', opts);
+  }
+  const out: Message = { ...(msg as Message) };
+  out[head] = await deepSet({}, rest, value, opts);
+  return out;
+}
+
+async function deviceSet(
+  msg: Value,
+  key: string,
+  value: Value,
+  mode: string,
+  opts: Opts,
+): Promise<Message> {
+  let req: Message;
+  if (key === 'path') req = { path: 'set_path', value };
+  else if (key === '/' && isMessage(value)) req = { ...value, path: 'set' };
+  else req = { path: 'set', [key]: value };
+  if (mode === 'explicit') req['set-mode'] = 'explicit';
+  const result = await resolve(msg, req, internalOpts(opts));
+  if (result.status !== 'ok' || !isMessage(result.body)) {
+    throw new DeviceError('set_failed', `could not set '${key}' on ${describe(msg)}`, {
+      details: { status: result.status },
+    });
+  }
+  return result.body;
+}
+
+/** Remove a key through the message's device. */
+export async function remove(msg: Message, key: string, opts: Opts): Promise<Message> {
+  const result = await resolve(msg, { path: 'remove', item: key }, internalOpts(opts));
+  if (result.status !== 'ok' || !isMessage(result.body)) {
+    throw new DeviceError('remove_failed', `could not remove '${key}' from ${describe(msg)}`);
+  }
+  return result.body;
+}
+
+/** Load a message by ID from the store, or fail with 404. */
+export async function load(id: string, opts: Opts): Promise<Message> {
+  const msg = await opts.store?.read(id);
+  if (!msg) {
+    throw new NotFoundError('message_not_found', 'Necessary messages not found in cache.', {
+      details: { id },
+    });
+  }
+  return msg;
+}
+
+/** Apply `req` on `base` with `device` as its device; a request without a path only sets keys. */
+export async function subresolve(
+  base: Value,
+  device: Value | undefined,
+  rawReq: Value,
+  opts: Opts,
+): Promise<Result> {
+  const req: Message = isMessage(rawReq) ? rawReq : { path: rawReq };
+  let msg: Value = typeof base === 'string' && isId(base) ? await load(base, opts) : base;
+  if (device !== undefined) {
+    msg = await setKey(msg, 'device', await deviceValue(device, opts), deviceOpts(opts));
+  }
+  if (pathParts(req.path) === undefined) {
+    const changes = omit(req, ['path']);
+    if (Object.keys(changes).length > 0) {
+      msg = await set(msg as Message, changes, { ...opts, force_message: false });
+    }
+    return ok(msg);
+  }
+  return resolve(msg, req, opts);
+}
+
+/** A device reference; a `(...)` sub-path in device position is resolved first. */
+async function deviceValue(device: Value, opts: Opts): Promise<Value> {
+  if (!(device instanceof Resolve)) return device;
+  const result = await resolveMany(device.messages, opts);
+  if (result.status !== 'ok') throw new BadRequestError('bad_device', 'the device sub-path failed');
+  return result.body;
+}
+
+// One step --------------------------------------------------------------------------------
+
+/** Stage 1: normalise the pair until base and request are plain messages. */
+async function resolveStep(rawBase: PathItem, rawReq: PathItem, opts: Opts): Promise<Result> {
+  let base = rawBase;
+  let req = rawReq;
+  for (;;) {
+    if (base instanceof As) {
+      const device = await deviceValue(base.device as Value, opts);
+      const inner = base.msg;
+      if (typeof inner === 'string' && isId(inner)) {
+        base = new As(device as string, { path: inner });
+        continue;
+      }
+      if (isMessage(inner) && typeof inner.path === 'string' && isId(inner.path)) {
+        const loaded = await load(inner.path, opts);
+        base = await setKey({ ...loaded, ...omit(inner, ['path']) }, 'device', device, opts);
+        continue;
+      }
+      const sub = await subresolve({}, device, inner, opts);
+      if (sub.status !== 'ok') return sub;
+      base = sub.body;
+      continue;
+    }
+    if (isMessage(req) && req.path instanceof As) {
+      const { device, msg } = req.path;
+      const merged: Message = { ...req, ...(isMessage(msg) ? msg : { path: msg }) };
+      if (merged.path instanceof As) delete merged.path;
+      return subresolve(base, device as Value, merged, opts);
+    }
+    if (base instanceof Resolve) {
+      const sub = await resolveMany(base.messages, opts);
+      if (sub.status !== 'ok') return sub;
+      base = sub.body;
+      continue;
+    }
+    if (req instanceof Resolve) {
+      // A literal result becomes the key of this step: `/base/(/computed/key)`.
+      const sub = await resolveMany(req.messages, { ...opts, force_message: false });
+      if (sub.status !== 'ok') return sub;
+      req = sub.body;
+      continue;
+    }
+    if (Array.isArray(base)) {
+      base = listToMessage(base);
+      continue;
+    }
+    if (!isMessage(req)) {
+      req = { path: req };
+      continue;
+    }
+    break;
+  }
+  if (typeof base === 'string' && isId(base)) {
+    const loaded = await opts.store?.read(base);
+    if (!loaded) return error({ status: 404, body: 'Necessary messages not found in cache.' });
+    base = loaded;
+  }
+  if (!isMessage(base)) return error(NOT_FOUND);
+  return execute(normalizeKeys(base) as Message, normalizeKeys(req) as Message, opts);
+}
+
+const inflight = new WeakMap<DeviceRegistry, Map<string, Promise<Result>>>();
+const CHAIN = Symbol('resolution chain');
+
+/** Stages 2-10 for a normalised base and request. */
+async function execute(base: Message, req: Message, opts: Opts): Promise<Result> {
+  const key = firstKey(req.path);
+  if (typeof key !== 'string')
+    throw new BadRequestError('no_path', 'the request has no key to resolve');
+  const registry = registryOf(opts);
+  let hashpath: string | undefined;
+  const hashpathOf = () => {
+    hashpath ??= nextHashpath(base, req, key);
+    return hashpath;
+  };
+
+  // 2. Result cache.
+  const settings = cacheSettings(opts, base, req);
+  const cacheKey = () => `${hashpathOf()}${opts.force_message ? '#m' : ''}`;
+  if (settings.lookup && opts.cache) {
+    const hit = await opts.cache.read(cacheKey());
+    if (hit) return hit;
+    if (settings.onlyIfCached) {
+      return error({
+        status: 504,
+        'cache-status': 'miss',
+        body: 'Computed result not available in cache.',
+      });
+    }
+  }
+
+  // 4. De-duplicate identical in-flight resolutions (by the device's grouper).
+  const device = deviceOf(base, registry);
+  const info = infoOf(device, base, opts);
+  const group =
+    opts.await_inprogress === false
+      ? undefined
+      : (info.grouper?.(base, req, opts) ??
+        (opts.await_inprogress === true
+          ? `${messageId(omit(base, ['priv']))}/${messageId(omit(req, ['priv']))}`
+          : undefined));
+  if (group === undefined)
+    return run(base, req, key, device, opts, hashpathOf, settings.store ? cacheKey : undefined);
+
+  const chain =
+    ((opts as Record<symbol, unknown>)[CHAIN] as Set<string> | undefined) ?? new Set<string>();
+  if (chain.has(group) && !opts.allow_infinite) {
+    return error({ status: 508, body: 'Request creates infinite recursion.' });
+  }
+  let table = inflight.get(registry);
+  if (!table) {
+    table = new Map();
+    inflight.set(registry, table);
+  }
+  const running = table.get(group);
+  if (running && !chain.has(group)) return running;
+  const innerOpts = { ...opts, [CHAIN]: new Set([...chain, group]) };
+  const promise = run(
+    base,
+    req,
+    key,
+    device,
+    innerOpts,
+    hashpathOf,
+    settings.store ? cacheKey : undefined,
+  );
+  table.set(group, promise);
+  try {
+    return await promise;
+  } finally {
+    if (table.get(group) === promise) table.delete(group);
+  }
+}
+
+async function run(
+  base: Message,
+  req: Message,
+  key: string,
+  device: Device,
+  opts: Opts,
+  hashpathOf: () => string,
+  cacheKey: (() => string) | undefined,
+): Promise<Result> {
+  // 5-6. Find the function and execute it.
+  const fn = findFunction(device, base, key, opts);
+  let result: Result;
+  try {
+    const returned = await fn(base, req, deviceOpts(opts));
+    if (!isResult(returned) || returned.body === undefined) {
+      throw new DeviceError('bad_result', `device returned no result for key '${key}'`);
+    }
+    result = returned;
+  } catch (err) {
+    if (opts.error_strategy === undefined || opts.error_strategy === 'throw') throw err;
+    const e = toHbError(err);
+    result = error({ status: e.status, body: e.message });
+  }
+  if (opts.force_message) result = forceMessage(result);
+
+  // 7. Step hook.
+  if (opts.on_step) result = await opts.on_step({ base, request: req, result }, opts);
+
+  // 8. A `{resolve, ...}` result is evaluated now.
+  if (result.status === 'ok' && result.body instanceof Resolve) {
+    result = await resolveMany(result.body.messages, opts);
+  }
+
+  // 9. Hashpath: link the result to how it was made.
+  const body = result.body;
+  if (isMessage(body)) {
+    const priv = privateOf(body);
+    if (result.status !== 'ok') {
+      if ('hashpath' in priv)
+        result = { ...result, body: withPrivate(body, omit(priv, ['hashpath'])) };
+    } else if (opts.hashpath === undefined || opts.hashpath === 'update') {
+      result = ok({ ...body, priv: { ...priv, hashpath: hashpathOf() } });
+    } else if (opts.hashpath === 'reset' && 'hashpath' in priv) {
+      result = ok(withPrivate(body, omit(priv, ['hashpath'])));
+    }
+  }
+
+  // 10. Result cache.
+  if (cacheKey && opts.cache && result.status === 'ok') {
+    const settings = cacheSettings(opts, result.body, req);
+    if (settings.store) await opts.cache.write(cacheKey(), result);
+  }
+  return result;
+}
+
+/** Options handed to devices: the per-chain directives do not leak into their own calls. */
+function deviceOpts(opts: Opts): Opts {
+  if (opts.force_message === undefined && opts.cache_control === undefined) return opts;
+  const { force_message: _f, cache_control: _c, ...rest } = opts;
+  return rest;
+}
+
+/** Wrap literal results so every step yields a message (`/key/body` then works on literals). */
+export function forceMessage(result: Result): Result {
+  const body = result.body;
+  if (Array.isArray(body)) return { ...result, body: listToMessage(body) };
+  if (body instanceof Resolve) return result;
+  if (!isMessage(body)) return { ...result, body: { 'ao-result': 'body', body } };
+  const k = Object.keys(body);
+  if (k.length === 2 && 'status' in body && 'body' in body && body.status === result.status) {
+    return { ...result, body: { ...body, 'ao-result': 'body' } };
+  }
+  return result;
+}
+
+// Devices and keys ---------------------------------------------------------------------
+
+export function deviceOf(msg: Message, registry: DeviceRegistry): Device {
+  const ref = msg.device;
+  return registry.load(ref === undefined ? MESSAGE_DEVICE : ref);
+}
+
+function infoOf(device: Device, base: Message, opts: Opts): Device {
+  return device.info ? { ...device, ...device.info(base, opts) } : device;
+}
+
+export function isExported(info: Device, key: string): boolean {
+  if (key === 'info') return true;
+  const norm = normalizeKey(key);
+  if (info.excludes?.some((k) => normalizeKey(k) === norm)) return false;
+  if (info.exports) return info.exports.some((k) => normalizeKey(k) === norm);
+  return true;
+}
+
+/** A device's own function for a key (normalised, then with `-` read as `_`). */
+export function keyFunction(device: Device, key: string): Fn | undefined {
+  const table = device.keys;
+  if (!table) return undefined;
+  const norm = normalizeKey(key);
+  if (Object.hasOwn(table, norm)) return table[norm];
+  const folded = norm.replace(/-/g, '_');
+  return Object.hasOwn(table, folded) ? table[folded] : undefined;
+}
+
+/** Which function answers `key` on `base` (HyperBEAM's message_to_fun). */
+export function findFunction(device: Device, base: Message, key: string, opts: Opts): Fn {
+  const registry = registryOf(opts);
+  const info = infoOf(device, base, opts);
+  const exported = isExported(info, key);
+  const handler = info.handler;
+  if (handler && exported) {
+    if (typeof handler === 'function') return (b, r, o) => handler(key, b, r, o);
+    const norm = normalizeKey(key);
+    if (!handler.excludes.some((k) => normalizeKey(k) === norm)) {
+      return (b, r, o) => handler.func(key, b, r, o);
+    }
+    return findFunction(registry.load(MESSAGE_DEVICE), base, key, opts);
+  }
+  const own = exported ? keyFunction(device, key) : undefined;
+  if (own) return own;
+  const fallback = info.default;
+  if (fallback !== undefined && exported) {
+    if (typeof fallback === 'function') return (b, r, o) => fallback(key, b, r, o);
+    return findFunction(isDevice(fallback) ? fallback : registry.load(fallback), base, key, opts);
+  }
+  const messageDevice = registry.load(MESSAGE_DEVICE);
+  if (device === messageDevice) {
+    throw new HbError('key_not_resolvable', `message@1.0 cannot resolve '${key}'`);
+  }
+  return findFunction(messageDevice, base, key, opts);
+}

@@ -1,0 +1,20 @@
+/**
+ * Ready-to-use options: the built-in devices, codecs and commitment schemes,
+ * an in-memory store and result cache. Pass overrides to change any of them.
+ */
+import { codecs, schemes } from './codecs/index.ts';
+import { MemoryResultCache } from './core/cache.ts';
+import type { Opts } from './core/opts.ts';
+import { createDeviceRegistry } from './devices/index.ts';
+import { MemoryStore } from './stores/memory.ts';
+
+export function createOpts(overrides: Opts = {}): Opts {
+  return {
+    devices: createDeviceRegistry(),
+    codecs,
+    schemes,
+    store: new MemoryStore(),
+    cache: new MemoryResultCache(),
+    ...overrides,
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * The devices this node ships, by name. A device is a TypeScript module that
+ * exports a `defineDevice({...})` object; add it here to preload it.
+ */
+import type { Device } from '../core/device.ts';
+import { DeviceRegistry } from '../core/registry.ts';
+import { messageDevice } from './message.ts';
+import { stackDevice } from './stack.ts';
+import { testDevice } from './test-device.ts';
+
+export const builtinDevices: readonly Device[] = [messageDevice, stackDevice, testDevice];
+
+export function createDeviceRegistry(extra: Iterable<Device> = []): DeviceRegistry {
+  return new DeviceRegistry([...builtinDevices, ...extra]);
+}

@@ -1,0 +1,147 @@
+/**
+ * `message@1.0`: the default device. Any key reads the message's own value
+ * (case-insensitively; private keys never); `set`, `set_path`, `remove`,
+ * `keys`, `id`, `commit`, `committed`, `committers` and `verify` are built in.
+ * Keys no other device answers land here.
+ */
+import { schemes as defaultSchemes } from '../codecs/index.ts';
+import { messageToTabm } from '../codecs/structured.ts';
+import { defineDevice, error, type KeyFunction, ok } from '../core/device.ts';
+import { BadRequestError, NotFoundError } from '../core/errors.ts';
+import { committersOf, messageId, selectCommitments } from '../core/ids.ts';
+import {
+  deepMerge,
+  isMessage,
+  isPrivateKey,
+  type Message,
+  NOT_FOUND,
+  normalizeKey,
+  normalizeKeys,
+  omit,
+  privateOf,
+  sortedKeys,
+  UNDEFINED,
+  UNSET,
+  type Value,
+  valueEquals,
+  withPrivate,
+} from '../core/message.ts';
+import type { Opts } from '../core/opts.ts';
+import { get } from '../core/resolver.ts';
+
+/** Keys that `set` never writes: the device's own, plus `set-mode`. */
+const RESERVED = new Set([
+  'id',
+  'commitments',
+  'committers',
+  'keys',
+  'path',
+  'set',
+  'remove',
+  'verify',
+  'set-mode',
+]);
+
+/** Read a key: exact, then case-insensitive; private keys are never readable. */
+export function getKey(key: string, msg: Message): Value | undefined {
+  if (isPrivateKey(key)) return undefined;
+  if (Object.hasOwn(msg, key)) return msg[key];
+  const norm = normalizeKey(key);
+  const normal = normalizeKeys(msg) as Message;
+  return Object.hasOwn(normal, norm) ? normal[norm] : undefined;
+}
+
+export function publicKeys(msg: Message): string[] {
+  return sortedKeys(msg).filter((k) => !isPrivateKey(k));
+}
+
+/** The message a commitment request acts on: the base, or the request's `target` key. */
+async function target(base: Message, req: Message, opts: Opts): Promise<Message> {
+  const name = req.target ?? 'self';
+  if (name === 'self') return base;
+  const value = (await get(String(name), req, opts)) ?? req.body;
+  if (!isMessage(value))
+    throw new BadRequestError('bad_target', `target '${String(name)}' is not a message`);
+  return value;
+}
+
+const schemesOf = (opts: Opts) => opts.schemes ?? defaultSchemes;
+
+/** Keys covered by every selected commitment. */
+export function committedKeys(msg: Message, req: Message, opts: Opts): string[] {
+  const lists = selectCommitments(msg, req).map((id) =>
+    schemesOf(opts).forCommitment(msg, id).committedKeys(msg, id),
+  );
+  const [first = [], ...rest] = lists;
+  return first.filter((k) => rest.every((list) => list.includes(k)));
+}
+
+/** HyperBEAM's message match: equal once encoded, ignoring encoding-only keys. */
+function sameContent(a: Message, b: Message): boolean {
+  const ignore = ['commitments', 'content-type', 'body-keys', 'inline-body-key'];
+  return valueEquals(messageToTabm(omit(a, ignore)), messageToTabm(omit(b, ignore)));
+}
+
+const set: KeyFunction = (base, req, opts) => {
+  const toSet = publicKeys(req).filter(
+    (k) => !RESERVED.has(k) && req[k] !== undefined && req[k] !== UNDEFINED,
+  );
+  const unset = Object.keys(base).filter((k) => req[k] === UNSET);
+  const values: Message = {};
+  for (const k of toSet) if (req[k] !== UNSET) values[k] = req[k] as Value;
+  const kept = omit(base, unset);
+  const merged = withPrivate(
+    req['set-mode'] === 'explicit' ? { ...kept, ...values } : deepMerge(kept, values),
+    privateOf(base),
+  );
+  if (!isMessage(base.commitments)) return ok(merged);
+  const overwritten = committedKeys(base, { committers: 'all' }, opts).some((k) =>
+    toSet.includes(normalizeKey(k)),
+  );
+  return ok(overwritten && !sameContent(merged, base) ? omit(merged, ['commitments']) : merged);
+};
+
+const setPath: KeyFunction = (base, req) => {
+  if (req.value === undefined) throw new BadRequestError('no_value', 'set_path needs a value');
+  return ok({ ...base, path: req.value });
+};
+
+export const messageDevice = defineDevice({
+  name: 'message@1.0',
+  default: (key, base) => {
+    const value = getKey(key, base);
+    return value === undefined ? error(NOT_FOUND) : ok(value);
+  },
+  keys: {
+    keys: (base) => ok(publicKeys(base)),
+    set,
+    set_path: setPath,
+    remove: (base, req) => {
+      const items = req.item !== undefined ? [req.item] : req.items;
+      if (!Array.isArray(items)) throw new BadRequestError('no_item', 'remove needs item or items');
+      return ok(omit(base, items.map(String)));
+    },
+    id: (base, req) => ok(messageId(base, req)),
+    committers: (base) => ok(committersOf(base)),
+    committed: async (base, req, opts) =>
+      ok(committedKeys(await target(base, req, opts), req, opts)),
+    commit: async (base, req, opts) => {
+      const msg = await target(base, req, opts);
+      const device = req['commitment-device'] ?? opts.commitment_device ?? 'httpsig@1.0';
+      return ok(await schemesOf(opts).get(String(device)).commit(msg, req, opts));
+    },
+    verify: async (base, req, opts) => {
+      const msg = await target(base, req, opts);
+      for (const id of selectCommitments(msg, req)) {
+        if (!(await schemesOf(opts).forCommitment(msg, id).verify(msg, id, opts))) return ok(false);
+      }
+      return ok(true);
+    },
+    info: (base) => {
+      // HyperBEAM crashes on `info` here; we read the key if the message has one.
+      const value = getKey('info', base);
+      if (value === undefined) throw new NotFoundError('not_found', 'message@1.0 has no info key');
+      return ok(value);
+    },
+  },
+});

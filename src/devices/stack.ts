@@ -1,0 +1,177 @@
+/**
+ * `stack@1.0`: runs a key through a stack of devices (`device-stack`, keyed
+ * 1, 2, ...). `Fold` mode threads the message through each device in turn;
+ * `Map` mode runs each device on the original and collects the results by
+ * stack key. `/transform/<key>/...` runs one device of the stack alone.
+ * A device may end the fold early (`skip`) or restart it (`pass`, counted in
+ * `pass`). Per-device `input-prefixes`/`output-prefixes` tell stacked devices
+ * where to read and write.
+ */
+import {
+  type Device,
+  type DeviceInfo,
+  defineDevice,
+  error,
+  type Handler,
+  ok,
+  type Result,
+} from '../core/device.ts';
+import { BadRequestError, DeviceError } from '../core/errors.ts';
+import {
+  Atom,
+  isMessage,
+  isPrivateKey,
+  type Message,
+  NOT_FOUND,
+  normalizeKey,
+  normalizeKeys,
+  UNDEFINED,
+  UNSET,
+  type Value,
+} from '../core/message.ts';
+import type { Opts } from '../core/opts.ts';
+import { resolve, setKey } from '../core/resolver.ts';
+import { getKey, messageDevice } from './message.ts';
+
+/** Set keys directly with message@1.0's set (not through the stack's own device). */
+async function messageSet(msg: Message, values: Message, opts: Opts): Promise<Message> {
+  const set = messageDevice.keys?.set;
+  const result = await set!(msg, values, opts);
+  return result.body as Message;
+}
+
+function prefixFor(msg: Message, table: string, key: string): Value {
+  const prefixes = getKey(table, msg);
+  return (isMessage(prefixes) ? getKey(normalizeKey(key), prefixes) : undefined) ?? UNDEFINED;
+}
+
+/** The prefix a stacked device reads its input under ('' by default). */
+export const inputPrefix = (msg: Message): string => String(getKey('input-prefix', msg) ?? '');
+/** The prefix a stacked device writes its output under ('' by default). */
+export const outputPrefix = (msg: Message): string => String(getKey('output-prefix', msg) ?? '');
+
+/** Make the stack's device `key` the message's device, remembering what to restore. */
+export async function transform(
+  msg: Message,
+  key: string | number,
+  opts: Opts,
+): Promise<Message | undefined> {
+  const stack = getKey('device-stack', msg);
+  if (stack === undefined)
+    throw new BadRequestError('no_valid_device_stack', 'the message has no device-stack');
+  const entry = await resolve(stack, { path: normalizeKey(key) }, opts);
+  if (entry.status !== 'ok') return undefined;
+  return messageSet(
+    msg,
+    {
+      device: entry.body,
+      'device-key': key,
+      'input-prefix': prefixFor(msg, 'input-prefixes', String(key)),
+      'output-prefix': prefixFor(msg, 'output-prefixes', String(key)),
+      // HyperBEAM records the module it read this through (dev_message); the
+      // value is visible in results and their IDs, so we record the same.
+      'previous-device': Atom.of('dev_message'),
+      'previous-input-prefix': getKey('input-prefix', msg) ?? UNDEFINED,
+      'previous-output-prefix': getKey('output-prefix', msg) ?? UNDEFINED,
+    },
+    opts,
+  );
+}
+
+function failure(devNum: number, info: Value, opts: Opts): Result {
+  if (opts.error_strategy === 'stop') {
+    return error({
+      status: 500,
+      body: `stack call failed at device ${devNum}`,
+      'device-num': devNum,
+    });
+  }
+  throw new DeviceError('device_failed', `device ${devNum} of the stack failed`, {
+    details: { info },
+  });
+}
+
+async function foldFrom(msg: Message, req: Message, devNum: number, opts: Opts): Promise<Result> {
+  let current = msg;
+  for (let n = devNum; ; n++) {
+    const transformed = await transform(current, n, opts);
+    if (!transformed) return ok(current);
+    const result = await resolve(transformed, req, opts);
+    const body = result.body;
+    if (result.status === 'ok' && isMessage(body)) current = body;
+    else if (result.status === 'error' && body === NOT_FOUND) current = transformed;
+    else if (result.status === 'ok') return result;
+    else if (result.status === 'skip' && isMessage(body)) return ok(body);
+    else if (result.status === 'pass' && isMessage(body)) {
+      const pass = Number(getKey('pass', body) ?? 1);
+      return foldFrom(await setKey(body, 'pass', pass + 1, opts), req, 1, opts);
+    } else return failure(n, body, opts);
+  }
+}
+
+async function fold(base: Message, req: Message, opts: Opts): Promise<Result> {
+  const initialDevice = base.device as Value;
+  const startingPass = getKey('pass', base) ?? UNSET;
+  const result = await foldFrom(await setKey(base, 'pass', 1, opts), req, 1, opts);
+  if (result.status !== 'ok' || !isMessage(result.body)) return result;
+  return ok(
+    await messageSet(
+      result.body,
+      {
+        device: initialDevice,
+        'input-prefix': getKey('previous-input-prefix', result.body) ?? UNDEFINED,
+        'output-prefix': getKey('previous-output-prefix', result.body) ?? UNDEFINED,
+        'device-key': UNSET,
+        'device-stack-previous': UNSET,
+        pass: startingPass,
+      },
+      opts,
+    ),
+  );
+}
+
+async function map(base: Message, req: Message, opts: Opts): Promise<Result> {
+  const stack = normalizeKeys(getKey('device-stack', base) ?? {}) as Message;
+  const out: Message = {};
+  for (const key of Object.keys(stack)) {
+    if (key === 'path' || key === 'hashpath' || isPrivateKey(key)) continue;
+    const transformed = await transform(base, key, opts);
+    if (!transformed) continue;
+    const result = await resolve(transformed, req, opts);
+    if (result.status === 'ok') out[key] = result.body;
+  }
+  return ok(out);
+}
+
+function stackInfo(base: Message): DeviceInfo {
+  const exports = base['stack-keys'];
+  return Array.isArray(exports) ? { exports: exports.map(String) } : {};
+}
+
+/** A device that, given a stack key, switches the message to that stacked device. */
+function transformer(base: Message, opts: Opts): Device {
+  return defineDevice({
+    name: 'stack-transformer',
+    excludes: ['set', 'keys'],
+    ...stackInfo(base),
+    handler: async (key, msg) => {
+      const transformed = await transform(msg, key, opts);
+      return transformed ? ok(transformed) : error(NOT_FOUND);
+    },
+  });
+}
+
+const router: Handler = (key, base, req, opts) => {
+  if (normalizeKey(key) === 'transform') return ok({ ...base, device: transformer(base, opts) });
+  const mode = getKey('mode', req) ?? getKey('mode', base) ?? 'Fold';
+  if (mode === 'Fold') return fold(base, req, opts);
+  if (mode === 'Map') return map(base, req, opts);
+  throw new BadRequestError('bad_mode', `stack mode must be Fold or Map, not ${String(mode)}`);
+};
+
+export const stackDevice = defineDevice({
+  name: 'stack@1.0',
+  excludes: ['set', 'keys'],
+  handler: router,
+  info: stackInfo,
+});
