@@ -10,9 +10,9 @@ import type { Result } from '../core/device.ts';
 import { BadRequestError } from '../core/errors.ts';
 import { parseHyperpath } from '../core/hyperpath.ts';
 import { messageId } from '../core/ids.ts';
-import { isMessage } from '../core/message.ts';
+import { As, isMessage } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
-import { resolveMany } from '../core/resolver.ts';
+import { resolveMany, subresolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
 import { formatValue } from './format.ts';
 
@@ -44,11 +44,12 @@ function printResult(result: Result, json: boolean): void {
 
 /** Resolve a HyperPATH in-process, as a node would for `GET <hyperpath>`. */
 export async function resolvePath(path: string, opts: Opts): Promise<Result> {
-  return resolveMany(parseHyperpath({ path, method: 'GET' }), {
-    ...opts,
-    force_message: true,
-    cache_control: ['always'],
-  });
+  const runOpts: Opts = { ...opts, force_message: true, cache_control: ['always'] };
+  const result = await resolveMany(parseHyperpath({ path, method: 'GET' }), runOpts);
+  // A path of one `~device&k=v` step is returned unexecuted; show the message it builds.
+  return result.body instanceof As
+    ? subresolve({}, result.body.device, result.body.msg, runOpts)
+    : result;
 }
 
 /** Bytes in a codec's serialised form -> TABM. */

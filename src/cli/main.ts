@@ -7,7 +7,7 @@
  *   hyperbeam start                            run a node (see `hyperbeam help`)
  */
 import { parseArgs } from 'node:util';
-import { isHbError } from '../core/errors.ts';
+import { BadRequestError, isHbError } from '../core/errors.ts';
 import { commands } from './commands.ts';
 
 const USAGE = `usage: hyperbeam <command> [options]
@@ -25,13 +25,21 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: command.options,
-    allowPositionals: true,
-    strict: true,
-  });
-  return command.run(positionals, values as Record<string, string | boolean | undefined>);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: command.options,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new BadRequestError('bad_arguments', (error as Error).message);
+  }
+  return command.run(
+    parsed.positionals,
+    parsed.values as Record<string, string | boolean | undefined>,
+  );
 }
 
 main(process.argv.slice(2)).then(

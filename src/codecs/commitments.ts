@@ -5,6 +5,7 @@
  * commitment's `commitment-device`.
  */
 import { NotFoundError } from '../core/errors.ts';
+import { selectCommitments } from '../core/ids.ts';
 import { isMessage, type Message } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 
@@ -42,4 +43,35 @@ export class SchemeRegistry {
     const device = commitment['commitment-device'];
     return this.get(typeof device === 'string' ? device : 'httpsig@1.0');
   }
+}
+
+/** Keys covered by every commitment the request selects (all, by default). */
+export function committedKeys(msg: Message, req: Message, schemes: SchemeRegistry): string[] {
+  const lists = selectCommitments(msg, req).map((id) =>
+    schemes.forCommitment(msg, id).committedKeys(msg, id),
+  );
+  const [first = [], ...rest] = lists;
+  return first.filter((k) => rest.every((list) => list.includes(k)));
+}
+
+/** Whether every selected commitment verifies (true when there are none). */
+export async function verifyMessage(
+  msg: Message,
+  req: Message,
+  schemes: SchemeRegistry,
+  opts: Opts,
+): Promise<boolean> {
+  for (const id of selectCommitments(msg, req)) {
+    if (!(await schemes.forCommitment(msg, id).verify(msg, id, opts))) return false;
+  }
+  return true;
+}
+
+/** The message reduced to the keys its commitments cover (unchanged if it has none). */
+export function withOnlyCommitted(msg: Message, schemes: SchemeRegistry): Message {
+  if (!isMessage(msg.commitments) || Object.keys(msg.commitments).length === 0) return msg;
+  const keep = new Set([...committedKeys(msg, { commitments: 'all' }, schemes), 'commitments']);
+  const out: Message = {};
+  for (const key of Object.keys(msg)) if (keep.has(key)) out[key] = msg[key] as Message[string];
+  return out;
 }

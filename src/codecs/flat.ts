@@ -12,10 +12,13 @@ import {
   toByteString,
 } from '../core/binary.ts';
 import { CodecError } from '../core/errors.ts';
-import { fromEntries, isMessage, put } from '../core/message.ts';
+import { fromEntries, isMessage, own, put } from '../core/message.ts';
 import type { Tabm, TabmValue } from './structured.ts';
 
 export type FlatMap = Record<string, Binary>;
+
+/** Messages nested deeper than this are refused (they would exhaust the stack). */
+export const MAX_DEPTH = 64;
 
 /** Split a path on `/`, dropping empty parts (HyperBEAM's term_to_path_parts). */
 export function pathParts(path: string): string[] {
@@ -26,7 +29,7 @@ export function tabmToFlat(tabm: Tabm): FlatMap {
   const out: FlatMap = {};
   const walk = (prefix: string, value: TabmValue) => {
     if (isBinary(value)) {
-      out[pathParts(prefix).join('/')] = value;
+      put(out as Tabm, pathParts(prefix).join('/'), value);
     } else if (isMessage(value)) {
       for (const [k, v] of Object.entries(value as Tabm)) walk(prefix ? `${prefix}/${k}` : k, v);
     } else {
@@ -43,9 +46,11 @@ export function flatToTabm(flat: Record<string, TabmValue>): Tabm {
   for (const [path, value] of Object.entries(flat)) {
     const parts = pathParts(path);
     if (parts.length === 0) throw new CodecError('bad_key', `empty flat key '${path}'`);
+    if (parts.length > MAX_DEPTH)
+      throw new CodecError('too_deep', `flat key '${path.slice(0, 80)}...' is nested too deeply`);
     let node = root;
     for (const part of parts.slice(0, -1)) {
-      const next = node[part];
+      const next = own(node, part);
       if (next === undefined) {
         const child: Tabm = {};
         put(node, part, child);
@@ -57,7 +62,7 @@ export function flatToTabm(flat: Record<string, TabmValue>): Tabm {
       }
     }
     const leaf = parts[parts.length - 1] as string;
-    const existing = node[leaf];
+    const existing = own(node, leaf);
     if (existing === undefined) put(node, leaf, value);
     else if (isMessage(existing) && isMessage(value)) {
       put(node, leaf, { ...(existing as Tabm), ...(value as Tabm) });

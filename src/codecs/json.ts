@@ -5,10 +5,10 @@
  */
 import { type Binary, isBinary, toBytes, tryUtf8Decode } from '../core/binary.ts';
 import { CodecError } from '../core/errors.ts';
-import { Atom, isMessage, isPrivateKey, put, type Value } from '../core/message.ts';
+import { Atom, isMessage, isPrivateKey, type Message, put, type Value } from '../core/message.ts';
 import type { Codec } from './codec.ts';
-import { encodeValue, escapeKey, parseAoTypes, type Tabm } from './structured.ts';
-import { serializeDictionary, str } from './structured-fields.ts';
+import { MAX_DEPTH } from './flat.ts';
+import { messageToTabm, type Tabm, tabmToMessage } from './structured.ts';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -16,44 +16,35 @@ function toJson(tabm: Tabm): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
   for (const [key, value] of Object.entries(tabm)) {
     if (isPrivateKey(key)) continue;
-    if (typeof value === 'string') out[key] = value;
+    if (typeof value === 'string') put(out as Message, key, value);
     else if (value instanceof Uint8Array) {
       const text = tryUtf8Decode(value);
       if (text === undefined) {
         throw new CodecError('not_utf8', `json@1.0 cannot carry the non-UTF-8 value of '${key}'`);
       }
-      out[key] = text;
-    } else if (isMessage(value)) out[key] = toJson(value as Tabm);
+      put(out as Message, key, text);
+    } else if (isMessage(value)) put(out as Message, key, toJson(value as Tabm) as Message);
     else throw new CodecError('unsupported_value', `json@1.0 cannot encode the value of '${key}'`);
   }
   return out;
 }
 
-function jsonToValue(value: Json): Value {
-  if (value === null) return Atom.of('null');
-  if (Array.isArray(value)) return value.map(jsonToValue);
-  if (typeof value === 'object') return fromJson(value) as Value;
-  return value;
+/**
+ * A JSON object as a rich message: string values are TABM binaries (typed by
+ * the object's `ao-types`), native JSON values keep their JSON types.
+ */
+function fromJson(obj: { [key: string]: Json }, depth: number): Message {
+  if (depth > MAX_DEPTH) throw new CodecError('too_deep', 'the JSON message is nested too deeply');
+  const mixed: Message = {};
+  for (const [key, value] of Object.entries(obj)) put(mixed, key, jsonValue(value, depth));
+  return tabmToMessage(mixed as Tabm);
 }
 
-function fromJson(obj: { [key: string]: Json }): Tabm {
-  const out: Tabm = {};
-  const types = parseAoTypes(typeof obj['ao-types'] === 'string' ? obj['ao-types'] : undefined);
-  for (const [key, value] of Object.entries(obj)) {
-    if (key === 'ao-types') continue;
-    if (typeof value === 'string') put(out, key, value);
-    else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      put(out, key, fromJson(value));
-    } else {
-      const [type, encoded] = encodeValue(jsonToValue(value));
-      types.set(key, type);
-      put(out, key, encoded);
-    }
-  }
-  if (types.size > 0) {
-    out['ao-types'] = serializeDictionary([...types].map(([k, t]) => [escapeKey(k), str(t)]));
-  }
-  return out;
+function jsonValue(value: Json, depth: number): Value {
+  if (value === null) return Atom.of('null');
+  if (Array.isArray(value)) return value.map((v) => jsonValue(v, depth + 1));
+  if (typeof value === 'object') return fromJson(value, depth + 1);
+  return value;
 }
 
 export const jsonCodec: Codec<Binary> = {
@@ -72,6 +63,6 @@ export const jsonCodec: Codec<Binary> = {
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new CodecError('bad_json', 'a JSON message must be an object');
     }
-    return fromJson(parsed as { [key: string]: Json });
+    return messageToTabm(fromJson(parsed as { [key: string]: Json }, 0));
   },
 };

@@ -283,8 +283,12 @@ export function parseItem(input: Binary): Item {
 // Serialisation. Members are joined with ", " and parameters have no spaces,
 // exactly as HyperBEAM writes them.
 
+const NEEDS_ESCAPE = /[\\"]/;
+
 function escapeString(value: Binary): Binary {
-  if (typeof value === 'string') return value.replace(/[\\"]/g, (c) => `\\${c}`);
+  if (typeof value === 'string') {
+    return NEEDS_ESCAPE.test(value) ? value.replace(/[\\"]/g, (c) => `\\${c}`) : value;
+  }
   const text = toByteString(value).replace(/[\\"]/g, (c) => `\\${c}`);
   return fromByteString(text);
 }

@@ -59,16 +59,47 @@ export function isTabm(value: unknown): value is Tabm {
 
 // Values -----------------------------------------------------------------------------
 
-/** Erlang's float_to_binary/1: `%.20e` with a two-digit minimum exponent. */
+/** The exact decimal digits of a finite double: value = digits × 10^exponent. */
+function exactDecimal(value: number): { digits: string; exponent: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(value));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const exp2 = (biased === 0 ? 1 : biased) - 1075;
+  if (mantissa === 0n) return { digits: '0', exponent: 0 };
+  return exp2 >= 0
+    ? { digits: (mantissa << BigInt(exp2)).toString(), exponent: 0 }
+    : { digits: (mantissa * 5n ** BigInt(-exp2)).toString(), exponent: exp2 };
+}
+
+/**
+ * Erlang's float_to_binary/1, i.e. C's `%.20e`: 21 significant digits, ties
+ * rounded to even (JS's toExponential rounds ties up), exponent of at least
+ * two digits.
+ */
 export function formatFloat(value: number): string {
   if (!Number.isFinite(value)) {
     throw new CodecError('bad_float', `cannot encode the float ${value}`);
   }
-  const [mantissa, exponent] = value.toExponential(20).split('e') as [string, string];
-  const sign = exponent[0] === '-' ? '-' : '+';
-  const digits = exponent.replace(/^[+-]/, '').padStart(2, '0');
-  const negZero = Object.is(value, -0) ? '-' : '';
-  return `${negZero}${mantissa}e${sign}${digits}`;
+  const sign = value < 0 || Object.is(value, -0) ? '-' : '';
+  let { digits, exponent } = exactDecimal(value);
+  let decimalExponent = digits === '0' ? 0 : digits.length - 1 + exponent;
+  if (digits.length > 21) {
+    const kept = BigInt(digits.slice(0, 21));
+    const rest = digits.slice(21);
+    const half = `5${'0'.repeat(rest.length - 1)}`;
+    const roundUp = rest > half || (rest === half && kept % 2n === 1n);
+    digits = (roundUp ? kept + 1n : kept).toString();
+    if (digits.length > 21) {
+      digits = digits.slice(0, 21);
+      decimalExponent++;
+    }
+  }
+  digits = digits.padEnd(21, '0');
+  const exp = Math.abs(decimalExponent).toString().padStart(2, '0');
+  return `${sign}${digits[0]}.${digits.slice(1)}e${decimalExponent < 0 ? '-' : '+'}${exp}`;
 }
 
 /** Erlang's binary_to_float: digits, a dot, digits, an optional exponent. */
@@ -77,6 +108,8 @@ export function parseFloatStrict(text: string): number | Float {
     throw new CodecError('bad_float', `not a float: ${JSON.stringify(text.slice(0, 40))}`);
   }
   const n = Number(text);
+  if (!Number.isFinite(n))
+    throw new CodecError('bad_float', `the float ${text.slice(0, 40)} is out of range`);
   return Number.isInteger(n) ? new Float(n) : n;
 }
 
@@ -356,6 +389,9 @@ export function tabmToMessage(tabm: Tabm): Message {
     } else if (isMessage(value)) {
       const child = tabmToMessage(value as Tabm);
       put(out, key, types.get(key) === 'list' ? messageToList(child) : child);
+    } else {
+      // Already a rich value (JSON numbers, say): kept as it is, like HyperBEAM.
+      put(out, key, value as Value);
     }
   }
   return filterDefaultKeys(out);

@@ -4,7 +4,7 @@
  * as a Uint8Array. `canonicalBinary` picks that representation, so every byte
  * string has exactly one form and `===`/deep equality mean byte equality.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 
 export type Binary = string | Uint8Array;
 
@@ -50,8 +50,12 @@ export function binaryEquals(a: Binary, b: Binary): boolean {
 }
 
 export function concatBinary(parts: Binary[]): Binary {
-  if (parts.every((p) => typeof p === 'string')) return (parts as string[]).join('');
-  return canonicalBinary(Buffer.concat(parts.map(toBytes)));
+  let text = '';
+  for (const part of parts) {
+    if (typeof part !== 'string') return canonicalBinary(Buffer.concat(parts.map(toBytes)));
+    text += part;
+  }
+  return text;
 }
 
 /**
@@ -90,16 +94,26 @@ export function fromBase64url(text: string): Uint8Array {
 /** Standard base64 decoding, accepting the url alphabet too (clients mix them). */
 export function fromBase64(text: string): Uint8Array {
   const normal = text.replace(/-/g, '+').replace(/_/g, '/');
-  if (!B64.test(normal)) throw new TypeError(`not base64: ${text.slice(0, 64)}`);
+  if (!B64.test(normal) || normal.replace(/=+$/, '').length % 4 === 1) {
+    throw new TypeError(`not base64: ${text.slice(0, 64)}`);
+  }
   return new Uint8Array(Buffer.from(normal, 'base64'));
 }
 
 export function sha256(data: Binary): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(toBytes(data)).digest());
+  return new Uint8Array(hash('sha256', toBytes(data), 'buffer'));
 }
 
-export function hmacSha256(key: Binary, data: Binary): Uint8Array {
-  return new Uint8Array(createHmac('sha256', toBytes(key)).update(toBytes(data)).digest());
+// Building a key object is most of an HMAC's cost; keep them (keys are few and fixed).
+const hmacKeys = new Map<string, KeyObject>();
+
+export function hmacSha256(key: string, data: Binary): Uint8Array {
+  let secret = hmacKeys.get(key);
+  if (!secret) {
+    secret = createSecretKey(Buffer.from(key, 'utf8'));
+    hmacKeys.set(key, secret);
+  }
+  return new Uint8Array(createHmac('sha256', secret).update(toBytes(data)).digest());
 }
 
 /** Compare two strings by their UTF-8 bytes (Erlang's binary order). */

@@ -11,7 +11,7 @@
  * Query and header keys apply to every message, or to one with an `N.` scope
  * (0 is the base). Segments are percent-decoded twice; query values never.
  */
-import { decodeValue, messageToTabm, tabmToMessage } from '../codecs/structured.ts';
+import { decodeValue, encodeValue, messageToTabm, tabmToMessage } from '../codecs/structured.ts';
 import { byteLength, isBinary, tryUtf8Decode } from './binary.ts';
 import { BadRequestError, CodecError } from './errors.ts';
 import {
@@ -235,6 +235,27 @@ export function parseHyperpath(singleton: Message | string): PathItem[] {
   });
 }
 
+/** `key~device&k=v...`: an `As` step written back as one segment. */
+function asSegment(step: As): string {
+  if (typeof step.device !== 'string') {
+    throw new BadRequestError('bad_path', 'only named devices can be written in a path');
+  }
+  const msg: Message = isMessage(step.msg) ? step.msg : { path: step.msg };
+  let segment = `${String(msg.path ?? '')}~${step.device}`;
+  for (const [key, value] of Object.entries(msg)) {
+    if (key === 'path') continue;
+    if (value === true) segment += `&${key}`;
+    else if (typeof value === 'string') segment += `&${key}=${value}`;
+    else if (value instanceof Resolve)
+      segment += `&${key}=(${String(toHyperpath(value.messages).path).slice(1)})`;
+    else {
+      const [type, encoded] = encodeValue(value);
+      segment += `&${key}+${type}=${String(encoded)}`;
+    }
+  }
+  return segment;
+}
+
 /** The inverse: fold a message list into one singleton (`path` plus scoped keys). */
 export function toHyperpath(messages: PathItem[]): Message {
   const out: Message = {};
@@ -244,6 +265,7 @@ export function toHyperpath(messages: PathItem[]): Message {
     if (typeof msg === 'string') path += `/${msg}`;
     else if (msg instanceof Resolve)
       path += `/(${String(toHyperpath(msg.messages).path).slice(1)})`;
+    else if (msg instanceof As) path += `/${asSegment(msg)}`;
     else if (isMessage(msg)) {
       for (const [key, value] of Object.entries(msg)) {
         if (key === 'path') path += `/${String(value)}`;

@@ -64,7 +64,7 @@ export function selectCommitments(base: Message, req: Message): string[] {
   const ids = selector(req.commitments, committers === 'none' ? 'all' : 'none');
   const fromIds = ids === 'none' ? [] : ids === 'all' ? Object.keys(commitments) : ids;
   for (const id of fromIds) {
-    if (!(id in commitments))
+    if (!Object.hasOwn(commitments, id))
       throw new BadRequestError('commitment_not_found', `no commitment ${id}`);
   }
   let fromCommitters: string[] = [];
@@ -162,7 +162,7 @@ export const accumulate256: HashpathAlg = (a, b) => {
 
 /** The hashpath algorithm a message asks for (`hashpath-alg`), default sha-256-chain. */
 export function hashpathAlg(msg: Message): HashpathAlg {
-  const name = msg['hashpath-alg'];
+  const name = (normalizeKeys(msg) as Message)['hashpath-alg'];
   if (name === undefined || name === 'sha-256-chain') return sha256Chain;
   if (name === 'accumulate-256') return accumulate256;
   throw new BadRequestError('bad_hashpath_alg', `unknown hashpath-alg ${String(name)}`);

@@ -161,6 +161,11 @@ export function put(target: Message, key: string, value: Value): void {
   }
 }
 
+/** A message's own value for a key (never one inherited from Object.prototype). */
+export function own<T>(obj: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
 /** Build a message from key/value pairs, safely. */
 export function fromEntries(entries: Iterable<readonly [string, Value]>): Message {
   const out: Message = {};

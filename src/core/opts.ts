@@ -4,6 +4,7 @@
  * configuration files carry over. Devices receive these and pass them on.
  */
 import type { CodecRegistry, SchemeRegistry } from '../codecs/index.ts';
+import type { Wallet } from '../crypto/wallet.ts';
 import type { ResultCache } from './cache.ts';
 import type { Result } from './device.ts';
 import type { Message } from './message.ts';
@@ -39,6 +40,8 @@ export interface Opts {
   await_inprogress?: boolean | 'named';
   allow_infinite?: boolean;
   commitment_device?: string;
+  /** The node's signing key. */
+  priv_wallet?: Wallet;
   on_step?: StepHook;
   [key: string]: unknown;
 }

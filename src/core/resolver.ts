@@ -287,7 +287,11 @@ async function resolveStep(rawBase: PathItem, rawReq: PathItem, opts: Opts): Pro
   return execute(normalizeKeys(base) as Message, normalizeKeys(req) as Message, opts);
 }
 
-const inflight = new WeakMap<DeviceRegistry, Map<string, Promise<Result>>>();
+/** In-flight executions by group, per node (registry). */
+const inflight = new WeakMap<
+  DeviceRegistry,
+  Map<string, { request: string; result: Promise<Result> }>
+>();
 const CHAIN = Symbol('resolution chain');
 
 /** Stages 2-10 for a normalised base and request. */
@@ -340,23 +344,21 @@ async function execute(base: Message, req: Message, opts: Opts): Promise<Result>
     table = new Map();
     inflight.set(registry, table);
   }
-  const running = table.get(group);
-  if (running && !chain.has(group)) return running;
+  // One execution per group at a time: an identical request shares the running
+  // one's result; a different request waits for it to finish, then runs.
+  const request = messageId(omit(req, ['priv']));
+  for (let running = table.get(group); running && !chain.has(group); running = table.get(group)) {
+    if (running.request === request) return running.result;
+    await running.result.catch(() => undefined);
+  }
   const innerOpts = { ...opts, [CHAIN]: new Set([...chain, group]) };
-  const promise = run(
-    base,
-    req,
-    key,
-    device,
-    innerOpts,
-    hashpathOf,
-    settings.store ? cacheKey : undefined,
-  );
-  table.set(group, promise);
+  const cacheWrite = settings.store ? cacheKey : undefined;
+  const entry = { request, result: run(base, req, key, device, innerOpts, hashpathOf, cacheWrite) };
+  table.set(group, entry);
   try {
-    return await promise;
+    return await entry.result;
   } finally {
-    if (table.get(group) === promise) table.delete(group);
+    if (table.get(group) === entry) table.delete(group);
   }
 }
 

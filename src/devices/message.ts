@@ -4,11 +4,12 @@
  * `keys`, `id`, `commit`, `committed`, `committers` and `verify` are built in.
  * Keys no other device answers land here.
  */
+import { committedKeys, verifyMessage } from '../codecs/commitments.ts';
 import { schemes as defaultSchemes } from '../codecs/index.ts';
 import { messageToTabm } from '../codecs/structured.ts';
 import { defineDevice, error, type KeyFunction, ok } from '../core/device.ts';
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
-import { committersOf, messageId, selectCommitments } from '../core/ids.ts';
+import { committersOf, messageId } from '../core/ids.ts';
 import {
   deepMerge,
   isMessage,
@@ -67,15 +68,6 @@ async function target(base: Message, req: Message, opts: Opts): Promise<Message>
 
 const schemesOf = (opts: Opts) => opts.schemes ?? defaultSchemes;
 
-/** Keys covered by every selected commitment. */
-export function committedKeys(msg: Message, req: Message, opts: Opts): string[] {
-  const lists = selectCommitments(msg, req).map((id) =>
-    schemesOf(opts).forCommitment(msg, id).committedKeys(msg, id),
-  );
-  const [first = [], ...rest] = lists;
-  return first.filter((k) => rest.every((list) => list.includes(k)));
-}
-
 /** HyperBEAM's message match: equal once encoded, ignoring encoding-only keys. */
 function sameContent(a: Message, b: Message): boolean {
   const ignore = ['commitments', 'content-type', 'body-keys', 'inline-body-key'];
@@ -95,7 +87,7 @@ const set: KeyFunction = (base, req, opts) => {
     privateOf(base),
   );
   if (!isMessage(base.commitments)) return ok(merged);
-  const overwritten = committedKeys(base, { committers: 'all' }, opts).some((k) =>
+  const overwritten = committedKeys(base, { committers: 'all' }, schemesOf(opts)).some((k) =>
     toSet.includes(normalizeKey(k)),
   );
   return ok(overwritten && !sameContent(merged, base) ? omit(merged, ['commitments']) : merged);
@@ -124,19 +116,14 @@ export const messageDevice = defineDevice({
     id: (base, req) => ok(messageId(base, req)),
     committers: (base) => ok(committersOf(base)),
     committed: async (base, req, opts) =>
-      ok(committedKeys(await target(base, req, opts), req, opts)),
+      ok(committedKeys(await target(base, req, opts), req, schemesOf(opts))),
     commit: async (base, req, opts) => {
       const msg = await target(base, req, opts);
       const device = req['commitment-device'] ?? opts.commitment_device ?? 'httpsig@1.0';
       return ok(await schemesOf(opts).get(String(device)).commit(msg, req, opts));
     },
-    verify: async (base, req, opts) => {
-      const msg = await target(base, req, opts);
-      for (const id of selectCommitments(msg, req)) {
-        if (!(await schemesOf(opts).forCommitment(msg, id).verify(msg, id, opts))) return ok(false);
-      }
-      return ok(true);
-    },
+    verify: async (base, req, opts) =>
+      ok(await verifyMessage(await target(base, req, opts), req, schemesOf(opts), opts)),
     info: (base) => {
       // HyperBEAM crashes on `info` here; we read the key if the message has one.
       const value = getKey('info', base);

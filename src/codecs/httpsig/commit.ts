@@ -1,22 +1,130 @@
 /**
- * httpsig@1.0 commitments: the HMAC commitment (the unsigned ID) and, given a
- * wallet, RSA-PSS signatures. Committed keys are read back from a
- * commitment's `signature-input`.
+ * httpsig@1.0 commitments: RSA-PSS-SHA512 signatures over the message's HTTP
+ * encoding (RFC 9421 as HyperBEAM builds it), and the HMAC commitment that
+ * gives the unsigned ID. Committed keys are read back from a commitment's
+ * `signature-input`.
  */
-import { byteLength, isBinary } from '../../core/binary.ts';
+import {
+  base64url,
+  byteLength,
+  compareBytes,
+  fromBase64url,
+  isBinary,
+  sha256,
+  toBytes,
+} from '../../core/binary.ts';
 import { BadRequestError } from '../../core/errors.ts';
-import { isMessage, type Message, omit } from '../../core/message.ts';
+import { isId, isMessage, type Message, omit, privateOf } from '../../core/message.ts';
+import type { Opts } from '../../core/opts.ts';
+import { addressOf, verifyRsaPss, type Wallet } from '../../crypto/wallet.ts';
 import type { CommitmentScheme } from '../commitments.ts';
 import { messageToTabm, parseAoTypes, type Tabm, tabmToMessage } from '../structured.ts';
-import { parseList } from '../structured-fields.ts';
+import {
+  type InnerList,
+  parseDictionary,
+  parseList,
+  serializeDictionary,
+} from '../structured-fields.ts';
 import { tabmToHttp } from './encode.ts';
 import { HMAC_ALG, HTTPSIG, resetHmac } from './hmac.ts';
-import { componentsOf, itemText, stripAt } from './signature-base.ts';
+import {
+  addDerived,
+  componentsOf,
+  type HttpFields,
+  itemText,
+  signatureBase,
+  signatureInput,
+  stripAt,
+  withContentDigest,
+} from './signature-base.ts';
+
+export const RSA_ALG = 'rsa-pss-sha512';
 
 function commitmentOf(msg: Message, id: string): Message {
   const c = isMessage(msg.commitments) ? msg.commitments[id] : undefined;
   if (!isMessage(c)) throw new BadRequestError('commitment_not_found', `no commitment ${id}`);
   return c;
+}
+
+/** The fields a signature covers: the encoding without signatures, body as its digest. */
+function signedFields(msg: Message): HttpFields {
+  const encoded = tabmToHttp(messageToTabm(omit(msg, ['commitments'])));
+  const { signature: _s, 'signature-input': _i, 'body-keys': _b, ...fields } = encoded;
+  return withContentDigest(fields);
+}
+
+/** `http-sig-` + hex of bytes 1..8 of the signer's address. */
+export function signatureLabel(address: string): string {
+  const raw = isId(address) && address.length === 43 ? fromBase64url(address) : toBytes(address);
+  return `http-sig-${Buffer.from(raw.subarray(1, 9)).toString('hex')}`;
+}
+
+/** Sign a message with an RSA wallet and add the commitment (plus a fresh HMAC). */
+export function signHttpsig(msg: Message, wallet: Wallet): Message {
+  if (wallet.type !== 'rsa') {
+    throw new BadRequestError('unsupported_key', 'httpsig@1.0 signs with RSA wallets only');
+  }
+  const fields = signedFields(msg);
+  const components = Object.keys(fields).sort(compareBytes).map(addDerived);
+  const hashpath = privateOf(msg).hashpath;
+  const params = {
+    alg: RSA_ALG,
+    keyid: base64url(wallet.publicKey),
+    ...(typeof hashpath === 'string' ? { tag: hashpath } : {}),
+  };
+  const input = signatureInput(components, params);
+  const signature = wallet.sign(toBytes(signatureBase(components, input, fields)), 'sha512');
+  const label = signatureLabel(wallet.address);
+  const commitment: Tabm = {
+    'commitment-device': HTTPSIG,
+    alg: RSA_ALG,
+    committer: wallet.address,
+    signature: serializeDictionary([
+      [label, { kind: 'item', value: { type: 'binary', value: signature }, params: [] }],
+    ]),
+    'signature-input': serializeDictionary([[label, input]]),
+  };
+  const tabm = messageToTabm(msg);
+  const existing = isMessage(tabm.commitments) ? (tabm.commitments as Tabm) : {};
+  const signed = resetHmac({
+    ...tabm,
+    commitments: { ...existing, [base64url(sha256(signature))]: commitment },
+  });
+  return tabmToMessage(signed);
+}
+
+function verifyRsa(msg: Message, commitment: Message): boolean {
+  const { signature, 'signature-input': input, committer } = commitment;
+  if (!isBinary(signature) || !isBinary(input)) return false;
+  const [entry] = parseDictionary(input);
+  const [sigEntry] = parseDictionary(signature);
+  if (!entry || !sigEntry || entry[1].kind !== 'inner') return false;
+  const list: InnerList = entry[1];
+  const sig = sigEntry[1];
+  if (sig.kind !== 'item' || sig.value.type !== 'binary') return false;
+  const param = (name: string) => {
+    const value = list.params.find(([k]) => k === name)?.[1];
+    return value?.type === 'string' && typeof value.value === 'string' ? value.value : undefined;
+  };
+  if (param('alg') !== RSA_ALG || commitment.alg !== RSA_ALG) return false;
+  const keyid = param('keyid');
+  if (keyid === undefined) return false;
+  let modulus: Uint8Array;
+  try {
+    modulus = fromBase64url(keyid);
+  } catch {
+    return false;
+  }
+  // The committer is derived from the key; a commitment claiming another signer is forged.
+  if (committer !== undefined && committer !== addressOf('rsa', modulus)) return false;
+  const components = list.items.map(itemText);
+  let base: Uint8Array;
+  try {
+    base = toBytes(signatureBase(components, list, signedFields(msg)));
+  } catch {
+    return false; // a signed component is missing from the message
+  }
+  return verifyRsaPss(modulus, base, sig.value.value, 'sha512');
 }
 
 /** Recompute the message's HMAC commitment and compare IDs. */
@@ -54,16 +162,16 @@ export function committedKeys(msg: Message, id: string): string[] {
 
 export const httpsigScheme: CommitmentScheme = {
   device: HTTPSIG,
-  commit(msg) {
+  /** Sign with the node's wallet (`priv_wallet`); without one, add the HMAC commitment only. */
+  commit(msg, _req, opts: Opts) {
+    const wallet = opts.priv_wallet;
+    if (wallet) return signHttpsig(msg, wallet);
     return tabmToMessage(resetHmac(messageToTabm(msg)));
   },
   verify(msg, id) {
     const commitment = commitmentOf(msg, id);
     if (commitment.alg === HMAC_ALG) return verifyHmac(msg, id);
-    throw new BadRequestError(
-      'unsupported_alg',
-      `cannot verify ${String(commitment.alg)} commitments`,
-    );
+    return verifyRsa(msg, commitment);
   },
   committedKeys,
 };

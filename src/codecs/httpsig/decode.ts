@@ -13,7 +13,7 @@ import {
   toBytes,
 } from '../../core/binary.ts';
 import { CodecError } from '../../core/errors.ts';
-import { put } from '../../core/message.ts';
+import { own, put } from '../../core/message.ts';
 import { flatToTabm } from '../flat.ts';
 import type { Tabm } from '../structured.ts';
 import { type InnerList, parseDictionary, serializeDictionary } from '../structured-fields.ts';
@@ -103,7 +103,7 @@ function commitmentsFromSignature(
     const commitment: Tabm = {};
     for (const item of list.items) {
       const name = itemText(item);
-      if (name.startsWith('hashpath')) commitment[name] = http[name] ?? '';
+      if (name.startsWith('hashpath')) put(commitment, name, own(http, name) ?? '');
     }
     let committer: string;
     try {

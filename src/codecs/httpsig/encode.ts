@@ -10,7 +10,8 @@
  */
 import { type Binary, byteLength, isBinary } from '../../core/binary.ts';
 import { CodecError } from '../../core/errors.ts';
-import { isId, isMessage, normalizeKey, put } from '../../core/message.ts';
+import { toHyperpath } from '../../core/hyperpath.ts';
+import { isId, isMessage, normalizeKey, put, Resolve } from '../../core/message.ts';
 import type { Tabm, TabmValue } from '../structured.ts';
 import { serializeDictionary, serializeList, str } from '../structured-fields.ts';
 import { encodeMultipart, type PartValue } from './multipart.ts';
@@ -47,12 +48,12 @@ function groupMaps(map: Tabm, parent: string, top: Record<string, PartValue>) {
     if (isMessage(value)) groupMaps(value as Tabm, flatKey, top);
     else if (!isBinary(value))
       throw new CodecError('unsupported_value', `cannot encode '${flatKey}'`);
-    else if (byteLength(value) > MAX_HEADER_LENGTH) top[flatKey] = value;
+    else if (byteLength(value) > MAX_HEADER_LENGTH) put(top as Tabm, flatKey, value);
     else put(flattened, normKey, value);
   }
   if (Object.keys(flattened).length === 0) return top;
-  if (parent === '') Object.assign(top, flattened);
-  else top[parent] = flattened;
+  if (parent === '') for (const [k, v] of Object.entries(flattened)) put(top as Tabm, k, v);
+  else put(top as Tabm, parent, flattened);
   return top;
 }
 
@@ -78,6 +79,10 @@ export function tabmToHttp(tabm: Tabm): HttpFields {
     } else if (isBinary(value)) {
       if (byteLength(value) <= MAX_HEADER_LENGTH) put(fields, normalizeKey(key), value);
       else put(bodyMap, normalizeKey(key), value);
+    } else if (value instanceof Resolve) {
+      // An unevaluated sub-path (HyperBEAM cannot encode one): written as its
+      // HyperPATH, so a message holding one still has an ID.
+      put(fields, `${normalizeKey(key)}+resolve`, String(toHyperpath(value.messages).path));
     } else {
       throw new CodecError('unsupported_value', `httpsig@1.0 cannot encode the value of '${key}'`);
     }
@@ -117,7 +122,7 @@ function addSignatureHeaders(tabm: Tabm, fields: HttpFields): void {
   for (const value of Object.values(commitments as Tabm)) {
     if (!isMessage(value)) continue;
     for (const [k, v] of Object.entries(value as Record<string, TabmValue>)) {
-      if (k.startsWith('hashpath') && isBinary(v)) fields[k] = v;
+      if (k.startsWith('hashpath') && isBinary(v)) put(fields, k, v);
     }
   }
   fields.signature = hmac.signature;

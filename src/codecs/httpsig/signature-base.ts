@@ -15,7 +15,7 @@ import {
   toByteString,
 } from '../../core/binary.ts';
 import { CodecError } from '../../core/errors.ts';
-import { normalizeKey } from '../../core/message.ts';
+import { normalizeKey, own } from '../../core/message.ts';
 import {
   bytesItem,
   type InnerList,
@@ -96,7 +96,7 @@ export function signatureBase(components: string[], input: InnerList, fields: Ht
   const parts: Binary[] = [];
   components.forEach((component, i) => {
     const name = normalizeKey(stripAt(component));
-    const value = fields[name];
+    const value = own(fields, name);
     if (value === undefined) {
       throw new CodecError('field_not_found', `signed component '${name}' is not in the message`);
     }

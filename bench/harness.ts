@@ -1,0 +1,33 @@
+/**
+ * A tiny benchmark harness: run a function for a while, report operations per
+ * second, and compare against a baseline measured in the same run.
+ */
+export interface Measurement {
+  name: string;
+  opsPerSec: number;
+}
+
+export async function measure(name: string, fn: () => unknown, seconds = 1): Promise<Measurement> {
+  // Warm up, then time batches until the budget is spent.
+  for (let i = 0; i < 50; i++) await fn();
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  let elapsed = 0n;
+  while (elapsed < budget) {
+    for (let i = 0; i < 100; i++) await fn();
+    ops += 100;
+    elapsed = process.hrtime.bigint() - start;
+  }
+  return { name, opsPerSec: (ops * 1e9) / Number(elapsed) };
+}
+
+const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+
+/** Print ours against the baseline: ops/s of each and ours/baseline. */
+export function report(title: string, ours: Measurement, baseline: Measurement): void {
+  const ratio = ours.opsPerSec / baseline.opsPerSec;
+  console.log(
+    `${title.padEnd(44)} ${fmt(ours.opsPerSec).padStart(12)} ops/s   baseline (${baseline.name}) ${fmt(baseline.opsPerSec).padStart(12)} ops/s   ratio ${ratio.toFixed(3)}`,
+  );
+}
