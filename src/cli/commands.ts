@@ -1,11 +1,10 @@
 /**
  * The CLI's commands. Each is a small function over the library.
  */
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ParseArgsConfig } from 'node:util';
 import { codecs } from '../codecs/index.ts';
-import { type Tabm, tabmToMessage } from '../codecs/structured.ts';
+import type { Tabm } from '../codecs/structured.ts';
 import type { Result } from '../core/device.ts';
 import { BadRequestError } from '../core/errors.ts';
 import { parseHyperpath } from '../core/hyperpath.ts';
@@ -15,6 +14,8 @@ import type { Opts } from '../core/opts.ts';
 import { resolveMany, subresolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
 import { formatValue } from './format.ts';
+import { decodeMessage, readInput } from './io.ts';
+import { signingCommands } from './signing-commands.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -52,13 +53,8 @@ export async function resolvePath(path: string, opts: Opts): Promise<Result> {
     : result;
 }
 
-/** Bytes in a codec's serialised form -> TABM. */
-function readWire(name: string, bytes: Uint8Array): Tabm {
-  const codec = codecs.get(name);
-  return codec.toTabm(codec.deserialize ? codec.deserialize(bytes) : bytes);
-}
-
 export const commands: Record<string, Command> = {
+  ...signingCommands,
   resolve: {
     summary: "resolve a HyperPATH in-process: hyperbeam resolve '/~message@1.0&a=1/a' [--json]",
     options: { json: { type: 'boolean' } },
@@ -69,15 +65,12 @@ export const commands: Record<string, Command> = {
     },
   },
   id: {
-    summary: 'print the IDs of a message file: hyperbeam id msg.json [--codec json@1.0|flat@1.0]',
-    options: { codec: { type: 'string' } },
+    summary:
+      'print the IDs of a message: hyperbeam id [--from json@1.0|flat@1.0|httpsig@1.0|ans104@1.0] <file|->',
+    options: { from: { type: 'string' }, codec: { type: 'string' } },
     async run([file], values) {
-      if (!file) throw new BadRequestError('no_file', 'give a message file');
-      const bytes = readFileSync(file === '-' ? 0 : file);
-      const codec = String(
-        values.codec ?? (file.endsWith('.json') || bytes[0] === 0x7b ? 'json@1.0' : 'flat@1.0'),
-      );
-      const msg = tabmToMessage(readWire(codec, new Uint8Array(bytes)));
+      const codec = values.from ?? values.codec;
+      const msg = decodeMessage(readInput(file), typeof codec === 'string' ? codec : undefined);
       process.stdout.write(
         `unsigned: ${messageId(msg, { committers: [] })}\nsigned:   ${messageId(msg, { committers: 'all' })}\nid:       ${messageId(msg)}\n`,
       );

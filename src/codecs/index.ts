@@ -3,6 +3,7 @@
  */
 import { NotFoundError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
+import { ans104Codec, ans104Scheme } from './ans104/index.ts';
 import type { Codec } from './codec.ts';
 import { SchemeRegistry } from './commitments.ts';
 import { deserializeFlat, type FlatMap, flatToTabm, serializeFlat, tabmToFlat } from './flat.ts';
@@ -62,6 +63,7 @@ export const codecs = new CodecRegistry()
   .register(structuredCodec)
   .register(flatCodec)
   .register(jsonCodec)
-  .register(httpsigCodec as Codec);
+  .register(httpsigCodec as Codec)
+  .register(ans104Codec as Codec);
 
-export const schemes = new SchemeRegistry().register(httpsigScheme);
+export const schemes = new SchemeRegistry().register(httpsigScheme).register(ans104Scheme);

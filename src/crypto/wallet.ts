@@ -38,9 +38,75 @@ export interface Wallet {
   sign(data: Uint8Array, digest?: Digest): Uint8Array;
 }
 
-function rsaWallet(jwk: JsonWebKey): Wallet {
+// RSA keys from `n`, `e` and `d` alone (all HyperBEAM reads): recover the
+// primes, then the CRT parameters node:crypto needs (NIST SP 800-56B, C.2).
+const big = (b64: string) => BigInt(`0x${Buffer.from(fromBase64url(b64)).toString('hex') || '0'}`);
+const b64 = (n: bigint) => {
+  const hex = n.toString(16);
+  return base64url(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'));
+};
+function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
+  let result = 1n;
+  let b = base % mod;
+  for (let e = exp; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % mod;
+    b = (b * b) % mod;
+  }
+  return result;
+}
+function modInverse(a: bigint, m: bigint): bigint {
+  let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1, s0, s1] = [r1, r0 - q * r1, s1, s0 - q * s1];
+  }
+  return ((s0 % m) + m) % m;
+}
+const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
+
+function withCrt(jwk: JsonWebKey): JsonWebKey {
+  if (jwk.p && jwk.q && jwk.dp && jwk.dq && jwk.qi) return jwk;
+  const n = big(String(jwk.n));
+  const e = big(String(jwk.e ?? 'AQAB'));
+  const d = big(String(jwk.d));
+  const k = d * e - 1n;
+  let t = k;
+  while (t % 2n === 0n) t /= 2n;
+  for (let g = 2n; g < 1000n; g++) {
+    for (let x = t; x < k; x *= 2n) {
+      const y = modPow(g, x, n);
+      if (y !== 1n && y !== n - 1n && modPow(y, 2n, n) === 1n) {
+        const p = gcd(y - 1n, n);
+        const q = n / p;
+        return {
+          ...jwk,
+          e: b64(e),
+          p: b64(p),
+          q: b64(q),
+          dp: b64(d % (p - 1n)),
+          dq: b64(d % (q - 1n)),
+          qi: b64(modInverse(q, p)),
+        };
+      }
+    }
+  }
+  throw new BadRequestError('bad_wallet', 'the RSA key parameters are inconsistent');
+}
+
+function rsaWallet(rawJwk: JsonWebKey): Wallet {
+  const jwk = withCrt(rawJwk);
   const key = createPrivateKey({ key: jwk, format: 'jwk' });
   const publicKey = fromBase64url(String(jwk.n));
+  // A key whose parameters disagree would sign things nobody can verify: check once.
+  const probe = Buffer.from('hyperbeam wallet self-test');
+  const signature = sign('sha256', probe, {
+    key,
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: 32,
+  });
+  if (!verifyRsaPss(publicKey, probe, signature, 'sha256')) {
+    throw new BadRequestError('bad_wallet', 'the RSA key does not match its public modulus');
+  }
   return {
     type: 'rsa',
     publicKey,
@@ -209,18 +275,43 @@ export function ethereumSign(data: Uint8Array, secret: Uint8Array): Uint8Array {
   return Uint8Array.from([...recovered.subarray(1), (recovered[0] as number) + 27]);
 }
 
+/**
+ * Ethereum signature check: low-S only (as arbundles and Ethereum require), and
+ * the recovery byte must recover the owner, so a signature has exactly one
+ * valid form (and an item exactly one ID).
+ */
 export function verifyEthereum(
   publicKey: Uint8Array,
   data: Uint8Array,
   signature: Uint8Array,
 ): boolean {
   if (signature.length !== 65) return false;
+  const v = signature[64] as number;
+  const recovery = v >= 27 ? v - 27 : v;
+  if (recovery !== 0 && recovery !== 1) return false;
   try {
-    return secp256k1.verify(signature.subarray(0, 64), ethereumMessageHash(data), publicKey, {
-      prehash: false,
-      format: 'compact',
-      lowS: false,
-    });
+    const hash = ethereumMessageHash(data);
+    if (
+      !secp256k1.verify(signature.subarray(0, 64), hash, publicKey, {
+        prehash: false,
+        format: 'compact',
+      })
+    ) {
+      return false;
+    }
+    const recovered = secp256k1.recoverPublicKey(
+      Uint8Array.from([recovery, ...signature.subarray(0, 64)]),
+      hash,
+      {
+        prehash: false,
+      },
+    );
+    return (
+      Buffer.compare(
+        Buffer.from(secp256k1.Point.fromBytes(recovered).toBytes(false)),
+        Buffer.from(publicKey),
+      ) === 0
+    );
   } catch {
     return false;
   }

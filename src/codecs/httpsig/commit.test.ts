@@ -1,15 +1,21 @@
 /**
- * The httpsig@1.0 commitment scheme: committing adds the HMAC commitment,
- * verifying recomputes it, and committed keys are read from a commitment's
- * signature-input (codecs.md §3.3, §3.7).
+ * The httpsig@1.0 commitment scheme: committing adds the HMAC commitment (and,
+ * with a wallet, an RSA-PSS-SHA512 signature), verifying recomputes the HMAC or
+ * checks the signature, and committed keys are read from a commitment's
+ * signature-input (codecs.md §3.1–§3.4, §3.7).
  */
 import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import { describe, it } from 'node:test';
+import { sharedPath } from '../../../test/support/shared.ts';
+import { base64url, sha256 } from '../../core/binary.ts';
 import { messageId } from '../../core/ids.ts';
 import { Atom, type Message } from '../../core/message.ts';
 import type { Opts } from '../../core/opts.ts';
+import { createWallet, loadWallet } from '../../crypto/wallet.ts';
 import { messageToTabm } from '../structured.ts';
-import { committedKeys, httpsigScheme } from './commit.ts';
+import { parseDictionary } from '../structured-fields.ts';
+import { committedKeys, httpsigScheme, RSA_ALG, signatureLabel, signHttpsig } from './commit.ts';
 import { HMAC_ALG, HTTPSIG, unsignedId } from './hmac.ts';
 
 const opts = {} as Opts;
@@ -193,5 +199,385 @@ describe('committedKeys', () => {
       name: 'CodecError',
       code: 'bad_signature_input',
     });
+  });
+});
+
+// RSA signatures (codecs.md §3.1–§3.4, §3.7) -----------------------------------------------
+
+const key1 = loadWallet(sharedPath('fixtures', 'key-1.json'));
+const key2 = loadWallet(sharedPath('fixtures', 'key-2.json'));
+const LABEL_1 = 'http-sig-c68f7b82569eb48e';
+const LABEL_2 = 'http-sig-e8f48f267561684c';
+const key1Private = crypto.createPrivateKey({ key: key1.jwk, format: 'jwk' });
+
+const commitmentsOf = (msg: Message) => msg.commitments as Record<string, Message>;
+const rsaIds = (msg: Message) =>
+  Object.keys(commitmentsOf(msg)).filter((id) => commitmentsOf(msg)[id]?.alg === RSA_ALG);
+const hmacIdOf = (msg: Message) => {
+  const ids = Object.keys(commitmentsOf(msg)).filter(
+    (id) => commitmentsOf(msg)[id]?.alg === HMAC_ALG,
+  );
+  assert.equal(ids.length, 1);
+  return ids[0] as string;
+};
+const rsaIdOf = (msg: Message) => {
+  const ids = rsaIds(msg);
+  assert.equal(ids.length, 1);
+  return ids[0] as string;
+};
+/** The raw signature bytes of an RSA commitment. */
+const signatureBytes = (c: Message): Uint8Array => {
+  const [entry] = parseDictionary(c.signature as string);
+  const member = entry?.[1];
+  assert.ok(member?.kind === 'item' && member.value.type === 'binary');
+  return member.value.value as Uint8Array;
+};
+const sfSignature = (label: string, sig: Uint8Array) =>
+  `${label}=:${Buffer.from(sig).toString('base64')}:`;
+/** The message with one commitment's fields replaced. */
+const withCommitment = (msg: Message, id: string, fields: Message): Message => ({
+  ...msg,
+  commitments: { ...commitmentsOf(msg), [id]: { ...commitmentsOf(msg)[id], ...fields } },
+});
+
+describe('signHttpsig', () => {
+  const msg: Message = { a: '1' };
+  const signed = signHttpsig(msg, key1);
+  const id = rsaIdOf(signed);
+  const commitment = commitmentsOf(signed)[id] as Message;
+  const keyid = base64url(key1.publicKey);
+
+  it('labels signatures with bytes 1..8 of the signer’s address', () => {
+    assert.equal(signatureLabel(key1.address), LABEL_1);
+    assert.equal(signatureLabel(key2.address), LABEL_2);
+  });
+
+  it('adds an RSA commitment keyed by SHA-256 of the signature, plus the HMAC', () => {
+    assert.equal(Object.keys(commitmentsOf(signed)).length, 2);
+    const sig = signatureBytes(commitment);
+    assert.equal(sig.length, 512);
+    assert.equal(id, base64url(sha256(sig)));
+    assert.deepEqual(Object.keys(commitment).sort(), [
+      'alg',
+      'commitment-device',
+      'committer',
+      'signature',
+      'signature-input',
+    ]);
+    assert.equal(commitment['commitment-device'], HTTPSIG);
+    assert.equal(commitment.alg, RSA_ALG);
+    assert.equal(commitment.committer, key1.address);
+    assert.equal(commitment.signature, sfSignature(LABEL_1, sig));
+    assert.equal(
+      commitment['signature-input'],
+      `${LABEL_1}=("a");alg="rsa-pss-sha512";keyid="${keyid}"`,
+    );
+    const { commitments: _c, ...rest } = signed;
+    assert.deepEqual(rest, msg);
+  });
+
+  it('signs the HyperBEAM signature base with PSS, SHA-512 and a 64-byte salt', () => {
+    const base = `"a": 1\n"@signature-params": ("a");alg="rsa-pss-sha512";keyid="${keyid}"`;
+    const publicKey = crypto.createPublicKey({ key: key1.jwk, format: 'jwk' });
+    const sig = signatureBytes(commitment);
+    const check = (saltLength: number) =>
+      crypto.verify(
+        'sha512',
+        Buffer.from(base),
+        { key: publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength },
+        sig,
+      );
+    assert.equal(check(64), true);
+    assert.equal(check(32), false);
+  });
+
+  it('gives the HMAC commitment the unsigned ID and the signer’s signature fields', () => {
+    const hmacId = hmacIdOf(signed);
+    assert.equal(hmacId, unsignedId(messageToTabm(msg)));
+    assert.equal(hmacId, 'N0nIQ3Vna7YDxuRsaVTYeYS4glkmxD4HrUbZIwIvN_s');
+    const hmacCommitment = commitmentsOf(signed)[hmacId] as Message;
+    assert.equal(hmacCommitment.signature, commitment.signature);
+    assert.equal(hmacCommitment['signature-input'], commitment['signature-input']);
+  });
+
+  it('sorts components and marks derived ones with @', () => {
+    const out = signHttpsig({ z: '1', path: '/p', status: 200, a: 'x' }, key1);
+    const input = commitmentsOf(out)[rsaIdOf(out)]?.['signature-input'] as string;
+    assert.ok(
+      input.startsWith(`${LABEL_1}=("a" "ao-types" "@path" "@status" "z");alg="rsa-pss-sha512"`),
+      input,
+    );
+  });
+
+  it('puts the hashpath in the tag parameter', () => {
+    const out = signHttpsig({ a: '1', priv: { hashpath: 'abc/def' } }, key1);
+    const rsaId = rsaIdOf(out);
+    assert.equal(
+      commitmentsOf(out)[rsaId]?.['signature-input'],
+      `${LABEL_1}=("a");alg="rsa-pss-sha512";keyid="${keyid}";tag="abc/def"`,
+    );
+    assert.equal(httpsigScheme.verify(out, rsaId, opts), true);
+    // The tag is signed.
+    const input = String(commitmentsOf(out)[rsaId]?.['signature-input']);
+    const retagged = withCommitment(out, rsaId, {
+      'signature-input': input.replace('tag="abc/def"', 'tag="abc/xyz"'),
+    });
+    assert.equal(httpsigScheme.verify(retagged, rsaId, opts), false);
+  });
+
+  it('signs with RSA wallets only', () => {
+    for (const type of ['ed25519', 'secp256k1'] as const) {
+      assert.throws(() => signHttpsig({ a: '1' }, createWallet(type)), {
+        name: 'BadRequestError',
+        code: 'unsupported_key',
+      });
+    }
+  });
+
+  it('is what httpsigScheme.commit does with opts.priv_wallet', () => {
+    const out = httpsigScheme.commit({ a: '1' }, {}, { priv_wallet: key1 }) as Message;
+    const rsaId = rsaIdOf(out);
+    assert.equal(commitmentsOf(out)[rsaId]?.committer, key1.address);
+    assert.equal(httpsigScheme.verify(out, rsaId, opts), true);
+    assert.equal(hmacIdOf(out), 'N0nIQ3Vna7YDxuRsaVTYeYS4glkmxD4HrUbZIwIvN_s');
+  });
+
+  it('commits to the signed keys, plus body keys when content-digest is signed', () => {
+    const out = signHttpsig({ a: '1', n: 5, body: 'payload', path: '/x' }, key1);
+    assert.deepEqual(committedKeys(out, rsaIdOf(out)), [
+      'a',
+      'ao-types',
+      'body',
+      'content-digest',
+      'inline-body-key',
+      'n',
+      'path',
+      'signature',
+      'signature-input',
+    ]);
+  });
+});
+
+describe('httpsigScheme.verify (RSA)', () => {
+  const messages: [string, Message][] = [
+    ['one key', { a: '1' }],
+    ['typed values', { n: 5, f: 1.5, t: Atom.of('ok'), l: [1, 'two'], e: '', m: {} }],
+    ['derived components', { path: '/~message@1.0/a', status: 200, method: 'GET', a: '1' }],
+    ['a body', { a: '1', body: 'payload\nwith lines' }],
+    ['nested messages', { a: '1', sub: { b: '2', deep: { c: 3 } } }],
+    ['a value too large for a header', { big: 'x'.repeat(5000), a: '1' }],
+    ['raw bytes', { raw: Uint8Array.of(0, 0xff, 0x0a), a: '1' }],
+    ['data', { data: 'some data' }],
+    ['the empty message', {}],
+  ];
+
+  for (const [name, msg] of messages) {
+    it(`verifies every commitment of a message with ${name}`, () => {
+      const signed = signHttpsig(msg, key1);
+      for (const id of Object.keys(commitmentsOf(signed))) {
+        assert.equal(httpsigScheme.verify(signed, id, opts), true, id);
+      }
+    });
+  }
+
+  it('accepts components in any order and any salt length', () => {
+    // hbsig sorts `@path` first and Node signers use the maximum salt (§8.2, §8.3).
+    const msg: Message = { a: '1', path: '/x' };
+    const keyid = base64url(key1.publicKey);
+    const params = `("@path" "a");alg="rsa-pss-sha512";keyid="${keyid}"`;
+    const base = `"path": /x\n"a": 1\n"@signature-params": ${params}`;
+    const sig = new Uint8Array(
+      crypto.sign('sha512', Buffer.from(base), {
+        key: key1Private,
+        padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: crypto.constants.RSA_PSS_SALTLEN_MAX_SIGN,
+      }),
+    );
+    const id = base64url(sha256(sig));
+    const signed: Message = {
+      ...msg,
+      commitments: {
+        [id]: {
+          'commitment-device': HTTPSIG,
+          alg: RSA_ALG,
+          committer: key1.address,
+          signature: sfSignature(LABEL_1, sig),
+          'signature-input': `${LABEL_1}=${params}`,
+        },
+      },
+    };
+    assert.equal(httpsigScheme.verify(signed, id, opts), true);
+    assert.equal(httpsigScheme.verify({ ...signed, a: '2' }, id, opts), false);
+  });
+
+  describe('rejects', () => {
+    const msg: Message = { a: '1', b: 'two', n: 3, body: 'payload', path: '/x' };
+    const signed = signHttpsig(msg, key1);
+    const id = rsaIdOf(signed);
+    const commitment = commitmentsOf(signed)[id] as Message;
+    const sig = signatureBytes(commitment);
+    const forgeWith = (fields: Message) =>
+      httpsigScheme.verify(withCommitment(signed, id, fields), id, opts);
+
+    it('a FORGED signature: the signature bytes of another message', () => {
+      const other = signHttpsig({ ...msg, a: '2' }, key1);
+      const otherSig = signatureBytes(commitmentsOf(other)[rsaIdOf(other)] as Message);
+      assert.equal(forgeWith({ signature: sfSignature(LABEL_1, otherSig) }), false);
+      // Nor does another message's whole commitment verify this one.
+      const transplanted: Message = { ...signed, commitments: commitmentsOf(other) };
+      assert.equal(httpsigScheme.verify(transplanted, rsaIdOf(other), opts), false);
+    });
+
+    it('a TRUNCATED signature', () => {
+      for (const short of [
+        sig.subarray(0, 511),
+        sig.subarray(1),
+        sig.subarray(0, 256),
+        new Uint8Array(0),
+      ]) {
+        assert.equal(
+          forgeWith({ signature: sfSignature(LABEL_1, short) }),
+          false,
+          `${short.length}`,
+        );
+      }
+    });
+
+    it('an ALTERED signature: one byte flipped', () => {
+      for (const at of [0, 100, 511]) {
+        const flipped = new Uint8Array(sig);
+        flipped[at] = (flipped[at] as number) ^ 0x01;
+        assert.equal(forgeWith({ signature: sfSignature(LABEL_1, flipped) }), false, `@${at}`);
+      }
+    });
+
+    it('an ALTERED message: any one value changed', () => {
+      assert.equal(httpsigScheme.verify(signed, id, opts), true);
+      const changes: Message = { a: '2', b: 'twO', n: 4, body: 'payloaD', path: '/y' };
+      for (const [key, value] of Object.entries(changes)) {
+        assert.equal(httpsigScheme.verify({ ...signed, [key]: value }, id, opts), false, key);
+      }
+      assert.equal(httpsigScheme.verify({ ...signed, n: '3' }, id, opts), false, 'type');
+    });
+
+    it('a message missing a signed key, without throwing', () => {
+      for (const key of Object.keys(msg)) {
+        const { [key]: _gone, ...without } = signed;
+        assert.equal(httpsigScheme.verify(without, id, opts), false, key);
+      }
+    });
+
+    it('a committer that does not match the keyid', () => {
+      assert.equal(forgeWith({ committer: key2.address }), false);
+      assert.equal(forgeWith({ committer: 'x'.repeat(43) }), false);
+    });
+
+    it('a keyid of another key', () => {
+      const input = String(commitment['signature-input']);
+      const swapped = input.replace(base64url(key1.publicKey), base64url(key2.publicKey));
+      assert.notEqual(swapped, input);
+      assert.equal(forgeWith({ 'signature-input': swapped }), false);
+      assert.equal(forgeWith({ 'signature-input': swapped, committer: key2.address }), false);
+      assert.equal(
+        forgeWith({ 'signature-input': input.replace(/keyid="[^"]*"/, 'keyid="@@"') }),
+        false,
+      );
+      assert.equal(forgeWith({ 'signature-input': input.replace(/;keyid="[^"]*"/, '') }), false);
+    });
+
+    it('a signature-input whose alg is not rsa-pss-sha512', () => {
+      const input = String(commitment['signature-input']);
+      for (const alg of ['rsa-pss-sha256', 'rsa-v1_5-sha256', 'hmac-sha256', 'RSA-PSS-SHA512']) {
+        const changed = input.replace('alg="rsa-pss-sha512"', `alg="${alg}"`);
+        assert.notEqual(changed, input);
+        assert.equal(forgeWith({ 'signature-input': changed }), false, alg);
+      }
+      assert.equal(
+        forgeWith({ 'signature-input': input.replace('alg="rsa-pss-sha512";', '') }),
+        false,
+      );
+      // The commitment's own alg must agree too.
+      assert.equal(forgeWith({ alg: 'rsa-pss-sha256' }), false);
+    });
+
+    it('a signature or signature-input of the wrong shape', () => {
+      assert.equal(forgeWith({ signature: `${LABEL_1}="not bytes"` }), false);
+      assert.equal(forgeWith({ 'signature-input': `${LABEL_1}="a"` }), false);
+      assert.equal(forgeWith({ signature: 42 }), false);
+    });
+  });
+});
+
+describe('two signers', () => {
+  const msg: Message = { a: '1', n: 2, body: 'both sign this' };
+  const signed = signHttpsig(signHttpsig(msg, key1), key2);
+  const ids = rsaIds(signed);
+  const hmacId = hmacIdOf(signed);
+
+  it('keeps one commitment per signer and one HMAC, and all verify', () => {
+    assert.equal(ids.length, 2);
+    assert.deepEqual(
+      ids.map((id) => commitmentsOf(signed)[id]?.committer).sort(),
+      [key1.address, key2.address].sort(),
+    );
+    for (const id of [...ids, hmacId])
+      assert.equal(httpsigScheme.verify(signed, id, opts), true, id);
+  });
+
+  it('aggregates both signers’ members, sorted by label, in the HMAC commitment', () => {
+    const hmacCommitment = commitmentsOf(signed)[hmacId] as Message;
+    const byLabel = (field: 'signature' | 'signature-input') =>
+      parseDictionary(hmacCommitment[field] as string).map(([label]) => label);
+    assert.deepEqual(byLabel('signature-input'), [LABEL_1, LABEL_2]);
+    assert.deepEqual(byLabel('signature'), [LABEL_1, LABEL_2]);
+    const expected = (field: 'signature' | 'signature-input') =>
+      [LABEL_1, LABEL_2]
+        .map((label) => {
+          const id = ids.find((i) => String(commitmentsOf(signed)[i]?.[field]).startsWith(label));
+          return String(commitmentsOf(signed)[id as string]?.[field]);
+        })
+        .join(', ');
+    assert.equal(hmacCommitment['signature-input'], expected('signature-input'));
+    assert.equal(hmacCommitment.signature, expected('signature'));
+  });
+
+  it('aggregates in label order whoever signs first', () => {
+    const reversed = signHttpsig(signHttpsig(msg, key2), key1);
+    const input = String(commitmentsOf(reversed)[hmacIdOf(reversed)]?.['signature-input']);
+    assert.ok(input.startsWith(`${LABEL_1}=`), input);
+    assert.ok(input.includes(`, ${LABEL_2}=`), input);
+    assert.equal(hmacIdOf(reversed), hmacId);
+  });
+
+  it('keeps the unsigned ID as the HMAC ID', () => {
+    assert.equal(hmacId, unsignedId(messageToTabm(msg)));
+    assert.equal(messageId(signed, { committers: [] }), messageId(msg));
+  });
+
+  it('has as signed ID the SHA-256 of the two sorted IDs joined by ", "', () => {
+    const expected = base64url(sha256([...ids].sort().join(', ')));
+    assert.equal(messageId(signed, { committers: 'all' }), expected);
+    // Every commitment, HMAC included, by default.
+    assert.equal(messageId(signed), base64url(sha256([...ids, hmacId].sort().join(', '))));
+  });
+
+  it('each signer’s commitment is rejected when the message changes', () => {
+    for (const id of ids)
+      assert.equal(httpsigScheme.verify({ ...signed, a: '2' }, id, opts), false);
+  });
+
+  it('lists each signer’s committed keys', () => {
+    for (const id of ids) {
+      assert.deepEqual(committedKeys(signed, id), [
+        'a',
+        'ao-types',
+        'body',
+        'content-digest',
+        'inline-body-key',
+        'n',
+        'signature',
+        'signature-input',
+      ]);
+    }
   });
 });

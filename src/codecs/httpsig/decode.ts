@@ -13,7 +13,7 @@ import {
   toBytes,
 } from '../../core/binary.ts';
 import { CodecError } from '../../core/errors.ts';
-import { own, put } from '../../core/message.ts';
+import { isMessage, own, put } from '../../core/message.ts';
 import { flatToTabm } from '../flat.ts';
 import type { Tabm } from '../structured.ts';
 import { type InnerList, parseDictionary, serializeDictionary } from '../structured-fields.ts';
@@ -44,9 +44,11 @@ export function httpToTabm(http: HttpFields): Tabm {
   }
   tabm = ungroupIds(tabm);
   const hashpaths = Object.keys(http).filter((k) => k.startsWith('hashpath'));
-  const { signature, 'signature-input': input, commitments: _c, ...rest } = tabm;
+  const { signature, 'signature-input': input, commitments: carried, ...rest } = tabm;
   for (const k of hashpaths) delete rest[k];
   delete rest['content-digest'];
+  // Other codecs' commitments travel as body parts; signature headers carry httpsig's.
+  if (isMessage(carried)) rest.commitments = carried;
   if (signature === undefined) return rest;
   if (!isBinary(signature) || !isBinary(input)) {
     throw new CodecError('bad_signature', 'a signature needs a matching signature-input');
@@ -121,7 +123,13 @@ function commitmentsFromSignature(
     });
     commitments[base64url(sha256(sig.value.value))] = commitment;
   }
-  return { ...msg, commitments };
+  return {
+    ...msg,
+    commitments: {
+      ...(isMessage(msg.commitments) ? (msg.commitments as Tabm) : {}),
+      ...commitments,
+    },
+  };
 }
 
 function hasOneHmac(tabm: Tabm): boolean {

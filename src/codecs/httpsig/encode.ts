@@ -8,7 +8,7 @@
  * ID-shaped keys cannot be headers (headers are lower-cased), so they travel
  * together in an `ao-ids` dictionary that keeps their case.
  */
-import { type Binary, byteLength, isBinary } from '../../core/binary.ts';
+import { type Binary, byteLength, isBinary, toByteString } from '../../core/binary.ts';
 import { CodecError } from '../../core/errors.ts';
 import { toHyperpath } from '../../core/hyperpath.ts';
 import { isId, isMessage, normalizeKey, put, Resolve } from '../../core/message.ts';
@@ -39,17 +39,44 @@ function groupIds(tabm: Tabm): Tabm {
   return out;
 }
 
+export interface EncodeOptions {
+  /**
+   * Produce HTTP that can actually be sent: values that cannot be header
+   * lines (CR, LF, NUL) move to their own body parts. The canonical encoding
+   * (the default, which IDs and signatures use) keeps HyperBEAM's bytes;
+   * decoding either gives the same message.
+   */
+  transport?: boolean;
+}
+
+// Bytes no HTTP header line (or multipart part header line) may carry.
+const UNSAFE_IN_HEADER = /[\r\n\0]/;
+
+function fitsHeader(value: Binary, options: EncodeOptions): boolean {
+  if (byteLength(value) > MAX_HEADER_LENGTH) return false;
+  return !options.transport || !UNSAFE_IN_HEADER.test(toByteString(value));
+}
+
 /** Flatten the body map: nested messages become parts named by their paths. */
-function groupMaps(map: Tabm, parent: string, top: Record<string, PartValue>) {
+function groupMaps(
+  map: Tabm,
+  parent: string,
+  top: Record<string, PartValue>,
+  options: EncodeOptions,
+) {
   const flattened: Record<string, Binary> = {};
   for (const [key, value] of Object.entries(map)) {
     const normKey = normalizeKey(key);
     const flatKey = parent ? `${parent}/${normKey}` : normKey;
-    if (isMessage(value)) groupMaps(value as Tabm, flatKey, top);
+    if (isMessage(value)) groupMaps(value as Tabm, flatKey, top, options);
     else if (!isBinary(value))
       throw new CodecError('unsupported_value', `cannot encode '${flatKey}'`);
-    else if (byteLength(value) > MAX_HEADER_LENGTH) put(top as Tabm, flatKey, value);
-    else put(flattened, normKey, value);
+    else if (
+      !fitsHeader(value, options) &&
+      (parent !== '' || byteLength(value) > MAX_HEADER_LENGTH)
+    ) {
+      put(top as Tabm, flatKey, value);
+    } else put(flattened, normKey, value);
   }
   if (Object.keys(flattened).length === 0) return top;
   if (parent === '') for (const [k, v] of Object.entries(flattened)) put(top as Tabm, k, v);
@@ -57,8 +84,19 @@ function groupMaps(map: Tabm, parent: string, top: Record<string, PartValue>) {
   return top;
 }
 
+/** Commitments that signature headers cannot carry (other codecs'): sent as body parts. */
+function carriedCommitments(tabm: Tabm): Tabm | undefined {
+  if (!isMessage(tabm.commitments)) return undefined;
+  const out: Tabm = {};
+  for (const [id, c] of Object.entries(tabm.commitments as Tabm)) {
+    const device = isMessage(c) ? (c as Tabm)['commitment-device'] : undefined;
+    if (typeof device === 'string' && device !== 'httpsig@1.0') put(out, id, c as Tabm);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** Encode a TABM into HTTP fields (HyperBEAM's dev_codec_httpsig_conv:to/1). */
-export function tabmToHttp(tabm: Tabm): HttpFields {
+export function tabmToHttp(tabm: Tabm, options: EncodeOptions = {}): HttpFields {
   const grouped = groupIds(tabm);
   const [inlineHeaders, inlineKey] = inlineKeyOf(tabm);
   const fields: HttpFields = { ...inlineHeaders };
@@ -77,7 +115,7 @@ export function tabmToHttp(tabm: Tabm): HttpFields {
     } else if (isMessage(value)) {
       put(bodyMap, normalizeKey(key), value);
     } else if (isBinary(value)) {
-      if (byteLength(value) <= MAX_HEADER_LENGTH) put(fields, normalizeKey(key), value);
+      if (fitsHeader(value, options)) put(fields, normalizeKey(key), value);
       else put(bodyMap, normalizeKey(key), value);
     } else if (value instanceof Resolve) {
       // An unevaluated sub-path (HyperBEAM cannot encode one): written as its
@@ -87,7 +125,9 @@ export function tabmToHttp(tabm: Tabm): HttpFields {
       throw new CodecError('unsupported_value', `httpsig@1.0 cannot encode the value of '${key}'`);
     }
   }
-  const parts = groupMaps(bodyMap, '', {});
+  const carried = carriedCommitments(tabm);
+  if (carried) put(bodyMap, 'commitments', carried);
+  const parts = groupMaps(bodyMap, '', {}, options);
   const names = Object.keys(parts);
   if (names.length === 1 && names[0] === inlineKey && isBinary(parts[inlineKey])) {
     fields.body = parts[inlineKey] as Binary;

@@ -1,0 +1,114 @@
+/**
+ * CLI commands for keys and signatures: wallet, sign, verify, convert.
+ */
+import { existsSync } from 'node:fs';
+import { verifyMessage } from '../codecs/commitments.ts';
+import { schemes } from '../codecs/index.ts';
+import { BadRequestError } from '../core/errors.ts';
+import { commitmentsOf, messageId } from '../core/ids.ts';
+import { isMessage } from '../core/message.ts';
+import {
+  createWallet,
+  type KeyType,
+  loadWallet,
+  saveWallet,
+  type Wallet,
+} from '../crypto/wallet.ts';
+import type { Command } from './commands.ts';
+import { decodeMessage, encodeMessage, readInput, writeOutput } from './io.ts';
+
+const DEFAULT_KEY = 'hyperbeam-key.json';
+
+function keyFile(value: string | boolean | undefined): string {
+  return typeof value === 'string' ? value : (process.env.HB_KEY ?? DEFAULT_KEY);
+}
+
+function wallet(value: string | boolean | undefined): Wallet {
+  const file = keyFile(value);
+  if (!existsSync(file))
+    throw new BadRequestError(
+      'no_wallet',
+      `no wallet at ${file} (create one: hyperbeam wallet new)`,
+    );
+  return loadWallet(file);
+}
+
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+export const signingCommands: Record<string, Command> = {
+  wallet: {
+    summary:
+      'hyperbeam wallet new [--type rsa|ed25519|secp256k1] [--key file] | wallet address [--key file]',
+    options: { key: { type: 'string' }, type: { type: 'string' }, force: { type: 'boolean' } },
+    async run([action], values) {
+      const file = keyFile(values.key);
+      if (action === 'new') {
+        if (existsSync(file) && !values.force) {
+          throw new BadRequestError('wallet_exists', `${file} exists; pass --force to replace it`);
+        }
+        const type = (str(values.type) ?? 'rsa') as KeyType;
+        if (!['rsa', 'ed25519', 'secp256k1'].includes(type)) {
+          throw new BadRequestError('bad_type', `unknown key type ${type}`);
+        }
+        const created = createWallet(type);
+        saveWallet(file, created);
+        process.stdout.write(`${created.address}\n`);
+        return 0;
+      }
+      if (action === 'address') {
+        process.stdout.write(`${wallet(values.key).address}\n`);
+        return 0;
+      }
+      throw new BadRequestError('bad_arguments', 'use: hyperbeam wallet new|address');
+    },
+  },
+  sign: {
+    summary:
+      'sign a message: hyperbeam sign [--codec httpsig@1.0|ans104@1.0] [--from C] [--to C] [--key file] <file|->',
+    options: {
+      codec: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      key: { type: 'string' },
+    },
+    async run([file], values) {
+      const codec = str(values.codec) ?? 'httpsig@1.0';
+      const msg = decodeMessage(readInput(file), str(values.from));
+      const signed = await schemes.get(codec).commit(msg, {}, { priv_wallet: wallet(values.key) });
+      writeOutput(encodeMessage(signed, str(values.to) ?? codec));
+      return 0;
+    },
+  },
+  verify: {
+    summary: 'verify every commitment of a message: hyperbeam verify [--from C] <file|->',
+    options: { from: { type: 'string' } },
+    async run([file], values) {
+      const msg = decodeMessage(readInput(file), str(values.from));
+      const commitments = commitmentsOf(msg);
+      if (Object.keys(commitments).length === 0) {
+        process.stdout.write('no commitments: the message is not signed\n');
+        return 1;
+      }
+      let valid = true;
+      for (const [id, c] of Object.entries(commitments)) {
+        const ok = await schemes.forCommitment(msg, id).verify(msg, id, {});
+        valid &&= ok;
+        const who = isMessage(c) ? String(c.committer ?? '(hmac)') : '?';
+        process.stdout.write(`${ok ? 'valid  ' : 'INVALID'} ${id} ${who}\n`);
+      }
+      valid &&= await verifyMessage(msg, {}, schemes, {});
+      process.stdout.write(`id: ${messageId(msg)}\n`);
+      return valid ? 0 : 1;
+    },
+  },
+  convert: {
+    summary: 'convert a message between codecs: hyperbeam convert --to C [--from C] <file|->',
+    options: { from: { type: 'string' }, to: { type: 'string' } },
+    async run([file], values) {
+      const to = str(values.to);
+      if (!to) throw new BadRequestError('bad_arguments', 'convert needs --to <codec>');
+      writeOutput(encodeMessage(decodeMessage(readInput(file), str(values.from)), to));
+      return 0;
+    },
+  },
+};
