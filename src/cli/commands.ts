@@ -7,13 +7,13 @@ import { codecs } from '../codecs/index.ts';
 import type { Tabm } from '../codecs/structured.ts';
 import type { Result } from '../core/device.ts';
 import { BadRequestError } from '../core/errors.ts';
+import { formatValue } from '../core/format.ts';
 import { parseHyperpath } from '../core/hyperpath.ts';
 import { messageId } from '../core/ids.ts';
 import { As, isMessage } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { resolveMany, subresolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
-import { formatValue } from './format.ts';
 import { decodeMessage, readInput } from './io.ts';
 import { signingCommands } from './signing-commands.ts';
 

@@ -16,6 +16,12 @@ export interface MessageStore {
   write(msg: Message): Promise<string>;
 }
 
+/** What devices may ask of the running node. */
+export interface LiveNodeRef {
+  readonly opts: Opts;
+  adopt(request: Message): Opts;
+}
+
 /** Observes (and may replace) the outcome of every resolution step. */
 export type StepHook = (
   step: { base: Message; request: Message; result: Result },
@@ -43,6 +49,8 @@ export interface Opts {
   /** The node's signing key. */
   priv_wallet?: Wallet;
   on_step?: StepHook;
+  /** The running node, when resolving for one (its live node message). */
+  node?: LiveNodeRef;
   [key: string]: unknown;
 }
 

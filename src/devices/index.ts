@@ -4,11 +4,21 @@
  */
 import type { Device } from '../core/device.ts';
 import { DeviceRegistry } from '../core/registry.ts';
+import { codecDevices } from './codecs.ts';
+import { hyperbuddyDevice } from './hyperbuddy.ts';
 import { messageDevice } from './message.ts';
+import { metaDevice } from './meta.ts';
 import { stackDevice } from './stack.ts';
 import { testDevice } from './test-device.ts';
 
-export const builtinDevices: readonly Device[] = [messageDevice, stackDevice, testDevice];
+export const builtinDevices: readonly Device[] = [
+  messageDevice,
+  metaDevice,
+  stackDevice,
+  hyperbuddyDevice,
+  testDevice,
+  ...codecDevices,
+];
 
 export function createDeviceRegistry(extra: Iterable<Device> = []): DeviceRegistry {
   return new DeviceRegistry([...builtinDevices, ...extra]);

@@ -41,20 +41,39 @@ function groupIds(tabm: Tabm): Tabm {
 
 export interface EncodeOptions {
   /**
-   * Produce HTTP that can actually be sent: values that cannot be header
-   * lines (CR, LF, NUL) move to their own body parts. The canonical encoding
-   * (the default, which IDs and signatures use) keeps HyperBEAM's bytes;
-   * decoding either gives the same message.
+   * Produce HTTP that can actually be sent: values no header line can carry
+   * unchanged (control characters, edge whitespace that parsers trim), keys
+   * that are not header names, and keys that would change HTTP framing move
+   * to their own body parts. The canonical encoding (the default, which IDs
+   * and signatures use) keeps HyperBEAM's bytes; decoding either gives the
+   * same message.
    */
   transport?: boolean;
 }
 
-// Bytes no HTTP header line (or multipart part header line) may carry.
-const UNSAFE_IN_HEADER = /[\r\n\0]/;
+// What an HTTP header line keeps intact: no control characters but tab, no edge whitespace.
+const UNSAFE_IN_HEADER = /[^\t\x20-\x7e\x80-\xff]|^[ \t]|[ \t]$/;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+// Headers that describe the HTTP exchange itself; as message keys they travel in the body.
+const FRAMING_HEADERS = new Set([
+  'connection',
+  'content-encoding',
+  'content-length',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 function fitsHeader(value: Binary, options: EncodeOptions): boolean {
   if (byteLength(value) > MAX_HEADER_LENGTH) return false;
   return !options.transport || !UNSAFE_IN_HEADER.test(toByteString(value));
+}
+
+function isHeaderName(key: string, options: EncodeOptions): boolean {
+  return !options.transport || (HEADER_NAME.test(key) && !FRAMING_HEADERS.has(key));
 }
 
 /** Flatten the body map: nested messages become parts named by their paths. */
@@ -72,8 +91,8 @@ function groupMaps(
     else if (!isBinary(value))
       throw new CodecError('unsupported_value', `cannot encode '${flatKey}'`);
     else if (
-      !fitsHeader(value, options) &&
-      (parent !== '' || byteLength(value) > MAX_HEADER_LENGTH)
+      (parent !== '' && !(fitsHeader(value, options) && isHeaderName(normKey, options))) ||
+      byteLength(value) > MAX_HEADER_LENGTH
     ) {
       put(top as Tabm, flatKey, value);
     } else put(flattened, normKey, value);
@@ -115,8 +134,9 @@ export function tabmToHttp(tabm: Tabm, options: EncodeOptions = {}): HttpFields 
     } else if (isMessage(value)) {
       put(bodyMap, normalizeKey(key), value);
     } else if (isBinary(value)) {
-      if (fitsHeader(value, options)) put(fields, normalizeKey(key), value);
-      else put(bodyMap, normalizeKey(key), value);
+      const name = normalizeKey(key);
+      if (fitsHeader(value, options) && isHeaderName(name, options)) put(fields, name, value);
+      else put(bodyMap, name, value);
     } else if (value instanceof Resolve) {
       // An unevaluated sub-path (HyperBEAM cannot encode one): written as its
       // HyperPATH, so a message holding one still has an ID.

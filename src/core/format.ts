@@ -1,7 +1,7 @@
 /**
- * Human-readable rendering of messages for the terminal.
+ * Human-readable rendering of messages (the CLI, hyperbuddy's `format`).
  */
-import { tryUtf8Decode } from '../core/binary.ts';
+import { tryUtf8Decode } from './binary.ts';
 import {
   As,
   Atom,
@@ -12,7 +12,7 @@ import {
   Opaque,
   Resolve,
   type Value,
-} from '../core/message.ts';
+} from './message.ts';
 
 function scalar(value: Value): string {
   if (typeof value === 'string')

@@ -1,0 +1,20 @@
+/**
+ * hyperbeam-ts as a library: run a node, or use the engine in-process.
+ *
+ *   import { startNode } from 'hyperbeam-ts';
+ *   const node = await startNode({ port: 0 });
+ *   // ... fetch(`${node.url}/~meta@1.0/info`) ...
+ *   await node.stop();
+ */
+export { codecs, schemes } from './codecs/index.ts';
+export { type Device, defineDevice, error, ok, type Result } from './core/device.ts';
+export { parseHyperpath, toHyperpath } from './core/hyperpath.ts';
+export { messageId } from './core/ids.ts';
+export type { Message, Value } from './core/message.ts';
+export type { Opts } from './core/opts.ts';
+export { get, resolve, resolveMany } from './core/resolver.ts';
+export { createWallet, loadWallet, type Wallet } from './crypto/wallet.ts';
+export { createOpts } from './defaults.ts';
+export { builtinDevices, createDeviceRegistry } from './devices/index.ts';
+export { type RunningNode, startNode } from './http/server.ts';
+export type { NodeOptions } from './node/assemble.ts';

@@ -1,0 +1,100 @@
+/**
+ * Hooks (HyperBEAM's dev_hook): the node option `on` maps a hook point to a
+ * handler message, or a list of them run as a pipeline. Built-in points:
+ *   start     body = the node message; the result's body is merged into it
+ *   request   body = the message list to resolve, request = the raw singleton
+ *   response  body = the result, request = the raw singleton
+ *   step      after every resolution step: {base, request, status, body}
+ * A handler is resolved with `path` = its own `path` or the hook's name and
+ * `method` = its `method` or GET. Its `hook` key tunes it: `result` is
+ * `return` (default: the handler's output goes on), `ignore` (its input goes
+ * on) or `error` (its output becomes an error); `commit-request: true` signs
+ * the request with the node's key first. The first non-ok result stops the
+ * pipeline.
+ */
+import { schemes as defaultSchemes } from '../codecs/index.ts';
+import { error, ok, type Result, withStatus } from '../core/device.ts';
+import { isMessage, type Message, type Value } from '../core/message.ts';
+import type { Opts, StepHook } from '../core/opts.ts';
+import { resolve } from '../core/resolver.ts';
+
+export type HookName = 'start' | 'request' | 'response' | 'step' | (string & {});
+
+/** The handlers configured for a hook point. */
+export function handlersOf(name: HookName, opts: Opts): Message[] {
+  const on = opts.on;
+  if (!isMessage(on)) return [];
+  const found = on[name];
+  if (Array.isArray(found)) return found.filter(isMessage);
+  return isMessage(found) ? [found] : [];
+}
+
+function hookSetting(handler: Message, key: string): Value | undefined {
+  const hook = handler.hook;
+  return isMessage(hook) ? hook[key] : handler[`hook/${key}`];
+}
+
+async function runHandler(
+  name: HookName,
+  handler: Message,
+  input: Message,
+  opts: Opts,
+): Promise<Result> {
+  let req: Message = {
+    ...input,
+    path: typeof handler.path === 'string' ? handler.path : name,
+    method: typeof handler.method === 'string' ? handler.method : 'GET',
+  };
+  if (hookSetting(handler, 'commit-request') === true) {
+    req = await (opts.schemes ?? defaultSchemes).get('httpsig@1.0').commit(req, {}, opts);
+  }
+  let result: Result;
+  try {
+    result = await resolve(handler, req, { ...opts, hashpath: 'ignore' });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return withStatus('failure', `Handler for hook \`${name}\` raised an exception: ${reason}`);
+  }
+  if (result.status !== 'ok') return result;
+  const mode = hookSetting(handler, 'result') ?? 'return';
+  if (mode === 'ignore') return ok(input);
+  if (mode === 'error') return error(result.body);
+  if (!isMessage(result.body)) {
+    return withStatus('failure', `Handler for hook \`${name}\` returned unexpected result.`);
+  }
+  return result;
+}
+
+/** Run a hook point's handlers over `input`; with none, `input` comes back unchanged. */
+export async function runHook(name: HookName, input: Message, opts: Opts): Promise<Result> {
+  let current = input;
+  for (const handler of handlersOf(name, opts)) {
+    const result = await runHandler(name, handler, current, opts);
+    if (result.status !== 'ok') return result;
+    current = result.body as Message;
+  }
+  return ok(current);
+}
+
+/**
+ * The resolver's step hook for a node whose `on` has a `step` handler. The
+ * handler runs without the step hook itself, so it cannot recurse.
+ */
+export function stepHook(opts: Opts): StepHook | undefined {
+  if (handlersOf('step', opts).length === 0) return undefined;
+  const { step: _step, ...on } = opts.on as Message;
+  const inner: Opts = { ...opts, on, on_step: undefined };
+  return async ({ base, request, result }) => {
+    const hooked = await runHook(
+      'step',
+      { base, request, status: result.status, body: result.body },
+      inner,
+    );
+    if (hooked.status !== 'ok') return hooked;
+    const out = hooked.body as Message;
+    return {
+      status: typeof out.status === 'string' ? out.status : result.status,
+      body: out.body === undefined ? result.body : out.body,
+    };
+  };
+}

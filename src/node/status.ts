@@ -1,0 +1,80 @@
+/**
+ * HTTP statuses for results (HyperBEAM's dev_meta:embed_status). In order:
+ * a `status` key a signature covers is never changed; an atom body that names
+ * an outcome (`not_found` -> 404); the result's own `status` key; the
+ * resolver's outcome (`ok` -> 200, `error` -> 400, ...). The status is then
+ * written into the message, so it travels with it.
+ */
+import { committedKeys } from '../codecs/commitments.ts';
+import type { SchemeRegistry } from '../codecs/index.ts';
+import type { Result } from '../core/device.ts';
+import { committersOf } from '../core/ids.ts';
+import { Atom, isMessage, listToMessage, type Message, type Value } from '../core/message.ts';
+
+const OUTCOMES: Record<string, number> = {
+  ok: 200,
+  created: 201,
+  error: 400,
+  not_found: 404,
+  failure: 500,
+  unavailable: 503,
+};
+
+function fromName(name: string): number | undefined {
+  return Object.hasOwn(OUTCOMES, name) ? OUTCOMES[name] : undefined;
+}
+
+function fromValue(value: Value | undefined): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (value instanceof Atom) return fromName(value.name);
+  if (typeof value === 'string') {
+    return /^\d{3}$/.test(value) ? Number(value) : fromName(value);
+  }
+  return undefined;
+}
+
+/** The HTTP status of a result message, given the resolver's outcome. */
+export function statusOf(msg: Message, outcome: string): number {
+  const body = msg.body;
+  const code =
+    (body instanceof Atom ? fromName(body.name) : undefined) ??
+    fromValue(msg.status) ??
+    fromName(outcome) ??
+    500;
+  return code >= 100 && code <= 599 ? code : 500;
+}
+
+/**
+ * A literal atom that is not an outcome (`true`, `false`, `unset`...) is sent
+ * as its name. (HyperBEAM cannot map these to a status and answers 500.)
+ */
+function literalAtomAsText(msg: Message): Message {
+  if (msg['ao-result'] !== 'body') return msg;
+  const body = msg.body;
+  if (typeof body === 'boolean') return { ...msg, body: String(body) };
+  if (body instanceof Atom && fromName(body.name) === undefined) return { ...msg, body: body.name };
+  return msg;
+}
+
+function isStatusCommitted(msg: Message, schemes: SchemeRegistry): boolean {
+  if (committersOf(msg).length === 0) return false;
+  return committedKeys(msg, { committers: 'all' }, schemes).includes('status');
+}
+
+/** The result as a message carrying its HTTP status. */
+export function embedStatus(result: Result, schemes: SchemeRegistry): Message {
+  const body = result.body;
+  if (Array.isArray(body)) return embedStatus({ ...result, body: listToMessage(body) }, schemes);
+  if (!isMessage(body)) {
+    return { status: statusOf({ body }, result.status), body: body as Value };
+  }
+  if (isStatusCommitted(body, schemes)) return body;
+  const msg = literalAtomAsText(body);
+  return { ...msg, status: statusOf(body, result.status) };
+}
+
+/** The HTTP status a message carries (200 if none). */
+export function httpStatus(msg: Message): number {
+  const code = fromValue(msg.status) ?? 200;
+  return code >= 100 && code <= 599 ? code : 500;
+}

@@ -1,0 +1,68 @@
+/**
+ * Integration-test helpers: a node on a free loopback port, and raw HTTP
+ * requests (node:http, so paths reach the node exactly as written).
+ */
+import { request } from 'node:http';
+import { loadWallet, type Wallet } from '../../src/crypto/wallet.ts';
+import { type RunningNode, startNode } from '../../src/http/server.ts';
+import type { NodeOptions } from '../../src/node/assemble.ts';
+import { sharedPath } from './shared.ts';
+
+/** The node's key in tests (fixtures/key-2.json); clients sign with key-1. */
+export const nodeWallet: Wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
+export const clientWallet: Wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
+
+export function startTestNode(options: NodeOptions = {}): Promise<RunningNode> {
+  return startNode({
+    port: 0,
+    bind: '127.0.0.1',
+    priv_wallet: nodeWallet,
+    quiet: true,
+    ...options,
+  });
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  text: string;
+}
+
+export interface RawRequest {
+  method?: string;
+  path: string;
+  headers?: Record<string, string | number>;
+  body?: string | Uint8Array;
+}
+
+/** Send one request; the path is sent byte for byte. */
+export function send(node: { port: number }, req: RawRequest): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const out = request(
+      {
+        host: '127.0.0.1',
+        port: node.port,
+        method: req.method ?? 'GET',
+        path: req.path,
+        headers: req.headers ?? {},
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+          }
+          resolve({ status: res.statusCode ?? 0, headers, body, text: body.toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
+    out.on('error', reject);
+    out.end(req.body);
+  });
+}
