@@ -1,7 +1,6 @@
 /**
  * The CLI's commands. Each is a small function over the library.
  */
-import { createInterface } from 'node:readline';
 import type { ParseArgsConfig } from 'node:util';
 import { codecs } from '../codecs/index.ts';
 import type { Tabm } from '../codecs/structured.ts';
@@ -16,6 +15,7 @@ import { resolveMany, subresolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
 import { decodeMessage, readInput } from './io.ts';
 import { signingCommands } from './signing-commands.ts';
+import { startCommand } from './start.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -77,24 +77,5 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
-  start: {
-    summary: 'run a node with an in-memory store, reading HyperPATHs from stdin',
-    options: { json: { type: 'boolean' } },
-    async run(_args, values) {
-      const opts = createOpts();
-      process.stderr.write('hyperbeam: node ready; type a HyperPATH per line (Ctrl-D to stop)\n');
-      for await (const line of createInterface({ input: process.stdin, terminal: false })) {
-        const path = line.trim();
-        if (!path) continue;
-        try {
-          printResult(await resolvePath(path, opts), values.json === true);
-        } catch (error) {
-          process.stdout.write(
-            `error: ${error instanceof Error ? error.message : String(error)}\n`,
-          );
-        }
-      }
-      return 0;
-    },
-  },
+  start: startCommand,
 };

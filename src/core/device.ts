@@ -35,6 +35,11 @@ export interface DeviceInfo {
   handler?: Handler | { func: Handler; excludes: readonly string[] };
   /** Answers exported keys that have no function: a handler, or another device. */
   default?: Handler | DeviceRef;
+  /**
+   * Keys whose results depend on more than the base and the request (the
+   * node's state, the time): never served from or written to the result cache.
+   */
+  volatile?: readonly string[];
   /** Names the group of a resolution; resolutions in one group run once. */
   grouper?: (base: Message, req: Message, opts: Opts) => string | undefined;
 }

@@ -306,8 +306,13 @@ async function execute(base: Message, req: Message, opts: Opts): Promise<Result>
     return hashpath;
   };
 
-  // 2. Result cache.
-  const settings = cacheSettings(opts, base, req);
+  // 2. Result cache (not for keys whose device declares them volatile).
+  const device = deviceOf(base, registry);
+  const info = infoOf(device, base, opts);
+  const volatile = info.volatile?.some((k) => normalizeKey(k) === normalizeKey(key)) ?? false;
+  const settings = volatile
+    ? { lookup: false, store: false, onlyIfCached: false }
+    : cacheSettings(opts, base, req);
   const cacheKey = () => `${hashpathOf()}${opts.force_message ? '#m' : ''}`;
   if (settings.lookup && opts.cache) {
     const hit = await opts.cache.read(cacheKey());
@@ -322,8 +327,6 @@ async function execute(base: Message, req: Message, opts: Opts): Promise<Result>
   }
 
   // 4. De-duplicate identical in-flight resolutions (by the device's grouper).
-  const device = deviceOf(base, registry);
-  const info = infoOf(device, base, opts);
   const group =
     opts.await_inprogress === false
       ? undefined

@@ -35,6 +35,7 @@ export const hyperbuddyDevice = defineDevice({
   name: 'hyperbuddy@1.0',
   // Other keys (`set`, `keys`...) are message@1.0's, so `?k=v` queries work on these pages.
   exports: [...Object.keys(FILES), 'metrics', 'format'],
+  volatile: ['metrics'],
   keys: {
     metrics: (_base, _req, opts) => {
       const metrics = opts.metrics as NodeMetrics | undefined;

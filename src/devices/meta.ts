@@ -57,7 +57,8 @@ function publicValue(value: unknown): Value | undefined {
 export function nodeMessageView(opts: Opts): Message {
   const view: Message = {};
   for (const [key, value] of Object.entries(opts)) {
-    if (isPrivateKey(key) || key === 'devices') continue;
+    // `hashpath*` keys cannot travel in httpsig@1.0 (they name commitment hashpaths).
+    if (isPrivateKey(key) || key === 'devices' || key.startsWith('hashpath')) continue;
     const shown = publicValue(value);
     if (shown !== undefined) view[key] = shown;
   }
@@ -93,6 +94,7 @@ function changeConfiguration(req: Message, opts: Opts): Result {
 export const metaDevice = defineDevice({
   name: 'meta@1.0',
   exports: ['info', 'build'],
+  volatile: ['info'],
   keys: {
     info(_base, req, opts) {
       // The live node message, not a per-request copy, is what POST changes.

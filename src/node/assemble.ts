@@ -7,9 +7,11 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Value } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { createWallet, loadWallet, saveWallet, type Wallet } from '../crypto/wallet.ts';
 import { createOpts } from '../defaults.ts';
+import { openStore } from '../stores/index.ts';
 import { NodeMetrics } from './metrics.ts';
 import { NODE_DEFAULTS } from './options.ts';
 
@@ -45,6 +47,7 @@ export function assembleNode(options: NodeOptions = {}): AssembledNode {
     ...NODE_DEFAULTS,
     metrics: new NodeMetrics(),
     ...options,
+    store: openStore(options.store as Value | undefined),
     priv_wallet: wallet,
   });
   return { opts: { ...opts, address: wallet.address }, createdWallet };

@@ -66,9 +66,18 @@ async function runHandler(
 }
 
 /** Run a hook point's handlers over `input`; with none, `input` comes back unchanged. */
-export async function runHook(name: HookName, input: Message, opts: Opts): Promise<Result> {
+export function runHook(name: HookName, input: Message, opts: Opts): Promise<Result> {
+  return runHandlers(name, handlersOf(name, opts), input, opts);
+}
+
+async function runHandlers(
+  name: HookName,
+  handlers: Message[],
+  input: Message,
+  opts: Opts,
+): Promise<Result> {
   let current = input;
-  for (const handler of handlersOf(name, opts)) {
+  for (const handler of handlers) {
     const result = await runHandler(name, handler, current, opts);
     if (result.status !== 'ok') return result;
     current = result.body as Message;
@@ -81,12 +90,14 @@ export async function runHook(name: HookName, input: Message, opts: Opts): Promi
  * handler runs without the step hook itself, so it cannot recurse.
  */
 export function stepHook(opts: Opts): StepHook | undefined {
-  if (handlersOf('step', opts).length === 0) return undefined;
+  const handlers = handlersOf('step', opts);
+  if (handlers.length === 0) return undefined;
   const { step: _step, ...on } = opts.on as Message;
   const inner: Opts = { ...opts, on, on_step: undefined };
   return async ({ base, request, result }) => {
-    const hooked = await runHook(
+    const hooked = await runHandlers(
       'step',
+      handlers,
       { base, request, status: result.status, body: result.body },
       inner,
     );

@@ -30,7 +30,6 @@ export const NODE_DEFAULTS: Readonly<Opts> = Object.freeze({
   // Resolution.
   cache_control: ['no-cache', 'no-store'],
   await_inprogress: 'named',
-  hashpath: 'update',
   error_strategy: 'throw',
   http_extra_opts: { force_message: true, cache_control: ['always'] },
   on: {},
@@ -83,10 +82,20 @@ export function optionName(key: string): string {
   return key.replace(/-/g, '_');
 }
 
+/** Options whose values are atoms in HyperBEAM, where `true`/`false` are booleans. */
+const ATOM_OPTIONS = new Set([
+  'initialized',
+  'await_inprogress',
+  'mode',
+  'hashpath',
+  'error_strategy',
+  'debug_print',
+]);
+
 function coerce(key: string, value: Value, fallback: unknown): Value {
   const text = typeof value === 'string' ? value : value instanceof Atom ? value.name : undefined;
   if (text === undefined) return value;
-  if (typeof fallback === 'boolean') {
+  if (typeof fallback === 'boolean' || ATOM_OPTIONS.has(key)) {
     if (text === 'true') return true;
     if (text === 'false') return false;
     return text;

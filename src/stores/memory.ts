@@ -21,6 +21,10 @@ export class MemoryStore implements MessageStore {
     return id;
   }
 
+  describe() {
+    return { 'store-module': 'memory', messages: this.messages.size };
+  }
+
   get size(): number {
     return this.messages.size;
   }
