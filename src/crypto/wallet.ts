@@ -36,6 +36,21 @@ export interface Wallet {
   readonly jwk: JsonWebKey;
   /** Sign bytes with this key's scheme (RSA-PSS with the given digest, ed25519, or Ethereum). */
   sign(data: Uint8Array, digest?: Digest): Uint8Array;
+  /** The same, off the main thread where the scheme allows (RSA and ed25519 use libuv's pool). */
+  signAsync(data: Uint8Array, digest?: Digest): Promise<Uint8Array>;
+}
+
+/** node:crypto's sign, run in libuv's thread pool. */
+function signInPool(
+  digest: string | null,
+  data: Uint8Array,
+  key: Parameters<typeof sign>[2],
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    sign(digest, data, key, (error, signature) =>
+      error ? reject(error) : resolve(new Uint8Array(signature)),
+    );
+  });
 }
 
 // RSA keys from `n`, `e` and `d` alone (all HyperBEAM reads): recover the
@@ -97,6 +112,11 @@ function rsaWallet(rawJwk: JsonWebKey): Wallet {
   const jwk = withCrt(rawJwk);
   const key = createPrivateKey({ key: jwk, format: 'jwk' });
   const publicKey = fromBase64url(String(jwk.n));
+  const pss = (digest: Digest) => ({
+    key,
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: digest === 'sha512' ? 64 : 32,
+  });
   // A key whose parameters disagree would sign things nobody can verify: check once.
   const probe = Buffer.from('hyperbeam wallet self-test');
   const signature = sign('sha256', probe, {
@@ -112,14 +132,8 @@ function rsaWallet(rawJwk: JsonWebKey): Wallet {
     publicKey,
     address: base64url(sha256(publicKey)),
     jwk,
-    sign: (data, digest = 'sha256') =>
-      new Uint8Array(
-        sign(digest, data, {
-          key,
-          padding: constants.RSA_PKCS1_PSS_PADDING,
-          saltLength: digest === 'sha512' ? 64 : 32,
-        }),
-      ),
+    sign: (data, digest = 'sha256') => new Uint8Array(sign(digest, data, pss(digest))),
+    signAsync: (data, digest = 'sha256') => signInPool(digest, data, pss(digest)),
   };
 }
 
@@ -132,6 +146,7 @@ function ed25519Wallet(jwk: JsonWebKey): Wallet {
     address: base64url(sha256(publicKey)),
     jwk,
     sign: (data) => new Uint8Array(sign(null, data, key)),
+    signAsync: (data) => signInPool(null, data, key),
   };
 }
 
@@ -144,6 +159,7 @@ function secp256k1Wallet(jwk: JsonWebKey): Wallet {
     address: ethereumAddress(publicKey),
     jwk,
     sign: (data) => ethereumSign(data, secret),
+    signAsync: async (data) => ethereumSign(data, secret),
   };
 }
 

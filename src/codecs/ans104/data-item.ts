@@ -250,10 +250,19 @@ export function unsignedItemId(item: DataItem): Uint8Array {
   );
 }
 
+function owned(item: DataItem, wallet: Wallet): DataItem {
+  return { ...item, signatureType: WALLET_TYPES[wallet.type], owner: wallet.publicKey };
+}
+
 export function signItem(item: DataItem, wallet: Wallet): DataItem {
-  const signatureType = WALLET_TYPES[wallet.type];
-  const owned: DataItem = { ...item, signatureType, owner: wallet.publicKey };
-  return { ...owned, signature: wallet.sign(signatureData(owned), 'sha256') };
+  const unsigned = owned(item, wallet);
+  return { ...unsigned, signature: wallet.sign(signatureData(unsigned), 'sha256') };
+}
+
+/** The same, signing off the main thread. */
+export async function signItemAsync(item: DataItem, wallet: Wallet): Promise<DataItem> {
+  const unsigned = owned(item, wallet);
+  return { ...unsigned, signature: await wallet.signAsync(signatureData(unsigned), 'sha256') };
 }
 
 export function tagsValid(item: DataItem): boolean {

@@ -42,7 +42,7 @@ import {
   newItem,
   parseItem,
   serializeItem,
-  signItem,
+  signItemAsync,
   type Tag,
   unsignedItemId,
   verifyItem,
@@ -397,7 +397,7 @@ function verifyCommitment(msg: Message, id: string): boolean {
 
 export const ans104Scheme: CommitmentScheme = {
   device: ANS104,
-  commit(msg, _req, opts: Opts) {
+  async commit(msg, _req, opts: Opts) {
     const wallet = opts.priv_wallet as Wallet | undefined;
     if (!wallet)
       throw new BadRequestError('no_wallet', 'committing with ans104@1.0 needs a wallet');
@@ -406,7 +406,7 @@ export const ans104Scheme: CommitmentScheme = {
     )?.[1] as Message | undefined;
     const { commitments: _dropped, ...rest } = msg;
     const base: Message = prior ? { ...rest, commitments: { unsigned: prior } } : rest;
-    const signed = signItem(tabmToItem(messageToTabm(base)), wallet);
+    const signed = await signItemAsync(tabmToItem(messageToTabm(base)), wallet);
     const tabm = itemToTabm(signed) as Tabm;
     return tabmToMessage(tabm);
   },

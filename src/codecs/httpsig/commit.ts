@@ -59,8 +59,13 @@ export function signatureLabel(address: string): string {
   return `http-sig-${Buffer.from(raw.subarray(1, 9)).toString('hex')}`;
 }
 
-/** Sign a message with an RSA wallet and add the commitment (plus a fresh HMAC). */
-export function signHttpsig(msg: Message, wallet: Wallet): Message {
+interface PreparedSignature {
+  base: Uint8Array;
+  input: InnerList;
+}
+
+/** What an RSA signature over `msg` covers: its signature base and input. */
+function prepareSignature(msg: Message, wallet: Wallet): PreparedSignature {
   if (wallet.type !== 'rsa') {
     throw new BadRequestError('unsupported_key', 'httpsig@1.0 signs with RSA wallets only');
   }
@@ -73,7 +78,16 @@ export function signHttpsig(msg: Message, wallet: Wallet): Message {
     ...(typeof hashpath === 'string' ? { tag: hashpath } : {}),
   };
   const input = signatureInput(components, params);
-  const signature = wallet.sign(toBytes(signatureBase(components, input, fields)), 'sha512');
+  return { base: toBytes(signatureBase(components, input, fields)), input };
+}
+
+/** The message with the signature's commitment added (plus a fresh HMAC). */
+function withSignature(
+  msg: Message,
+  wallet: Wallet,
+  { input }: PreparedSignature,
+  signature: Uint8Array,
+): Message {
   const label = signatureLabel(wallet.address);
   const commitment: Tabm = {
     'commitment-device': HTTPSIG,
@@ -91,6 +105,18 @@ export function signHttpsig(msg: Message, wallet: Wallet): Message {
     commitments: { ...existing, [base64url(sha256(signature))]: commitment },
   });
   return tabmToMessage(signed);
+}
+
+/** Sign a message with an RSA wallet and add the commitment (plus a fresh HMAC). */
+export function signHttpsig(msg: Message, wallet: Wallet): Message {
+  const prepared = prepareSignature(msg, wallet);
+  return withSignature(msg, wallet, prepared, wallet.sign(prepared.base, 'sha512'));
+}
+
+/** The same, signing off the main thread (the node signs every response this way). */
+export async function signHttpsigAsync(msg: Message, wallet: Wallet): Promise<Message> {
+  const prepared = prepareSignature(msg, wallet);
+  return withSignature(msg, wallet, prepared, await wallet.signAsync(prepared.base, 'sha512'));
 }
 
 function verifyRsa(msg: Message, commitment: Message): boolean {
@@ -165,7 +191,7 @@ export const httpsigScheme: CommitmentScheme = {
   /** Sign with the node's wallet (`priv_wallet`); without one, add the HMAC commitment only. */
   commit(msg, _req, opts: Opts) {
     const wallet = opts.priv_wallet;
-    if (wallet) return signHttpsig(msg, wallet);
+    if (wallet) return signHttpsigAsync(msg, wallet);
     return tabmToMessage(resetHmac(messageToTabm(msg)));
   },
   verify(msg, id) {

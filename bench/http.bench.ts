@@ -1,0 +1,88 @@
+/**
+ * Requests per second of `GET /~message@1.0&a=1/a` over HTTP, measured with
+ * autocannon against servers in child processes: our node with signed
+ * responses off and on, against bare node:http answering the same bytes.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { report } from './harness.ts';
+
+const TARGET = join(dirname(fileURLToPath(import.meta.url)), 'servers', 'http-target.ts');
+const PATH = '/~message@1.0&a=1/a';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+async function serve(...args: string[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [TARGET, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim())));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { port, child };
+}
+
+/** The node's answer to PATH, to be replayed by the bare server. */
+function capture(
+  port: number,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: PATH }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (
+            typeof v === 'string' &&
+            !['date', 'connection', 'keep-alive', 'content-length'].includes(k)
+          ) {
+            headers[k] = v;
+          }
+        }
+        resolve({
+          status: res.statusCode ?? 0,
+          headers,
+          body: Buffer.concat(chunks).toString('base64'),
+        });
+      });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+async function load(port: number, name: string) {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${PATH}`,
+    connections: 16,
+    duration: SECONDS,
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: failed requests`);
+  return { name, opsPerSec: result.requests.average };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hb-bench-'));
+const servers: ChildProcess[] = [];
+try {
+  const unsigned = await serve('node');
+  servers.push(unsigned.child);
+  const replyFile = join(dir, 'reply.json');
+  writeFileSync(replyFile, JSON.stringify(await capture(unsigned.port)));
+  const bare = await serve('bare', replyFile);
+  servers.push(bare.child);
+  const signed = await serve('node-signed');
+  servers.push(signed.child);
+
+  const baseline = await load(bare.port, 'node:http');
+  report('HTTP GET, unsigned responses', await load(unsigned.port, 'node'), baseline);
+  report('HTTP GET, signed responses (RSA-4096)', await load(signed.port, 'node-signed'), baseline);
+} finally {
+  for (const child of servers) child.kill();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,40 @@
+/**
+ * A server for the HTTP bench, in its own process so the load generator does
+ * not share its CPU: `node http-target.ts node|node-signed|bare [replyFile]`.
+ * `bare` is plain node:http answering every request with the status, headers
+ * and body recorded from the node's own answer (the physical limit).
+ * Prints the port it listens on.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadWallet } from '../../src/crypto/wallet.ts';
+import { startNode } from '../../src/http/server.ts';
+import { sharedPath } from '../../test/support/shared.ts';
+
+const [mode = 'node', replyFile] = process.argv.slice(2);
+
+if (mode === 'bare') {
+  const reply = JSON.parse(readFileSync(replyFile as string, 'utf8')) as {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+  };
+  const body = Buffer.from(reply.body, 'base64');
+  const server = createServer((_req, res) => {
+    res.writeHead(reply.status, { ...reply.headers, 'content-length': body.length });
+    res.end(body);
+  });
+  server.listen(0, '127.0.0.1', () => {
+    console.log((server.address() as AddressInfo).port);
+  });
+} else {
+  const node = await startNode({
+    port: 0,
+    bind: '127.0.0.1',
+    quiet: true,
+    priv_wallet: loadWallet(sharedPath('fixtures', 'key-2.json')),
+    force_signed: mode === 'node-signed',
+  });
+  console.log(node.port);
+}
