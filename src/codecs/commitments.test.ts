@@ -262,11 +262,11 @@ describe('verifyMessage', () => {
       await verifyMessage({ ...two, a: '2' }, { commitments: 'none' }, schemes, opts),
       true,
     );
-    const item = ans104Scheme.commit(
+    const item = (await ans104Scheme.commit(
       { a: '1', nest: { b: '2' } },
       {},
       { priv_wallet: key1 },
-    ) as Message;
+    )) as Message;
     assert.equal(await verifyMessage(item, {}, schemes, opts), true);
     assert.equal(await verifyMessage({ ...item, nest: { b: '3' } }, {}, schemes, opts), false);
   });
@@ -319,11 +319,11 @@ describe('withOnlyCommitted', () => {
   });
 
   it('keeps every key of an ANS-104 message with tags, nested messages and data', async () => {
-    const signed = ans104Scheme.commit(
+    const signed = (await ans104Scheme.commit(
       { a: '1', nest: { b: '2' }, data: 'd', n: 5 },
       {},
       { priv_wallet: key1 },
-    ) as Message;
+    )) as Message;
     const out = withOnlyCommitted(signed, schemes);
     assert.deepEqual(out, signed);
     assert.equal(await verifyMessage(out, {}, schemes, opts), true);

@@ -11,9 +11,9 @@ import { sharedPath } from '../../test/support/shared.ts';
 import { messageId } from '../core/ids.ts';
 import { type Message, valueEquals } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import { ans104Scheme } from './ans104/index.ts';
+import { signAns104 } from './ans104/index.ts';
 import { verifyMessage } from './commitments.ts';
-import { httpsigScheme } from './httpsig/commit.ts';
+import { signHttpsig } from './httpsig/commit.ts';
 import { httpToTabm, tabmToHttp } from './httpsig/index.ts';
 import { codecs, schemes } from './index.ts';
 import { messageToTabm, type Tabm, tabmToMessage } from './structured.ts';
@@ -72,8 +72,8 @@ describe('codec round trips', () => {
 describe('signed round trips', () => {
   const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
   const signers = {
-    httpsig: (m: Message) => httpsigScheme.commit(m, {}, { priv_wallet: wallet }) as Message,
-    ans104: (m: Message) => ans104Scheme.commit(m, {}, { priv_wallet: wallet }) as Message,
+    httpsig: (m: Message) => signHttpsig(m, wallet),
+    ans104: (m: Message) => signAns104(m, wallet),
   };
   for (const [scheme, sign] of Object.entries(signers)) {
     for (const name of Object.keys(CODECS)) {

@@ -65,7 +65,12 @@ function queryValue(path: unknown, key: string): string | undefined {
   const query = path.split('?')[1];
   for (const pair of query?.split('&') ?? []) {
     const [k, v] = pair.split('=');
-    if (k?.toLowerCase() === key && v !== undefined) return v;
+    if (k?.toLowerCase() !== key || v === undefined) continue;
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return v;
+    }
   }
   return undefined;
 }
@@ -77,7 +82,7 @@ export function acceptCodec(singleton: Message, opts: Opts): string {
   if (typeof required === 'string') {
     const codec = mimeToCodec(required, codecs) ?? (codecs.has(required) ? required : undefined);
     if (!codec) throw new BadRequestError('unknown_codec', `no codec for '${required}'`);
-    return codec;
+    return codec.toLowerCase();
   }
   const named = singleton['accept-codec'];
   if (typeof named === 'string') {

@@ -18,6 +18,7 @@ import { httpToTabm, resetHmac } from '../codecs/httpsig/index.ts';
 import {
   type CodecRegistry,
   codecs as defaultCodecs,
+  schemes as defaultSchemes,
   type SchemeRegistry,
 } from '../codecs/index.ts';
 import { messageToTabm, tabmToMessage } from '../codecs/structured.ts';
@@ -109,7 +110,7 @@ async function verifySigners(msg: Message, schemes: SchemeRegistry, opts: Opts) 
 /** Decode, verify and complete an HTTP request as the singleton to resolve. */
 export async function requestToSingleton(req: HttpRequest, opts: Opts): Promise<Message> {
   const codecs = opts.codecs ?? defaultCodecs;
-  const schemes = opts.schemes as SchemeRegistry;
+  const schemes = opts.schemes ?? defaultSchemes;
   const codec = requestCodec(req.headers);
   let msg: Message;
   try {

@@ -4,7 +4,7 @@
  * requests carry over. Only options this node honours are listed; anything
  * else a configuration sets is kept (and shown by `info`) but has no effect.
  */
-import { Atom, Float, isMessage, type Message, type Value } from '../core/message.ts';
+import { Atom, Float, isMessage, type Message, put, type Value } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 
 /** Options a node honours, with their defaults. */
@@ -119,7 +119,11 @@ export function mimicDefaultTypes(msg: Message): Message {
   const out: Message = {};
   for (const [rawKey, value] of Object.entries(msg)) {
     const key = optionName(rawKey);
-    out[key] = key in NODE_DEFAULTS ? coerce(key, value, NODE_DEFAULTS[key]) : value;
+    put(
+      out,
+      key,
+      Object.hasOwn(NODE_DEFAULTS, key) ? coerce(key, value, NODE_DEFAULTS[key]) : value,
+    );
   }
   return out;
 }

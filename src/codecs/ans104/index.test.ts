@@ -35,6 +35,7 @@ import {
   ans104Scheme,
   itemToTabm,
   MAX_TAG_VALUE_IN_TAGS,
+  signAns104,
   tabmToItem,
   tagsToKeys,
 } from './index.ts';
@@ -462,8 +463,8 @@ describe('original tags', () => {
 
 describe('commitments in items', () => {
   it('refuses more than one ANS-104 commitment', () => {
-    const a = ans104Scheme.commit({ a: '1' }, {}, { priv_wallet: ed }) as Message;
-    const b = ans104Scheme.commit({ a: '1' }, {}, { priv_wallet: rsa }) as Message;
+    const a = signAns104({ a: '1' }, ed);
+    const b = signAns104({ a: '1' }, rsa);
     const both: Message = {
       a: '1',
       commitments: { ...(a.commitments as Message), ...(b.commitments as Message) },
@@ -490,7 +491,7 @@ describe('commitments in items', () => {
   it('an ANS-104 signature covers no other commitments', () => {
     // Committing drops other codecs' commitments (an item holds one signature)...
     const withHmac = httpsigScheme.commit({ a: '1', b: 'two' }, {}, {}) as Message;
-    const signed = ans104Scheme.commit(withHmac, {}, { priv_wallet: rsa }) as Message;
+    const signed = signAns104(withHmac, rsa);
     assert.equal(commitmentIds(signed).length, 1);
     const [id] = commitmentIds(signed) as [string];
     assert.equal(ans104Scheme.verify(signed, id, {}), true);
@@ -521,8 +522,8 @@ describe('ans104Scheme', () => {
     assert.equal(ans104Scheme.device, 'ans104@1.0');
   });
 
-  it('needs a wallet to commit', () => {
-    assert.throws(() => ans104Scheme.commit({ a: '1' }, {}, {}), {
+  it('needs a wallet to commit', async () => {
+    await assert.rejects(async () => ans104Scheme.commit({ a: '1' }, {}, {}), {
       name: 'BadRequestError',
       code: 'no_wallet',
     });
@@ -530,7 +531,7 @@ describe('ans104Scheme', () => {
 
   for (const wallet of [rsa, ed, eth]) {
     describe(`committing with a ${wallet.type} wallet`, () => {
-      const signed = ans104Scheme.commit(msg, {}, { priv_wallet: wallet }) as Message;
+      const signed = signAns104(msg, wallet);
       const id = only(commitmentIds(signed));
       const commitment = (signed.commitments as Message)[id] as Message;
 
@@ -621,7 +622,7 @@ describe('ans104Scheme', () => {
     // committed; withOnlyCommitted then keeps it. HyperBEAM's
     // dev_codec_ans104:committed/3 first verifies the commitment and returns
     // no keys when it does not verify (codecs.md §3.7, §4.4).
-    const signed = ans104Scheme.commit({ a: '1' }, {}, { priv_wallet: ed }) as Message;
+    const signed = signAns104({ a: '1' }, ed);
     const id = only(commitmentIds(signed));
     const added = { ...signed, extra: 'not signed' };
     assert.equal(ans104Scheme.verify(added, id, {}), false);
@@ -629,7 +630,7 @@ describe('ans104Scheme', () => {
   });
 
   it('refuses an unknown commitment', () => {
-    const signed = ans104Scheme.commit({ a: '1' }, {}, { priv_wallet: ed }) as Message;
+    const signed = signAns104({ a: '1' }, ed);
     assert.throws(() => ans104Scheme.verify(signed, 'nope', {}), {
       name: 'BadRequestError',
       code: 'commitment_not_found',
@@ -641,11 +642,7 @@ describe('ans104Scheme', () => {
   });
 
   it('adds implicit empty keys to the committed keys when ao-types is a tag', () => {
-    const signed = ans104Scheme.commit(
-      { a: '1', e: '', l: [], m: {} },
-      {},
-      { priv_wallet: ed },
-    ) as Message;
+    const signed = signAns104({ a: '1', e: '', l: [], m: {} }, ed);
     const id = only(commitmentIds(signed));
     const keys = ans104Scheme.committedKeys(signed, id);
     for (const k of ['a', 'ao-types', 'e', 'l', 'm']) assert.ok(keys.includes(k), k);
@@ -675,9 +672,9 @@ describe('ans104Scheme', () => {
   });
 
   it('replaces earlier commitments when committing again', () => {
-    const first = ans104Scheme.commit({ a: '1' }, {}, { priv_wallet: ed }) as Message;
+    const first = signAns104({ a: '1' }, ed);
     const hmac = httpsigScheme.commit(first, {}, {}) as Message;
-    const second = ans104Scheme.commit(hmac, {}, { priv_wallet: rsa }) as Message;
+    const second = signAns104(hmac, rsa);
     const id = only(commitmentIds(second));
     assert.equal(((second.commitments as Message)[id] as Message).committer, rsa.address);
     assert.equal(ans104Scheme.verify(second, id, {}), true);
@@ -685,7 +682,7 @@ describe('ans104Scheme', () => {
 
   it('keeps the original tags of an unsigned commitment when signing', () => {
     const unsigned = toMessage(newItem({ tags: [{ name: 'Action', value: 'Eval' }] }));
-    const signed = ans104Scheme.commit(unsigned, {}, { priv_wallet: rsa }) as Message;
+    const signed = signAns104(unsigned, rsa);
     const id = only(commitmentIds(signed));
     const item = toItem(signed);
     assert.deepEqual(item.tags, [{ name: 'Action', value: 'Eval' }]);

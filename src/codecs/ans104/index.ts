@@ -42,6 +42,7 @@ import {
   newItem,
   parseItem,
   serializeItem,
+  signItem,
   signItemAsync,
   type Tag,
   unsignedItemId,
@@ -395,20 +396,28 @@ function verifyCommitment(msg: Message, id: string): boolean {
   }
 }
 
+/** The item a commitment signs: the message without other commitments (an unsigned one's tags kept). */
+function itemToSign(msg: Message): DataItem {
+  const prior = Object.entries(isMessage(msg.commitments) ? msg.commitments : {}).find(
+    ([, c]) => isMessage(c) && c['commitment-device'] === ANS104 && c.alg === 'unsigned',
+  )?.[1] as Message | undefined;
+  const { commitments: _dropped, ...rest } = msg;
+  return tabmToItem(messageToTabm(prior ? { ...rest, commitments: { unsigned: prior } } : rest));
+}
+
+/** Sign a message as an ANS-104 item; its other commitments are dropped. */
+export function signAns104(msg: Message, wallet: Wallet): Message {
+  return tabmToMessage(itemToTabm(signItem(itemToSign(msg), wallet)) as Tabm);
+}
+
 export const ans104Scheme: CommitmentScheme = {
   device: ANS104,
+  /** Sign with the node's wallet (`priv_wallet`), off the main thread. */
   async commit(msg, _req, opts: Opts) {
     const wallet = opts.priv_wallet as Wallet | undefined;
     if (!wallet)
       throw new BadRequestError('no_wallet', 'committing with ans104@1.0 needs a wallet');
-    const prior = Object.entries(isMessage(msg.commitments) ? msg.commitments : {}).find(
-      ([, c]) => isMessage(c) && c['commitment-device'] === ANS104 && c.alg === 'unsigned',
-    )?.[1] as Message | undefined;
-    const { commitments: _dropped, ...rest } = msg;
-    const base: Message = prior ? { ...rest, commitments: { unsigned: prior } } : rest;
-    const signed = await signItemAsync(tabmToItem(messageToTabm(base)), wallet);
-    const tabm = itemToTabm(signed) as Tabm;
-    return tabmToMessage(tabm);
+    return tabmToMessage(itemToTabm(await signItemAsync(itemToSign(msg), wallet)) as Tabm);
   },
   verify: (msg, id) => verifyCommitment(msg, id),
   /** The keys the item covers; none if the message no longer matches it (as HyperBEAM). */

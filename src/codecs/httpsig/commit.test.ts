@@ -334,8 +334,8 @@ describe('signHttpsig', () => {
     }
   });
 
-  it('is what httpsigScheme.commit does with opts.priv_wallet', () => {
-    const out = httpsigScheme.commit({ a: '1' }, {}, { priv_wallet: key1 }) as Message;
+  it('is what httpsigScheme.commit does with opts.priv_wallet', async () => {
+    const out = (await httpsigScheme.commit({ a: '1' }, {}, { priv_wallet: key1 })) as Message;
     const rsaId = rsaIdOf(out);
     assert.equal(commitmentsOf(out)[rsaId]?.committer, key1.address);
     assert.equal(httpsigScheme.verify(out, rsaId, opts), true);
