@@ -7,13 +7,14 @@ import { MemoryResultCache } from './core/cache.ts';
 import type { Opts } from './core/opts.ts';
 import { createDeviceRegistry } from './devices/index.ts';
 import { MemoryStore } from './stores/memory.ts';
+import { MessageCache } from './stores/message-cache.ts';
 
 export function createOpts(overrides: Opts = {}): Opts {
   return {
     devices: createDeviceRegistry(),
     codecs,
     schemes,
-    store: new MemoryStore(),
+    store: new MessageCache([new MemoryStore()]),
     cache: new MemoryResultCache(),
     ...overrides,
   };

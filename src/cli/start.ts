@@ -7,6 +7,7 @@ import type { Message } from '../core/message.ts';
 import { startNode } from '../http/server.ts';
 import { loadConfig } from '../node/config.ts';
 import { NODE_DEFAULTS } from '../node/options.ts';
+import { DEFAULT_STORE } from '../stores/index.ts';
 import type { Command } from './commands.ts';
 
 function describeStore(store: unknown): string {
@@ -38,7 +39,11 @@ export const startCommand: Command = {
     const keyFile =
       (config.options.priv_key_location as string | undefined) ??
       resolve(String(NODE_DEFAULTS.priv_key_location));
-    const node = await startNode({ ...config.options, priv_key_location: keyFile });
+    const node = await startNode({
+      store: [DEFAULT_STORE],
+      ...config.options,
+      priv_key_location: keyFile,
+    });
     // Listen for signals before announcing the node: whoever reads the banner may signal at once.
     const stopped = new Promise<void>((done) => {
       const stop = (signal: string) => {

@@ -13,7 +13,15 @@ import type { DeviceRegistry } from './registry.ts';
 /** Where messages are read and written by ID. */
 export interface MessageStore {
   read(id: string): Promise<Message | undefined>;
+  /** Write a message; returns its ID. */
   write(msg: Message): Promise<string>;
+  /** What is at a path: a message, or bytes (`data/<sha-256>`). */
+  readValue?(path: string): Promise<Message | Uint8Array | undefined>;
+  /** Write bytes; returns their path (`data/<sha-256>`). */
+  writeBinary?(bytes: Uint8Array): Promise<string>;
+  /** Make the path `link` lead to `existing`. */
+  link?(existing: string, link: string): Promise<void>;
+  close?(): Promise<void>;
 }
 
 /** What devices may ask of the running node. */

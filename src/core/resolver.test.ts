@@ -593,7 +593,7 @@ describe('resolve: the result cache', () => {
     assert.equal(count(), 1);
   });
 
-  it('results made with and without force_message are cached apart', async () => {
+  it('one cached result serves callers with and without force_message', async () => {
     const { device, count } = counter();
     const cache = new MemoryResultCache();
     const forced = await resolve(
@@ -607,8 +607,22 @@ describe('resolve: the result cache', () => {
       optsWith([device], { cache, cache_control: ['always'] }),
     );
     assert.deepEqual(pub(forced.body), { 'ao-result': 'body', body: 'hit-1' });
-    assert.equal(plain.body, 'hit-2');
-    assert.equal(count(), 2);
+    assert.equal(plain.body, 'hit-1');
+    assert.equal(count(), 1);
+    // Literals are cached as messages, keeping their hashpath.
+    const plainFirst = new MemoryResultCache();
+    await resolve(
+      { device: 'count@1.0' },
+      'hit',
+      optsWith([device], { cache: plainFirst, cache_control: ['always'] }),
+    );
+    const [entry] = [
+      ...(plainFirst as unknown as { entries: Map<string, Result> }).entries.values(),
+    ];
+    assert.ok(entry);
+    const body = entry.body as Message;
+    assert.equal(body['ao-result'], 'body');
+    assert.ok(typeof (body.priv as Message).hashpath === 'string');
   });
 
   it('error results are not stored', async () => {

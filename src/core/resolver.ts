@@ -313,10 +313,10 @@ async function execute(base: Message, req: Message, opts: Opts): Promise<Result>
   const settings = volatile
     ? { lookup: false, store: false, onlyIfCached: false }
     : cacheSettings(opts, base, req);
-  const cacheKey = () => `${hashpathOf()}${opts.force_message ? '#m' : ''}`;
+  const cacheKey = () => hashpathOf();
   if (settings.lookup && opts.cache) {
     const hit = await opts.cache.read(cacheKey());
-    if (hit) return hit;
+    if (hit) return opts.force_message ? hit : unwrapLiteral(hit);
     if (settings.onlyIfCached) {
       return error({
         status: 504,
@@ -415,9 +415,27 @@ async function run(
   // 10. Result cache.
   if (cacheKey && opts.cache && result.status === 'ok') {
     const settings = cacheSettings(opts, result.body, req);
-    if (settings.store) await opts.cache.write(cacheKey(), result);
+    if (settings.store) await opts.cache.write(cacheKey(), cacheable(result, cacheKey()));
   }
   return result;
+}
+
+/**
+ * Results are cached in message form, so one entry serves callers that want
+ * messages (HTTP) and callers that want literals; each literal keeps its hashpath.
+ */
+function cacheable(result: Result, hashpath: string): Result {
+  const forced = forceMessage(result);
+  const body = forced.body;
+  if (!isMessage(body) || privateOf(body).hashpath !== undefined) return forced;
+  return { ...forced, body: withPrivate(body, { ...privateOf(body), hashpath }) };
+}
+
+/** A cached result as a caller that did not ask for messages gets it. */
+function unwrapLiteral(hit: Result): Result {
+  const body = hit.body;
+  if (!isMessage(body) || typeof body['ao-result'] !== 'string') return hit;
+  return { ...hit, body: body[body['ao-result']] as Value };
 }
 
 /** Options handed to devices: the per-chain directives do not leak into their own calls. */

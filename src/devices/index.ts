@@ -4,6 +4,7 @@
  */
 import type { Device } from '../core/device.ts';
 import { DeviceRegistry } from '../core/registry.ts';
+import { cacheDevice } from './cache.ts';
 import { codecDevices } from './codecs.ts';
 import { hyperbuddyDevice } from './hyperbuddy.ts';
 import { messageDevice } from './message.ts';
@@ -14,6 +15,7 @@ import { testDevice } from './test-device.ts';
 export const builtinDevices: readonly Device[] = [
   messageDevice,
   metaDevice,
+  cacheDevice,
   stackDevice,
   hyperbuddyDevice,
   testDevice,

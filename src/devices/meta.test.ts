@@ -14,6 +14,7 @@ import { loadWallet } from '../crypto/wallet.ts';
 import { createOpts } from '../defaults.ts';
 import { LiveNode } from '../node/live-node.ts';
 import { MemoryStore } from '../stores/memory.ts';
+import { MessageCache } from '../stores/message-cache.ts';
 import { createDeviceRegistry } from './index.ts';
 import { isAdmin, metaDevice, nodeMessageView, operatorOf } from './meta.ts';
 
@@ -145,8 +146,9 @@ describe('nodeMessageView', () => {
         return { kind: 'service' };
       }
     }
-    const view = nodeMessageView({ store: new MemoryStore(), nested: { svc: new Service() } });
-    assert.deepEqual(view.store, { 'store-module': 'memory', messages: 0 });
+    const store = new MessageCache([new MemoryStore()]);
+    const view = nodeMessageView({ store, nested: { svc: new Service() } });
+    assert.deepEqual(view.store, [{ 'store-module': 'memory' }]);
     assert.deepEqual(view.nested, { svc: { kind: 'service' } });
   });
 

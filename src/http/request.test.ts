@@ -19,6 +19,7 @@ import type { Opts } from '../core/opts.ts';
 import { loadWallet } from '../crypto/wallet.ts';
 import { createOpts } from '../defaults.ts';
 import { MemoryStore } from '../stores/memory.ts';
+import { MessageCache } from '../stores/message-cache.ts';
 import { type HttpRequest, requestCodec, requestToSingleton, SignatureError } from './request.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
@@ -219,15 +220,16 @@ describe('requestToSingleton: signed requests', () => {
   });
 
   it('stores signed requests when store_all_signed is set', async () => {
-    const store = new MemoryStore();
-    await requestToSingleton(
-      signed('GET', { path: '/x', a: '1' }),
-      opts({ store_all_signed: true, store }),
+    const store = new MessageCache([new MemoryStore()]);
+    const req = signed('GET', { path: '/x', a: '1' });
+    const msg = await requestToSingleton(req, opts({ store_all_signed: true, store }));
+    const [id] = Object.keys(msg.commitments as Message).filter(
+      (c) => ((msg.commitments as Message)[c] as Message).committer !== undefined,
     );
-    assert.ok(store.size > 0);
-    const notStored = new MemoryStore();
+    assert.equal((await store.read(id as string))?.a, '1');
+    const notStored = new MessageCache([new MemoryStore()]);
     await requestToSingleton(signed('GET', { path: '/x', a: '1' }), opts({ store: notStored }));
-    assert.equal(notStored.size, 0);
+    assert.equal(await notStored.read(id as string), undefined);
   });
 
   it('accepts a signed ANS-104 data item, taking the path from the url', async () => {

@@ -7,16 +7,25 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { MemoryResultCache, type ResultCache } from '../core/cache.ts';
 import type { Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { MessageStore, Opts } from '../core/opts.ts';
 import { createWallet, loadWallet, saveWallet, type Wallet } from '../crypto/wallet.ts';
 import { createOpts } from '../defaults.ts';
 import { openStore } from '../stores/index.ts';
+import { MemoryStore } from '../stores/memory.ts';
+import { MessageCache } from '../stores/message-cache.ts';
+import { StoreResultCache } from '../stores/result-cache.ts';
 import { NodeMetrics } from './metrics.ts';
 import { NODE_DEFAULTS } from './options.ts';
 
-/** Options for a node: any node option (HyperBEAM names) and any service to use. */
-export type NodeOptions = Opts;
+/**
+ * Options for a node: any node option (HyperBEAM names) and any service to
+ * use. `store` is a store descriptor (or list), or a message store itself.
+ */
+export type NodeOptions = { [K in keyof Opts as Exclude<K, 'store'>]: Opts[K] } & {
+  store?: MessageStore | Value;
+};
 
 /** Load the wallet at `path`, creating it first if there is none. */
 export function loadOrCreateWallet(path: string): { wallet: Wallet; created: boolean } {
@@ -25,6 +34,12 @@ export function loadOrCreateWallet(path: string): { wallet: Wallet; created: boo
   const wallet = createWallet('rsa');
   saveWallet(file, wallet);
   return { wallet, created: true };
+}
+
+/** Results kept beside the messages when the store persists them; in memory otherwise. */
+function resultCacheFor(store: MessageStore): ResultCache {
+  const persistent = store instanceof MessageCache && !(store.stores[0] instanceof MemoryStore);
+  return persistent ? new StoreResultCache(store) : new MemoryResultCache();
 }
 
 export interface AssembledNode {
@@ -43,11 +58,17 @@ export function assembleNode(options: NodeOptions = {}): AssembledNode {
       wallet = createWallet('rsa');
     }
   }
+  const store = openStore(options.store, {
+    wallet,
+    trustGraphql: options.ans104_trust_gql === true,
+  });
   const opts = createOpts({
     ...NODE_DEFAULTS,
     metrics: new NodeMetrics(),
+    cache_writers: [wallet.address],
     ...options,
-    store: openStore(options.store as Value | undefined),
+    store,
+    cache: options.cache ?? resultCacheFor(store),
     priv_wallet: wallet,
   });
   return { opts: { ...opts, address: wallet.address }, createdWallet };

@@ -21,7 +21,7 @@ import { parsePrintSetting } from './log.ts';
 import { isConfigValue, mimicDefaultTypes, NODE_DEFAULTS } from './options.ts';
 
 /** The store module `--store <dir>` and HB_STORE use. */
-export const DEFAULT_STORE_MODULE = 'memory';
+export const DEFAULT_STORE_MODULE = 'lmdb';
 
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
 

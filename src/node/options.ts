@@ -42,6 +42,8 @@ export const NODE_DEFAULTS: Readonly<Opts> = Object.freeze({
   http_max_body_size: 64 * 1024 * 1024,
   debug_print: false,
   prometheus: true,
+  /** Accept gateway items whose signatures GraphQL cannot reproduce (HyperBEAM: true). */
+  ans104_trust_gql: false,
 });
 
 /** Keys that hold the node's services, not configuration: never set from outside. */

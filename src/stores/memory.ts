@@ -1,31 +1,49 @@
-/**
- * An in-memory message store: messages by every ID they answer to (the
- * unsigned ID, each commitment's ID, and the combined ID).
- */
-import { commitmentsOf, messageId, unsignedMessageId } from '../core/ids.ts';
-import type { Message } from '../core/message.ts';
-import type { MessageStore } from '../core/opts.ts';
+/** `memory`: a store in a Map, for tests and throwaway nodes (store-module `memory`). */
+import { type Entry, type EntryMap, type EntryWriter, RecordStore } from './records.ts';
 
-export class MemoryStore implements MessageStore {
-  private readonly messages = new Map<string, Message>();
+class MemoryEntries implements EntryMap {
+  private readonly entries = new Map<string, Entry>();
+  private readonly index = new Map<string, Set<string>>();
 
-  async read(id: string): Promise<Message | undefined> {
-    return this.messages.get(id);
+  get(path: string): Entry | undefined {
+    return this.entries.get(path);
   }
 
-  async write(msg: Message): Promise<string> {
-    const id = messageId(msg);
-    for (const key of new Set([id, unsignedMessageId(msg), ...Object.keys(commitmentsOf(msg))])) {
-      this.messages.set(key, msg);
+  children(path: string): string[] {
+    return [...(this.index.get(path) ?? [])].sort();
+  }
+
+  async batch(writes: (tx: EntryWriter) => void): Promise<void> {
+    // Stage the batch so a failure part-way leaves nothing behind.
+    const staged = new Map<string, Entry>();
+    const added: [string, string][] = [];
+    writes({
+      get: (path) => staged.get(path) ?? this.entries.get(path),
+      put: (path, entry) => staged.set(path, entry),
+      addChild: (parent, name) => added.push([parent, name]),
+    });
+    for (const [path, entry] of staged) this.entries.set(path, entry);
+    for (const [parent, name] of added) {
+      const set = this.index.get(parent) ?? new Set<string>();
+      this.index.set(parent, set);
+      set.add(name);
     }
-    return id;
   }
 
-  describe() {
-    return { 'store-module': 'memory', messages: this.messages.size };
+  async clear(): Promise<void> {
+    this.entries.clear();
+    this.index.clear();
   }
+
+  async close(): Promise<void> {}
 
   get size(): number {
-    return this.messages.size;
+    return this.entries.size;
+  }
+}
+
+export class MemoryStore extends RecordStore {
+  constructor() {
+    super(new MemoryEntries(), { 'store-module': 'memory' });
   }
 }

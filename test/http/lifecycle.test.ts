@@ -11,6 +11,7 @@ import type { MessageStore } from '../../src/core/opts.ts';
 import { createDeviceRegistry } from '../../src/devices/index.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/stores/memory.ts';
+import { MessageCache } from '../../src/stores/message-cache.ts';
 import { send, startTestNode } from '../support/node.ts';
 
 let steps = 0;
@@ -167,11 +168,11 @@ describe('graceful stop', () => {
         },
       },
     });
-    const memory = new MemoryStore();
-    const store: MessageStore & { close(): void } = {
+    const memory = new MessageCache([new MemoryStore()]);
+    const store: MessageStore = {
       read: (id) => memory.read(id),
       write: (msg) => memory.write(msg),
-      close: () => {
+      close: async () => {
         events.push('store closed');
       },
     };

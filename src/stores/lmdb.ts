@@ -1,0 +1,102 @@
+/**
+ * `lmdb`: the default embedded store (store-module `lmdb`, `prefix` = its
+ * directory), on the `lmdb` package. Entries are `path -> tag + payload`
+ * (0x01 link target, 0x02 bytes, 0x03 group: HyperBEAM's RocksDB tags); a
+ * second table indexes each group's children. Writes are batched into LMDB
+ * transactions and acknowledged once committed, so a write that returned
+ * survives the process being killed.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Database, open, type RootDatabase } from 'lmdb';
+import { CodecError } from '../core/errors.ts';
+import { type Entry, type EntryMap, type EntryWriter, RecordStore } from './records.ts';
+
+const LINK = 1;
+const DATA = 2;
+const GROUP = 3;
+const EMPTY = new Uint8Array();
+
+function encode(entry: Entry): Uint8Array {
+  if (entry.kind === 'group') return Uint8Array.of(GROUP);
+  const payload = entry.kind === 'data' ? entry.bytes : Buffer.from(entry.target, 'utf8');
+  const out = new Uint8Array(payload.length + 1);
+  out[0] = entry.kind === 'data' ? DATA : LINK;
+  out.set(payload, 1);
+  return out;
+}
+
+function decode(path: string, raw: Uint8Array | undefined): Entry | undefined {
+  if (raw === undefined) return undefined;
+  switch (raw[0]) {
+    case DATA:
+      // A copy, as a plain Uint8Array: LMDB's buffers are not ours to keep.
+      return { kind: 'data', bytes: new Uint8Array(raw.subarray(1)) };
+    case LINK:
+      return { kind: 'link', target: Buffer.from(raw.subarray(1)).toString('utf8') };
+    case GROUP:
+      return { kind: 'group' };
+    default:
+      throw new CodecError('corrupt_entry', `the store entry at '${path}' is corrupt`);
+  }
+}
+
+// Keys are raw UTF-8 bytes (lmdb's default key encoding would read NUL as a separator).
+const keyOf = (path: string) => Buffer.from(path, 'utf8');
+const childKey = (parent: string, name: string) => Buffer.from(`${parent}\u0000${name}`, 'utf8');
+
+class LmdbEntries implements EntryMap {
+  private readonly root: RootDatabase;
+  private readonly entries: Database<Uint8Array, Buffer>;
+  private readonly index: Database<Uint8Array, Buffer>;
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.root = open({ path: dir, maxDbs: 4 });
+    const binary = { encoding: 'binary', keyEncoding: 'binary' } as const;
+    this.entries = this.root.openDB<Uint8Array, Buffer>({ name: 'entries', ...binary });
+    this.index = this.root.openDB<Uint8Array, Buffer>({ name: 'children', ...binary });
+  }
+
+  get(path: string): Entry | undefined {
+    return decode(path, this.entries.get(keyOf(path)));
+  }
+
+  children(path: string): string[] {
+    const start = keyOf(`${path}\u0000`);
+    const names: string[] = [];
+    for (const key of this.index.getKeys({ start, end: keyOf(`${path}\u0001`) })) {
+      names.push(Buffer.from(key).subarray(start.length).toString('utf8'));
+    }
+    return names;
+  }
+
+  batch(writes: (tx: EntryWriter) => void): Promise<void> {
+    return this.root.transaction(() => {
+      writes({
+        get: (path) => this.get(path),
+        put: (path, entry) => {
+          this.entries.put(keyOf(path), encode(entry));
+        },
+        addChild: (parent, name) => {
+          this.index.put(childKey(parent, name), EMPTY);
+        },
+      });
+    }) as Promise<void>;
+  }
+
+  async clear(): Promise<void> {
+    await this.entries.clearAsync();
+    await this.index.clearAsync();
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}
+
+export class LmdbStore extends RecordStore {
+  constructor(prefix: string) {
+    super(new LmdbEntries(resolve(prefix)), { 'store-module': 'lmdb', prefix });
+  }
+}

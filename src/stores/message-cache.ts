@@ -1,0 +1,174 @@
+/**
+ * Messages on top of stores (HyperBEAM's hb_cache), in HyperBEAM's layout:
+ *   data/<sha-256>                 each binary value, once
+ *   <UncommittedID>/               a group per message (and per nested message)
+ *   <UncommittedID>/<key>   ->     a link per key, to its value's path
+ *   <CommitmentID>          ->     a link per commitment, to the message
+ *   computed/<hashpath>     ->     a link per cached resolution result
+ * Messages are written as TABM (binaries and nested maps, types in
+ * `ao-types`), all in one atomic write where the store can. Reading by any
+ * ID gives the message back with the same IDs. Local stores are asked
+ * first; remote ones (another node, a gateway) fetch what is missing, and
+ * what they return is written locally.
+ */
+
+import { unsignedId } from '../codecs/httpsig/hmac.ts';
+import { messageToTabm, type Tabm, tabmToMessage } from '../codecs/structured.ts';
+import {
+  type Binary,
+  base64url,
+  canonicalBinary,
+  isBinary,
+  sha256,
+  toBytes,
+} from '../core/binary.ts';
+import { BadRequestError, NotFoundError } from '../core/errors.ts';
+import { commitmentsOf, messageId } from '../core/ids.ts';
+import { isMessage, type Message } from '../core/message.ts';
+import type { MessageStore } from '../core/opts.ts';
+import { applyOps, type Store, type StoreOp } from './store.ts';
+
+/** Where computed results are linked (apart from message keys, unlike HyperBEAM). */
+export const RESULTS = 'computed';
+const MAX_DEPTH = 64;
+
+export const dataPath = (bytes: Uint8Array): string => `data/${base64url(sha256(bytes))}`;
+
+/** The changes that write a TABM; returns its group's path (its uncommitted ID). */
+function tabmOps(tabm: Tabm, ops: StoreOp[], depth = 0): string {
+  if (depth > MAX_DEPTH) throw new BadRequestError('too_deep', 'the message is nested too deeply');
+  const id = unsignedId(tabm);
+  ops.push({ op: 'group', path: id });
+  for (const [key, value] of Object.entries(tabm)) {
+    if (key.includes('/') || key === '') {
+      throw new BadRequestError('bad_key', `a stored message key cannot be '${key}'`);
+    }
+    let path: string;
+    if (isBinary(value)) {
+      const bytes = toBytes(value);
+      path = dataPath(bytes);
+      ops.push({ op: 'write', path, value: bytes });
+    } else if (isMessage(value)) {
+      path = tabmOps(value as Tabm, ops, depth + 1);
+      for (const alt of Object.keys(commitmentsOf(value as Message))) {
+        if (alt !== path) ops.push({ op: 'link', existing: path, link: alt });
+      }
+    } else {
+      throw new BadRequestError('unstorable', `the value of '${key}' cannot be stored`);
+    }
+    ops.push({ op: 'link', existing: path, link: `${id}/${key}` });
+  }
+  return id;
+}
+
+export class MessageCache implements MessageStore {
+  readonly stores: readonly Store[];
+
+  /** Local stores first (the first takes the writes), then remote ones. */
+  constructor(stores: readonly Store[]) {
+    if (stores.length === 0) throw new BadRequestError('no_store', 'a node needs a store');
+    this.stores = [
+      ...stores.filter((s) => s.scope === 'local'),
+      ...stores.filter((s) => s.scope !== 'local'),
+    ];
+  }
+
+  private get primary(): Store {
+    return this.stores[0] as Store;
+  }
+
+  describe(): Message[] {
+    return this.stores.map((s) => s.describe());
+  }
+
+  /** Write a message; it can then be read by its unsigned ID and every commitment ID. */
+  async write(msg: Message): Promise<string> {
+    const tabm = messageToTabm(msg);
+    const ops: StoreOp[] = [];
+    const id = tabmOps(tabm, ops);
+    const ids = Object.keys(commitmentsOf(msg));
+    if (ids.length > 1) ids.push(messageId(msg));
+    for (const alt of ids) if (alt !== id) ops.push({ op: 'link', existing: id, link: alt });
+    await applyOps(this.primary, ops);
+    return messageId(msg);
+  }
+
+  /** Write bytes at `data/<sha-256>`; returns that path. */
+  async writeBinary(bytes: Uint8Array): Promise<string> {
+    const path = dataPath(bytes);
+    await this.primary.write(path, bytes);
+    return path;
+  }
+
+  link(existing: string, link: string): Promise<void> {
+    return this.primary.makeLink(existing, link);
+  }
+
+  /** A message by ID (or path), from the first store that has it. */
+  async read(id: string): Promise<Message | undefined> {
+    const value = await this.readValue(id);
+    return isMessage(value) ? value : undefined;
+  }
+
+  /** What is at a path: a message, or bytes (`data/<sha-256>`). */
+  async readValue(path: string): Promise<Message | Uint8Array | undefined> {
+    for (const store of this.stores) {
+      if (store.scope !== 'local') continue;
+      const tabm = await readTree(store, path);
+      if (tabm !== undefined) return isBinary(tabm) ? toBytes(tabm) : tabmToMessage(tabm);
+    }
+    // Missing here: ask the remote stores, and keep what they give.
+    for (const store of this.stores) {
+      if (store.scope === 'local') continue;
+      const msg = await store.readMessage?.(path).catch(() => undefined);
+      const keep = this.primary.scope === 'local';
+      if (msg) {
+        if (keep) await this.write(msg);
+        return msg;
+      }
+      const bytes = await store.read(path).catch(() => undefined);
+      if (bytes) {
+        if (keep && path.startsWith('data/')) await this.primary.write(path, bytes);
+        return bytes;
+      }
+    }
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    for (const store of this.stores) await store.close?.();
+  }
+}
+
+/** Read a path as TABM (or bytes), following links; undefined if it is not there. */
+async function readTree(
+  store: Store,
+  path: string,
+  seen: ReadonlySet<string> = new Set(),
+): Promise<Tabm | Binary | undefined> {
+  let resolved: string;
+  try {
+    resolved = await store.resolve(path);
+  } catch (error) {
+    if (error instanceof BadRequestError) throw new NotFoundError('bad_entry', error.message);
+    throw error;
+  }
+  if (seen.has(resolved)) throw new NotFoundError('circular_links', `'${path}' links to itself`);
+  const type = await store.type(resolved);
+  if (type === undefined) return undefined;
+  if (type === 'simple') {
+    const bytes = await store.read(resolved);
+    return bytes === undefined ? undefined : canonicalBinary(bytes);
+  }
+  const names = (await store.list(resolved)) ?? [];
+  const inner = new Set([...seen, resolved]);
+  const tabm: Tabm = {};
+  for (const name of names) {
+    const child = await readTree(store, `${resolved}/${name}`, inner);
+    if (child === undefined) {
+      throw new NotFoundError('incomplete_message', `part '${name}' of '${path}' is missing`);
+    }
+    tabm[name] = child;
+  }
+  return tabm;
+}

@@ -1,0 +1,126 @@
+/**
+ * `remote-node`: another node's `~cache@1.0` as a store (HyperBEAM's
+ * hb_store_remote_node). `{store-module: remote-node, node: <url>}`.
+ * Reads ask `GET /~cache@1.0/read?target=<id|path>`; what comes back is only
+ * accepted if it matches what was asked for (the message's ID, or the hash in
+ * `data/<sha-256>`), so a remote node cannot slip in other content. Writes
+ * upload bytes (`POST /~cache@1.0/write`, stored at `data/<sha-256>`) and
+ * links, signed by the given wallet; the remote decides whom it trusts.
+ */
+import { withOnlyCommitted } from '../codecs/commitments.ts';
+import { schemes } from '../codecs/index.ts';
+import { base64url, isBinary, sha256, toBytes } from '../core/binary.ts';
+import { BadRequestError, HbError } from '../core/errors.ts';
+import { commitmentsOf, messageId, unsignedMessageId } from '../core/ids.ts';
+import { isId, type Message, omit } from '../core/message.ts';
+import type { Wallet } from '../crypto/wallet.ts';
+import { type ClientResponse, httpRequest } from '../http/client.ts';
+import type { Store, StoreType } from './store.ts';
+
+/** The forms of a reply that may be the message asked for: as sent, or without the node's additions. */
+function candidates(msg: Message): Message[] {
+  const plain = omit(msg, ['commitments']);
+  return [withOnlyCommitted(msg, schemes), omit(plain, ['status']), plain];
+}
+
+function answersTo(msg: Message, id: string): boolean {
+  return (
+    unsignedMessageId(msg) === id ||
+    Object.hasOwn(commitmentsOf(msg), id) ||
+    (Object.keys(commitmentsOf(msg)).length > 0 && messageId(msg) === id)
+  );
+}
+
+export class RemoteNodeStore implements Store {
+  readonly scope = 'remote' as const;
+  private readonly node: string;
+  private readonly wallet: Wallet | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(node: string, options: { wallet?: Wallet; timeoutMs?: number } = {}) {
+    this.node = node;
+    this.wallet = options.wallet;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  describe(): Message {
+    return { 'store-module': 'remote-node', node: this.node };
+  }
+
+  private async fetchTarget(target: string): Promise<ClientResponse | undefined> {
+    try {
+      const res = await httpRequest(this.node, {
+        path: `/~cache@1.0/read?target=${encodeURIComponent(target)}`,
+        headers: { 'accept-codec': 'httpsig@1.0' },
+        timeoutMs: this.timeoutMs,
+      });
+      return res.status === 200 ? res : undefined;
+    } catch (error) {
+      if (error instanceof HbError) return undefined;
+      throw error;
+    }
+  }
+
+  async readMessage(id: string): Promise<Message | undefined> {
+    if (!isId(id)) return undefined;
+    const res = await this.fetchTarget(id);
+    if (!res) return undefined;
+    return candidates(res.message).find((m) => answersTo(m, id));
+  }
+
+  async read(path: string): Promise<Uint8Array | undefined> {
+    const res = await this.fetchTarget(path);
+    const msg = res?.message;
+    const key = typeof msg?.['ao-result'] === 'string' ? msg['ao-result'] : 'body';
+    const value = msg?.[key];
+    if (!isBinary(value)) return undefined;
+    const bytes = toBytes(value);
+    const hash = /^data\/([A-Za-z0-9_-]{43})$/.exec(path)?.[1];
+    // Content-addressed paths are checked; other paths are the remote's word.
+    if (hash !== undefined && base64url(sha256(bytes)) !== hash) return undefined;
+    return bytes;
+  }
+
+  async type(path: string): Promise<StoreType | undefined> {
+    return (await this.read(path)) === undefined ? undefined : 'simple';
+  }
+
+  async list(): Promise<string[] | undefined> {
+    return undefined;
+  }
+
+  async resolve(path: string): Promise<string> {
+    return path;
+  }
+
+  private async post(path: string, message: Message): Promise<void> {
+    if (!this.wallet)
+      throw new BadRequestError('read_only', 'this remote store has no key to write with');
+    const res = await httpRequest(this.node, {
+      method: 'POST',
+      path,
+      message,
+      wallet: this.wallet,
+      timeoutMs: this.timeoutMs,
+    });
+    if (res.status !== 200) {
+      const body = res.message.body;
+      throw new HbError('remote_refused', `${this.node} refused the write: ${String(body)}`, {
+        status: res.status,
+      });
+    }
+  }
+
+  /** The remote keeps the bytes at `data/<sha-256>`, whatever `path` says (as HyperBEAM's). */
+  write(_path: string, value: Uint8Array): Promise<void> {
+    return this.post('/~cache@1.0/write', { body: value });
+  }
+
+  makeLink(existing: string, link: string): Promise<void> {
+    return this.post('/~cache@1.0/link', { source: existing, destination: link });
+  }
+
+  async makeGroup(): Promise<void> {
+    throw new BadRequestError('unsupported', 'a remote node store cannot make groups');
+  }
+}
