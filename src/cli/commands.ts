@@ -13,6 +13,7 @@ import { As, isMessage } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { resolveMany, subresolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
+import { importCommand } from './import.ts';
 import { decodeMessage, readInput } from './io.ts';
 import { signingCommands } from './signing-commands.ts';
 import { startCommand } from './start.ts';
@@ -78,4 +79,5 @@ export const commands: Record<string, Command> = {
     },
   },
   start: startCommand,
+  import: importCommand,
 };

@@ -48,9 +48,10 @@ export interface CacheSettings {
 type Partial3 = { store?: boolean; lookup?: boolean; onlyIfCached?: boolean };
 
 function directives(value: unknown): Partial3 {
-  const list = (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) =>
-    normalizeKey(String(v)),
-  );
+  // A list, or HTTP's comma-separated text (`no-cache, only-if-cached`).
+  const list = (Array.isArray(value) ? value : value === undefined ? [] : [value])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => normalizeKey(v.trim()));
   const has = (d: string) => list.includes(d);
   return {
     store: has('always') ? true : has('no-store') ? false : has('store') ? true : undefined,

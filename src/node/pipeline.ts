@@ -35,10 +35,21 @@ function isMetaInfo(list: PathItem[]): boolean {
   );
 }
 
-/** Options for resolving a request: the node's, the HTTP extras, the step hook. */
-export function requestOpts(node: Opts): Opts {
+/**
+ * Options for resolving a request: the node's, the HTTP extras, the step hook.
+ * A client's `cache-control: only-if-cached` is honoured (the node's policy
+ * decides everything else, as HyperBEAM's `http_extra_opts` does).
+ */
+export function requestOpts(node: Opts, onlyIfCached = false): Opts {
   const extra = isMessage(node.http_extra_opts) ? node.http_extra_opts : {};
   const opts: Opts = { ...node, ...(extra as Opts), force_message: true };
+  if (onlyIfCached) {
+    const policy = opts.cache_control;
+    opts.cache_control = [
+      ...(Array.isArray(policy) ? policy : policy ? [policy] : []),
+      'only-if-cached',
+    ];
+  }
   const onStep = stepHook(node);
   if (onStep) opts.on_step = onStep;
   return opts;
@@ -68,8 +79,12 @@ export async function maybeSign(msg: Message, opts: Opts): Promise<Message> {
 }
 
 /** Resolve one request singleton on a node whose current message is `node`. */
-export async function handle(singleton: Message, node: Opts): Promise<Message> {
+export async function handle(request: Message, node: Opts): Promise<Message> {
   const schemes = schemesOf(node);
+  // The client's cache directive is about this exchange, not part of the messages
+  // (so it does not change their hashpaths, and a cached result is found).
+  const { 'cache-control': directive, ...singleton } = request;
+  const onlyIfCached = /only-if-cached/i.test(String(directive ?? ''));
   const list = parseHyperpath(singleton);
   if (node.initialized === false) {
     if (!isMetaInfo(list)) return embedStatus(forceMessage(error(NOT_INITIALIZED)), schemes);
@@ -82,7 +97,10 @@ export async function handle(singleton: Message, node: Opts): Promise<Message> {
 
   // The node message may have changed in the hook: read it again.
   const current = node.node?.opts ?? node;
-  const result = embedStatus(await resolveList(messages, requestOpts(current)), schemes);
+  const result = embedStatus(
+    await resolveList(messages, requestOpts(current, onlyIfCached)),
+    schemes,
+  );
   const after = node.node?.opts ?? current;
   const responded = await runHook('response', { request: singleton, body: result }, after);
   const response =

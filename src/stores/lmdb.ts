@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
-import { CodecError } from '../core/errors.ts';
+import { NotFoundError } from '../core/errors.ts';
 import { type Entry, type EntryMap, type EntryWriter, RecordStore } from './records.ts';
 
 const LINK = 1;
@@ -37,7 +37,7 @@ function decode(path: string, raw: Uint8Array | undefined): Entry | undefined {
     case GROUP:
       return { kind: 'group' };
     default:
-      throw new CodecError('corrupt_entry', `the store entry at '${path}' is corrupt`);
+      throw new NotFoundError('corrupt_entry', `the store entry at '${path}' is corrupt`);
   }
 }
 

@@ -24,9 +24,9 @@ import {
 } from '../core/binary.ts';
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import { commitmentsOf, messageId } from '../core/ids.ts';
-import { isMessage, type Message } from '../core/message.ts';
+import { isMessage, type Message, put } from '../core/message.ts';
 import type { MessageStore } from '../core/opts.ts';
-import { applyOps, type Store, type StoreOp } from './store.ts';
+import { applyOps, type Store, type StoreOp, type Tree } from './store.ts';
 
 /** Where computed results are linked (apart from message keys, unlike HyperBEAM). */
 export const RESULTS = 'computed';
@@ -141,11 +141,28 @@ export class MessageCache implements MessageStore {
 }
 
 /** Read a path as TABM (or bytes), following links; undefined if it is not there. */
+function treeToTabm(tree: Tree): Tabm | Binary {
+  if (tree instanceof Uint8Array) return canonicalBinary(tree);
+  const tabm: Tabm = {};
+  for (const [name, child] of Object.entries(tree)) put(tabm, name, treeToTabm(child));
+  return tabm;
+}
+
 async function readTree(
   store: Store,
   path: string,
   seen: ReadonlySet<string> = new Set(),
 ): Promise<Tabm | Binary | undefined> {
+  if (store.readTree && seen.size === 0) {
+    let tree: Tree | undefined;
+    try {
+      tree = store.readTree(path);
+    } catch (error) {
+      if (error instanceof BadRequestError) throw new NotFoundError('bad_entry', error.message);
+      throw error;
+    }
+    return tree === undefined ? undefined : treeToTabm(tree);
+  }
   let resolved: string;
   try {
     resolved = await store.resolve(path);
@@ -168,7 +185,7 @@ async function readTree(
     if (child === undefined) {
       throw new NotFoundError('incomplete_message', `part '${name}' of '${path}' is missing`);
     }
-    tabm[name] = child;
+    put(tabm, name, child);
   }
   return tabm;
 }

@@ -5,7 +5,7 @@
  * The memory and LMDB stores are this over their own maps. Every change runs
  * in one atomic batch; `writeMany` puts a whole message in one.
  */
-import { BadRequestError } from '../core/errors.ts';
+import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
 import {
   checkPath,
@@ -17,6 +17,7 @@ import {
   type StoreOp,
   type StoreType,
   splitPath,
+  type Tree,
 } from './store.ts';
 
 export type Entry =
@@ -125,6 +126,35 @@ export class RecordStore implements Store {
 
   async resolve(path: string): Promise<string> {
     return this.resolved(path);
+  }
+
+  readTree(path: string): Tree | undefined {
+    return this.treeAt(this.resolved(path), path, new Set());
+  }
+
+  /** The tree at an already resolved path. */
+  private treeAt(at: string, path: string, seen: ReadonlySet<string>): Tree | undefined {
+    if (seen.has(at)) throw new LinkCycleError(path);
+    const entry = this.entries.get(at);
+    if (entry?.kind === 'data') return entry.bytes;
+    if (entry?.kind !== 'group') return undefined;
+    const inner = new Set([...seen, at]);
+    const tree: { [name: string]: Tree } = {};
+    for (const name of this.entries.children(at)) {
+      // Only the child's own name can be a link: its parent is resolved already.
+      let childAt = `${at}/${name}`;
+      let hops = 0;
+      for (let e = this.entries.get(childAt); e?.kind === 'link'; e = this.entries.get(childAt)) {
+        if (++hops > MAX_LINK_HOPS) throw new LinkCycleError(path);
+        childAt = this.resolved(e.target);
+      }
+      const child = this.treeAt(childAt, `${path}/${name}`, inner);
+      if (child === undefined) {
+        throw new NotFoundError('incomplete_message', `part '${name}' of '${path}' is missing`);
+      }
+      tree[name] = child;
+    }
+    return tree;
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {

@@ -48,9 +48,11 @@ export class RemoteNodeStore implements Store {
   }
 
   private async fetchTarget(target: string): Promise<ClientResponse | undefined> {
+    // HyperPATH query values are taken literally (never percent-decoded): send only plain paths.
+    if (!/^[A-Za-z0-9_\-./@~+]+$/.test(target)) return undefined;
     try {
       const res = await httpRequest(this.node, {
-        path: `/~cache@1.0/read?target=${encodeURIComponent(target)}`,
+        path: `/~cache@1.0/read?target=${target}`,
         headers: { 'accept-codec': 'httpsig@1.0' },
         timeoutMs: this.timeoutMs,
       });

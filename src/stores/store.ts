@@ -14,6 +14,9 @@ import type { Message } from '../core/message.ts';
 
 export type StoreType = 'simple' | 'composite';
 
+/** A stored value with everything under it. */
+export type Tree = Uint8Array | { [name: string]: Tree };
+
 /** One change, for stores that apply several at once (`writeMany`). */
 export type StoreOp =
   | { op: 'write'; path: string; value: Uint8Array }
@@ -38,6 +41,11 @@ export interface Store {
   resolve(path: string): Promise<string>;
   /** Apply several changes as one atomic write, where the store can. */
   writeMany?(ops: readonly StoreOp[]): Promise<void>;
+  /**
+   * The tree at a path in one go (bytes, or a map of children), links followed:
+   * a fast path for stores that can read synchronously.
+   */
+  readTree?(path: string): Tree | undefined;
   /** A whole message by ID, for stores that hold messages rather than paths. */
   readMessage?(id: string): Promise<Message | undefined>;
   /** Delete everything. */

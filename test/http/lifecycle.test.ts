@@ -150,6 +150,26 @@ describe('consistency', () => {
   });
 });
 
+describe('cache-control from clients', () => {
+  it('only-if-cached answers 504 on a miss and the cached result after', async () => {
+    const node = await startTestNode();
+    try {
+      const path = '/~message@1.0&a=1/a';
+      const only = { 'cache-control': 'no-cache, only-if-cached' };
+      const miss = await send(node, { path, headers: only });
+      assert.equal(miss.status, 504);
+      assert.equal(miss.headers['cache-status'], 'miss');
+      assert.equal(miss.text, 'Computed result not available in cache.');
+      assert.equal((await send(node, { path })).text, '1');
+      const hit = await send(node, { path, headers: only });
+      assert.equal(hit.status, 200);
+      assert.equal(hit.text, '1');
+    } finally {
+      await node.stop();
+    }
+  });
+});
+
 describe('graceful stop', () => {
   it('finishes requests in flight, refuses new ones, then closes the store', async () => {
     const events: string[] = [];
