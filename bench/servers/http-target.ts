@@ -5,9 +5,11 @@
  * and body recorded from the node's own answer (the physical limit).
  * Prints the port it listens on.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadWallet } from '../../src/crypto/wallet.ts';
 import { startNode } from '../../src/http/server.ts';
 import { sharedPath } from '../../test/support/shared.ts';
@@ -29,12 +31,18 @@ if (mode === 'bare') {
     console.log((server.address() as AddressInfo).port);
   });
 } else {
+  const storeDir = mkdtempSync(join(tmpdir(), 'hb-bench-node-'));
   const node = await startNode({
     port: 0,
     bind: '127.0.0.1',
     quiet: true,
     priv_wallet: loadWallet(sharedPath('fixtures', 'key-2.json')),
     force_signed: mode === 'node-signed',
+    // The default store: results are kept on disk, as `npm start` keeps them.
+    store: [{ 'store-module': 'lmdb', prefix: storeDir }],
+  });
+  process.once('SIGTERM', () => {
+    void node.stop().finally(() => rmSync(storeDir, { recursive: true, force: true }));
   });
   console.log(node.port);
 }
