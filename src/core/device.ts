@@ -52,6 +52,10 @@ export interface Device extends DeviceInfo {
   readonly keys?: Readonly<Record<string, KeyFunction>>;
   /** Info computed from the message being resolved; overrides the static fields. */
   info?(base: Message, opts: Opts): DeviceInfo;
+  /** Called when a node starts serving (resume timers, recover state). */
+  start?(opts: Opts): Promise<void> | void;
+  /** Called when a node stops, after the last request, before its store closes. */
+  stop?(opts: Opts): Promise<void> | void;
 }
 
 export type DeviceSpec = Omit<Device, typeof DEVICE_BRAND>;

@@ -13,14 +13,16 @@ import type { DeviceRegistry } from './registry.ts';
 /** Where messages are read and written by ID. */
 export interface MessageStore {
   read(id: string): Promise<Message | undefined>;
-  /** Write a message; returns its ID. */
-  write(msg: Message): Promise<string>;
+  /** Write a message (and make `links` lead to it); returns its ID. */
+  write(msg: Message, links?: readonly string[]): Promise<string>;
   /** What is at a path: a message, or bytes (`data/<sha-256>`). */
   readValue?(path: string): Promise<Message | Uint8Array | undefined>;
   /** Write bytes; returns their path (`data/<sha-256>`). */
   writeBinary?(bytes: Uint8Array): Promise<string>;
   /** Make the path `link` lead to `existing`. */
   link?(existing: string, link: string): Promise<void>;
+  /** The names under a path (`assignments/<process>`...). */
+  list?(path: string): Promise<string[] | undefined>;
   close?(): Promise<void>;
 }
 
@@ -57,6 +59,8 @@ export interface Opts {
   /** The node's signing key. */
   priv_wallet?: Wallet;
   on_step?: StepHook;
+  /** The verified request being answered, when resolving for an HTTP request. */
+  http_request?: Message;
   /** The running node, when resolving for one (its live node message). */
   node?: LiveNodeRef;
   [key: string]: unknown;

@@ -28,6 +28,11 @@ export class DeviceRegistry {
     return this.devices.get(name.toLowerCase());
   }
 
+  /** Every registered device, once each. */
+  all(): Device[] {
+    return [...new Set(this.devices.values())];
+  }
+
   names(): string[] {
     return [...this.devices.keys()].sort();
   }

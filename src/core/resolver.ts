@@ -306,10 +306,13 @@ async function execute(base: Message, req: Message, opts: Opts): Promise<Result>
     return hashpath;
   };
 
-  // 2. Result cache (not for keys whose device declares them volatile).
+  // 2. Result cache: not for keys whose device declares them volatile, nor for
+  // anything computed from such a result (it is marked, so later steps know).
   const device = deviceOf(base, registry);
   const info = infoOf(device, base, opts);
-  const volatile = info.volatile?.some((k) => normalizeKey(k) === normalizeKey(key)) ?? false;
+  const volatile =
+    privateOf(base).volatile === true ||
+    (info.volatile?.some((k) => normalizeKey(k) === normalizeKey(key)) ?? false);
   const settings = volatile
     ? { lookup: false, store: false, onlyIfCached: false }
     : cacheSettings(opts, base, req);
@@ -335,7 +338,16 @@ async function execute(base: Message, req: Message, opts: Opts): Promise<Result>
           ? `${messageId(omit(base, ['priv']))}/${messageId(omit(req, ['priv']))}`
           : undefined));
   if (group === undefined)
-    return run(base, req, key, device, opts, hashpathOf, settings.store ? cacheKey : undefined);
+    return run(
+      base,
+      req,
+      key,
+      device,
+      opts,
+      hashpathOf,
+      settings.store ? cacheKey : undefined,
+      volatile,
+    );
 
   const chain =
     ((opts as Record<symbol, unknown>)[CHAIN] as Set<string> | undefined) ?? new Set<string>();
@@ -356,7 +368,10 @@ async function execute(base: Message, req: Message, opts: Opts): Promise<Result>
   }
   const innerOpts = { ...opts, [CHAIN]: new Set([...chain, group]) };
   const cacheWrite = settings.store ? cacheKey : undefined;
-  const entry = { request, result: run(base, req, key, device, innerOpts, hashpathOf, cacheWrite) };
+  const entry = {
+    request,
+    result: run(base, req, key, device, innerOpts, hashpathOf, cacheWrite, volatile),
+  };
   table.set(group, entry);
   try {
     return await entry.result;
@@ -373,6 +388,7 @@ async function run(
   opts: Opts,
   hashpathOf: () => string,
   cacheKey: (() => string) | undefined,
+  volatile: boolean,
 ): Promise<Result> {
   // 5-6. Find the function and execute it.
   const fn = findFunction(device, base, key, opts);
@@ -409,6 +425,9 @@ async function run(
       result = ok({ ...body, priv: { ...priv, hashpath: hashpathOf() } });
     } else if (opts.hashpath === 'reset' && 'hashpath' in priv) {
       result = ok(withPrivate(body, omit(priv, ['hashpath'])));
+    }
+    if (volatile && result.status === 'ok' && isMessage(result.body)) {
+      result = ok(withPrivate(result.body, { ...privateOf(result.body), volatile: true }));
     }
   }
 

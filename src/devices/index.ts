@@ -6,9 +6,13 @@ import type { Device } from '../core/device.ts';
 import { DeviceRegistry } from '../core/registry.ts';
 import { cacheDevice } from './cache.ts';
 import { codecDevices } from './codecs.ts';
+import { cronDevice } from './cron.ts';
 import { hyperbuddyDevice } from './hyperbuddy.ts';
 import { messageDevice } from './message.ts';
 import { metaDevice } from './meta.ts';
+import { processDevice } from './process.ts';
+import { pushDevice } from './push.ts';
+import { schedulerDevice } from './scheduler.ts';
 import { stackDevice } from './stack.ts';
 import { testDevice } from './test-device.ts';
 
@@ -16,6 +20,10 @@ export const builtinDevices: readonly Device[] = [
   messageDevice,
   metaDevice,
   cacheDevice,
+  schedulerDevice,
+  processDevice,
+  pushDevice,
+  cronDevice,
   stackDevice,
   hyperbuddyDevice,
   testDevice,

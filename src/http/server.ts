@@ -141,6 +141,8 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
   const startBody = (started.body as Message).body;
   if (startBody !== live.opts) live.replace(startBody as Opts);
 
+  for (const device of live.opts.devices?.all() ?? []) await device.start?.(live.opts);
+
   const opts = live.opts;
   const maxBody = number(opts.http_max_body_size, 64 * 1024 * 1024);
   const metrics = opts.metrics as NodeMetrics | undefined;
@@ -261,8 +263,8 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
       const grace = setTimeout(() => server.closeAllConnections(), 5_000);
       await closed;
       clearTimeout(grace);
-      const store = live.opts.store as { close?: () => Promise<void> | void } | undefined;
-      await store?.close?.();
+      for (const device of live.opts.devices?.all() ?? []) await device.stop?.(live.opts);
+      await live.opts.store?.close?.();
     })();
     return stopped;
   }

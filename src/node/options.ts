@@ -58,6 +58,7 @@ export const SERVICE_KEYS = new Set([
   'priv_wallet',
   'metrics',
   'quiet',
+  'http_request',
 ]);
 
 /** Request keys that describe the HTTP exchange, not the node: never adopted as options. */

@@ -98,7 +98,7 @@ export async function handle(request: Message, node: Opts): Promise<Message> {
   // The node message may have changed in the hook: read it again.
   const current = node.node?.opts ?? node;
   const result = embedStatus(
-    await resolveList(messages, requestOpts(current, onlyIfCached)),
+    await resolveList(messages, { ...requestOpts(current, onlyIfCached), http_request: request }),
     schemes,
   );
   const after = node.node?.opts ?? current;

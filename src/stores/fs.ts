@@ -143,14 +143,22 @@ export class FsStore implements Store {
     await this.makeDirs(await this.resolve(checkPath(path)));
   }
 
-  async makeLink(existing: string, link: string): Promise<void> {
+  async makeLink(existing: string, link: string, replace = false): Promise<void> {
     const target = checkPath(existing);
     const [rawParent, name] = splitPath(checkPath(link));
     if (joinPath(rawParent, name) === target) return;
     const parent = await this.resolve(rawParent);
     await this.makeDirs(parent);
+    const file = this.file(joinPath(parent, name));
+    if (replace && (await lstatOrUndefined(file))?.isSymbolicLink()) {
+      // A new link beside the old one, renamed over it: readers see one or the other.
+      const temp = `${file}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+      await symlink(`${this.prefix}/${target}`, temp);
+      await rename(temp, file);
+      return;
+    }
     try {
-      await symlink(`${this.prefix}/${target}`, this.file(joinPath(parent, name)));
+      await symlink(`${this.prefix}/${target}`, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

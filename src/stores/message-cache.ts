@@ -12,8 +12,8 @@
  * what they return is written locally.
  */
 
-import { unsignedId } from '../codecs/httpsig/hmac.ts';
-import { messageToTabm, type Tabm, tabmToMessage } from '../codecs/structured.ts';
+import { resetHmac, unsignedId } from '../codecs/httpsig/hmac.ts';
+import { messageToTabm, type Tabm, type TabmValue, tabmToMessage } from '../codecs/structured.ts';
 import {
   type Binary,
   base64url,
@@ -34,10 +34,21 @@ const MAX_DEPTH = 64;
 
 export const dataPath = (bytes: Uint8Array): string => `data/${base64url(sha256(bytes))}`;
 
+/**
+ * The group a nested map is stored under. Its uncommitted ID, except that
+ * `signature` counts: a commitment's ID leaves its signature out, so two
+ * commitments differing only in their signatures would share a group.
+ */
+function nestedGroupId(tabm: Tabm): string {
+  if (!('signature' in tabm)) return unsignedId(tabm);
+  const { signature, ...rest } = tabm;
+  return unsignedId({ ...rest, 'x-signature': signature as TabmValue });
+}
+
 /** The changes that write a TABM; returns its group's path (its uncommitted ID). */
 function tabmOps(tabm: Tabm, ops: StoreOp[], depth = 0): string {
   if (depth > MAX_DEPTH) throw new BadRequestError('too_deep', 'the message is nested too deeply');
-  const id = unsignedId(tabm);
+  const id = depth === 0 ? unsignedId(tabm) : nestedGroupId(tabm);
   ops.push({ op: 'group', path: id });
   for (const [key, value] of Object.entries(tabm)) {
     if (key.includes('/') || key === '') {
@@ -81,16 +92,42 @@ export class MessageCache implements MessageStore {
     return this.stores.map((s) => s.describe());
   }
 
-  /** Write a message; it can then be read by its unsigned ID and every commitment ID. */
-  async write(msg: Message): Promise<string> {
-    const tabm = messageToTabm(msg);
+  /**
+   * Write a message; it can then be read by its unsigned ID and every
+   * commitment ID, and at each of `links` (all in one atomic write).
+   */
+  async write(msg: Message, links: readonly string[] = []): Promise<string> {
+    let tabm = messageToTabm(msg);
     const ops: StoreOp[] = [];
+    const merged = await this.mergedCommitments(tabm);
+    if (merged) tabm = merged;
     const id = tabmOps(tabm, ops);
+    // The merged commitments replace the group's earlier ones.
+    if (merged) {
+      const last = ops.findLast((op) => op.op === 'link' && op.link === `${id}/commitments`);
+      if (last?.op === 'link') last.replace = true;
+    }
     const ids = Object.keys(commitmentsOf(msg));
     if (ids.length > 1) ids.push(messageId(msg));
     for (const alt of ids) if (alt !== id) ops.push({ op: 'link', existing: id, link: alt });
+    for (const link of links) ops.push({ op: 'link', existing: id, link });
     await applyOps(this.primary, ops);
     return messageId(msg);
+  }
+
+  /**
+   * The same content signed again (by another signer, or the same one anew)
+   * shares its group with the earlier copy: its commitments are merged, so
+   * every commitment ID still leads to a message its commitment verifies on.
+   */
+  private async mergedCommitments(tabm: Tabm): Promise<Tabm | undefined> {
+    if (!isMessage(tabm.commitments)) return undefined;
+    const id = unsignedId(tabm);
+    const existing = await readTree(this.primary, `${id}/commitments`).catch(() => undefined);
+    if (!isMessage(existing)) return undefined;
+    const mine = tabm.commitments as Tabm;
+    if (Object.keys(existing).every((cid) => Object.hasOwn(mine, cid))) return undefined;
+    return resetHmac({ ...tabm, commitments: { ...(existing as Tabm), ...mine } });
   }
 
   /** Write bytes at `data/<sha-256>`; returns that path. */
@@ -102,6 +139,16 @@ export class MessageCache implements MessageStore {
 
   link(existing: string, link: string): Promise<void> {
     return this.primary.makeLink(existing, link);
+  }
+
+  /** The names under a path, from the first local store that has it. */
+  async list(path: string): Promise<string[] | undefined> {
+    for (const store of this.stores) {
+      if (store.scope !== 'local') continue;
+      const names = await store.list(path);
+      if (names !== undefined) return names;
+    }
+    return undefined;
   }
 
   /** A message by ID (or path), from the first store that has it. */

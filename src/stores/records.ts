@@ -100,7 +100,9 @@ function apply(tx: EntryWriter, op: StoreOp): void {
   }
   const target = checkPath(op.existing);
   const [parent, name, at] = placeOf(tx, op.link);
-  if (at === target || tx.get(at) !== undefined) return;
+  const existing = tx.get(at);
+  if (at === target || (existing !== undefined && !(op.replace && existing.kind === 'link')))
+    return;
   ensureGroups(tx, parent);
   tx.put(at, { kind: 'link', target });
   tx.addChild(parent, name);
@@ -188,8 +190,8 @@ export class RecordStore implements Store {
     return this.writeMany([{ op: 'group', path }]);
   }
 
-  makeLink(existing: string, link: string): Promise<void> {
-    return this.writeMany([{ op: 'link', existing, link }]);
+  makeLink(existing: string, link: string, replace = false): Promise<void> {
+    return this.writeMany([{ op: 'link', existing, link, replace }]);
   }
 
   reset(): Promise<void> {

@@ -21,7 +21,7 @@ export type Tree = Uint8Array | { [name: string]: Tree };
 export type StoreOp =
   | { op: 'write'; path: string; value: Uint8Array }
   | { op: 'group'; path: string }
-  | { op: 'link'; existing: string; link: string };
+  | { op: 'link'; existing: string; link: string; replace?: boolean };
 
 export interface Store {
   /** `local` stores are consulted first; `remote` ones fetch over the network. */
@@ -35,8 +35,11 @@ export interface Store {
   type(path: string): Promise<StoreType | undefined>;
   /** Create a group (and the groups above it); an existing group is fine. */
   makeGroup(path: string): Promise<void>;
-  /** Make `link` point at `existing`. An existing link or value at `link` is kept. */
-  makeLink(existing: string, link: string): Promise<void>;
+  /**
+   * Make `link` point at `existing`. An existing link or value at `link` is
+   * kept, unless `replace` is set (a link is then redirected; values stay).
+   */
+  makeLink(existing: string, link: string, replace?: boolean): Promise<void>;
   /** The path with every link along it followed. */
   resolve(path: string): Promise<string>;
   /** Apply several changes as one atomic write, where the store can. */
@@ -62,7 +65,7 @@ export async function applyOps(store: Store, ops: readonly StoreOp[]): Promise<v
   for (const op of ops) {
     if (op.op === 'write') await store.write(op.path, op.value);
     else if (op.op === 'group') await store.makeGroup(op.path);
-    else await store.makeLink(op.existing, op.link);
+    else await store.makeLink(op.existing, op.link, op.replace);
   }
 }
 

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { signAns104 } from '../../src/codecs/ans104/index.ts';
+import { verifyMessage } from '../../src/codecs/commitments.ts';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
+import { schemes } from '../../src/codecs/index.ts';
 import { commitmentsOf, messageId, unsignedMessageId } from '../../src/core/ids.ts';
 import { Atom, Float, type Message, valueEquals } from '../../src/core/message.ts';
 import { loadWallet } from '../../src/crypto/wallet.ts';
@@ -159,6 +161,24 @@ export function storeCompliance(
       it('httpsig- and ANS-104-signed messages, by every ID', async () => {
         await roundTrip(signHttpsig({ a: '1', nested: { b: 2 } }, wallet));
         await roundTrip(signAns104({ Action: 'Eval', data: 'print(1)' }, wallet));
+      });
+
+      it('two signatures of one message stay apart (they differ only in signature bytes)', async () => {
+        const first = signHttpsig({ same: 'content' }, wallet);
+        const second = signHttpsig({ same: 'content' }, wallet);
+        await cache.write(first);
+        await cache.write(second);
+        for (const msg of [first, second]) {
+          const [id] = Object.keys(commitmentsOf(msg)).filter(
+            (c) => (commitmentsOf(msg)[c] as Message).committer !== undefined,
+          );
+          // Either ID gives the content with both signatures, each of which verifies.
+          const back = (await cache.read(id as string)) as Message;
+          assert.equal(back.same, 'content');
+          assert.ok(await verifyMessage(back, { commitments: [id as string] }, schemes, {}));
+          assert.ok(await verifyMessage(back, { committers: 'all' }, schemes, {}));
+          assert.equal(Object.keys(commitmentsOf(back)).length, 3); // two signatures and the HMAC
+        }
       });
 
       it('bytes at data/<sha-256>', async () => {

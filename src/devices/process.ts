@@ -1,0 +1,82 @@
+/**
+ * `process@1.0`: an AO process (HyperBEAM's dev_process). The process message
+ * (signed, `type: Process`) names the devices that do the work:
+ *   `scheduler-device` (scheduler@1.0)  schedule, slot
+ *   `execution-device` (genesis-wasm@1.0)  init, compute, snapshot, normalize
+ *   `push-device` (push@1.0)  push
+ * Keys, on `/<process-id>/...`:
+ *   compute&slot=N   the state after slot N (computed once, then kept)
+ *   now              the state after the last scheduled slot
+ *   schedule, slot   the scheduler's, for this process
+ *   push             schedule a message and deliver what it sends
+ *   snapshot         the execution device's snapshot of a computed state
+ */
+import { defineDevice, error, ok, type Result } from '../core/device.ts';
+import type { Message, Value } from '../core/message.ts';
+import type { Opts } from '../core/opts.ts';
+import { processIdOf, processOf } from '../processes/process-message.ts';
+import { hasRuntime, runAs, runtimeOf } from '../processes/runtime.ts';
+import { schedulesOf } from '../processes/schedule.ts';
+
+const noProcess = (): Result =>
+  error({ status: 400, body: 'This is not a process: its message has no `type: Process`.' });
+
+function slotOf(value: Value | undefined): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+async function now(base: Message, opts: Opts): Promise<Result> {
+  const process = processOf(base);
+  if (!process) return noProcess();
+  const current = await schedulesOf(opts).current(processIdOf(process));
+  if (current < 0)
+    return error({ status: 404, body: 'Nothing has been scheduled for this process.' });
+  return runtimeOf(opts).compute(process, current, opts);
+}
+
+const viaScheduler = (base: Message, req: Message, opts: Opts) => {
+  const process = processOf(base);
+  return process ? runAs('scheduler', { ...base, process }, req, opts) : noProcess();
+};
+
+export const processDevice = defineDevice({
+  name: 'process@1.0',
+  exports: ['compute', 'now', 'schedule', 'slot', 'push', 'snapshot'],
+  // A process's answers change as its schedule grows.
+  volatile: ['compute', 'now', 'schedule', 'slot', 'push', 'snapshot'],
+  keys: {
+    async compute(base, req, opts) {
+      const process = processOf(base);
+      if (!process) return noProcess();
+      if (req.slot === undefined) return now(base, opts);
+      const slot = slotOf(req.slot);
+      if (slot === undefined)
+        return error({ status: 400, body: `Not a slot: ${String(req.slot)}.` });
+      return runtimeOf(opts).compute(process, slot, opts);
+    },
+    now: (base, _req, opts) => now(base, opts),
+    schedule: viaScheduler,
+    slot: viaScheduler,
+    push(base, req, opts) {
+      const process = processOf(base);
+      return process ? runAs('push', { ...base, process }, req, opts) : noProcess();
+    },
+    async snapshot(base, _req, opts) {
+      const process = processOf(base);
+      if (!process) return noProcess();
+      const taken = await runAs(
+        'execution',
+        { ...base, process },
+        { path: 'snapshot', mode: 'Map' },
+        opts,
+      );
+      return taken.status === 'ok' ? ok(taken.body) : taken;
+    },
+  },
+  /** Keep every live process's state, so a restart resumes where this run stopped. */
+  async stop(opts) {
+    if (hasRuntime(opts)) await runtimeOf(opts).snapshotAll(opts);
+  },
+});

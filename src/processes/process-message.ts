@@ -1,0 +1,52 @@
+/**
+ * What a process message is and where it lives: its ID (its signature's, as
+ * HyperBEAM's `hb_message:id(Process, all)`), its scheduler, and finding it.
+ */
+import { withOnlyCommitted } from '../codecs/commitments.ts';
+import { schemes as defaultSchemes } from '../codecs/index.ts';
+import { committersOf, messageId } from '../core/ids.ts';
+import { isId, isMessage, type Message, type Value } from '../core/message.ts';
+import type { Opts } from '../core/opts.ts';
+
+export function isProcess(msg: Value | undefined): boolean {
+  return isMessage(msg) && typeof msg.type === 'string' && msg.type.toLowerCase() === 'process';
+}
+
+/** A process's ID: its signers' commitments (the unsigned ID if it has none). */
+export function processIdOf(process: Message): string {
+  return committersOf(process).length > 0
+    ? messageId(process, { committers: 'all' })
+    : messageId(process);
+}
+
+/** `<address>?hint=<url>` -> [address, url]. */
+export function splitHint(value: string): [string, string | undefined] {
+  const [head = '', query = ''] = value.split('?');
+  const hint = /(?:^|&)hint=([^&]+)/.exec(query)?.[1];
+  return [head, hint === undefined ? undefined : decodeURIComponent(hint)];
+}
+
+/** The address (and any location hint) of the process's scheduler. */
+export function schedulerOf(process: Message): [string, string | undefined] | undefined {
+  const value = process.scheduler ?? process['scheduler-location'];
+  if (Array.isArray(value) && typeof value[0] === 'string') return splitHint(value[0]);
+  return typeof value === 'string' ? splitHint(value) : undefined;
+}
+
+/** The process a message addressed to a process belongs to: the `process` key, or itself. */
+export function processOf(state: Message): Message | undefined {
+  if (isMessage(state.process)) return state.process;
+  return isProcess(state) ? state : undefined;
+}
+
+/** The process message as stored: only what its signatures cover. */
+export function committedProcess(process: Message, opts: Opts): Message {
+  return withOnlyCommitted(process, opts.schemes ?? defaultSchemes);
+}
+
+/** Load a process by ID from the node's store. */
+export async function loadProcess(pid: string, opts: Opts): Promise<Message | undefined> {
+  if (!isId(pid)) return undefined;
+  const msg = await opts.store?.read(pid);
+  return isMessage(msg) ? msg : undefined;
+}

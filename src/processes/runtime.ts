@@ -1,0 +1,310 @@
+/**
+ * Computing processes (HyperBEAM's dev_process compute loop): a process's
+ * state at slot N is its state at N-1 with assignment N applied by its
+ * execution device (`init` once, then `compute` per slot).
+ *
+ * - Each slot's state is kept at `processes/<pid>/slots/<n>` (without the
+ *   process message, which never changes), so a slot is computed once.
+ * - Live states stay in memory (an LRU of `process_live_limit` processes), so
+ *   slot N+1 continues from N instead of starting over.
+ * - Snapshots (the execution device's `snapshot`, e.g. WASM memory) are taken
+ *   every `process_snapshot_slots` slots or `process_snapshot_interval` ms,
+ *   when a live state is evicted, and when the node stops; after a restart,
+ *   computation resumes from the latest snapshot (via `normalize`).
+ * - One process is computed by one caller at a time; a second caller waits
+ *   and gets the stored result. Different processes proceed independently.
+ */
+import { error, ok, type Result } from '../core/device.ts';
+import { HbError } from '../core/errors.ts';
+import { Atom, isMessage, type Message, omit, type Value } from '../core/message.ts';
+import { internalOpts, type MessageStore, type Opts } from '../core/opts.ts';
+import { resolve } from '../core/resolver.ts';
+import { committedProcess, processIdOf } from './process-message.ts';
+import { schedulesOf } from './schedule.ts';
+
+export const PROCESS_DEVICE = 'process@1.0';
+
+const DEFAULT_DEVICES: Record<string, string> = {
+  scheduler: 'scheduler@1.0',
+  execution: 'genesis-wasm@1.0',
+  push: 'push@1.0',
+};
+
+interface Live {
+  state: Message;
+  atSlot: number;
+  snapshotSlot: number;
+  snapshotAt: number;
+}
+
+const slotPath = (pid: string, slot: number) => `processes/${pid}/slots/${slot}`;
+const snapshotPath = (pid: string, slot: number) => `processes/${pid}/snapshots/${slot}`;
+
+function number(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+/** The device a process uses for a role (`<role>-device`, else HyperBEAM's default). */
+export function deviceFor(state: Message, role: string): string {
+  const process = isMessage(state.process) ? state.process : state;
+  const named = state[`${role}-device`] ?? process[`${role}-device`];
+  if (typeof named === 'string') return named;
+  if (role === 'execution' && process.variant === 'ao.TN.1') return 'genesis-wasm@1.0';
+  return DEFAULT_DEVICES[role] ?? `${role}@1.0`;
+}
+
+/** Resolve `req` on the state with the device for `role` swapped in, then swap back. */
+export async function runAs(
+  role: string,
+  state: Message,
+  req: Message,
+  opts: Opts,
+): Promise<Result> {
+  const device = deviceFor(state, role);
+  const inputPrefix = typeof state['input-prefix'] === 'string' ? state['input-prefix'] : 'process';
+  const swapped: Message = { ...state, device, 'input-prefix': inputPrefix };
+  const prefixes = state[`${role}-output-prefixes`];
+  if (prefixes !== undefined) swapped['output-prefixes'] = prefixes;
+  const result = await resolve(swapped, req, opts);
+  const body = result.body;
+  if (result.status === 'ok' && isMessage(body) && body.device === device) {
+    return { ...result, body: { ...body, device: state.device ?? PROCESS_DEVICE } };
+  }
+  return result;
+}
+
+/** Options for running a process's devices: no hashpaths, no result cache, no dedupe. */
+function execOpts(opts: Opts): Opts {
+  return { ...internalOpts(opts), force_message: false };
+}
+
+/** Without the parts that never change or are not ours to keep. */
+function storable(state: Message): Message {
+  return omit(state, ['process', 'priv', 'snapshot', 'commitments']);
+}
+
+export class ProcessRuntime {
+  private readonly store: MessageStore;
+  private readonly live = new Map<string, Live>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(store: MessageStore) {
+    this.store = store;
+  }
+
+  /** Run `work` for one process at a time. */
+  private async exclusive<T>(pid: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(pid) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(work);
+    this.locks.set(pid, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.locks.get(pid) === mine) this.locks.delete(pid);
+    }
+  }
+
+  private async storedSlot(
+    pid: string,
+    process: Message,
+    slot: number,
+  ): Promise<Message | undefined> {
+    const state = await this.store.read(slotPath(pid, slot));
+    return state ? { ...state, process } : undefined;
+  }
+
+  /** The process's state after `slot` (computing what is missing). */
+  async compute(processMsg: Message, slot: number, opts: Opts): Promise<Result> {
+    const process = committedProcess(processMsg, opts);
+    const pid = processIdOf(process);
+    if (!Number.isSafeInteger(slot) || slot < 0) {
+      return error({ status: 400, body: `Not a slot: ${slot}.` });
+    }
+    const scheduled = await schedulesOf(opts).current(pid);
+    if (slot > scheduled) {
+      return error({
+        status: 404,
+        body: `Slot ${slot} of ${pid} has not been scheduled (the last is ${scheduled}).`,
+      });
+    }
+    const cached = await this.storedSlot(pid, process, slot);
+    if (cached) return ok(cached);
+    return this.exclusive(pid, async () => {
+      const done = await this.storedSlot(pid, process, slot);
+      if (done) return ok(done);
+      return this.computeTo(pid, process, slot, opts);
+    });
+  }
+
+  private async computeTo(
+    pid: string,
+    process: Message,
+    target: number,
+    opts: Opts,
+  ): Promise<Result> {
+    let live = this.live.get(pid);
+    if (!live || live.atSlot > target) {
+      const loaded = await this.load(pid, process, target, opts);
+      if ('status' in loaded) return loaded;
+      live = loaded;
+    }
+    this.touch(pid, live);
+    void this.evictBeyond(number(opts.process_live_limit, 64), opts);
+    // Slot states are written without waiting for each (the store batches
+    // them); all are settled before the result is returned.
+    const writes: Promise<unknown>[] = [];
+    try {
+      return await this.fold(pid, live, target, opts, writes);
+    } finally {
+      await Promise.all(writes);
+    }
+  }
+
+  /** Apply assignments to the live state until it reaches `target`. */
+  private async fold(
+    pid: string,
+    live: Live,
+    target: number,
+    opts: Opts,
+    writes: Promise<unknown>[],
+  ): Promise<Result> {
+    const schedules = schedulesOf(opts);
+    while (live.atSlot < target) {
+      const next = live.atSlot + 1;
+      const assignment = await schedules.read(pid, next);
+      if (!assignment) {
+        return error({
+          status: 503,
+          body: 'No assignment found for next slot.',
+          'attempted-slot': next,
+        });
+      }
+      const req: Message =
+        typeof assignment.path === 'string' ? assignment : { ...assignment, path: 'compute' };
+      const input = omit(live.state, ['results']);
+      const result = await runAs('execution', input, req, execOpts(opts));
+      if (result.status !== 'ok' || !isMessage(result.body)) {
+        const body = isMessage(result.body) ? result.body : { body: result.body as Value };
+        return error({ status: 500, ...body, phase: 'compute', 'attempted-slot': next });
+      }
+      live.state = { ...result.body, 'at-slot': next };
+      live.atSlot = next;
+      const written = this.store.write(storable(live.state), [slotPath(pid, next)]);
+      written.catch(() => undefined); // Awaited (and reported) by the caller.
+      writes.push(written);
+      if (this.snapshotDue(live, opts)) await this.snapshot(pid, live, opts);
+    }
+    return ok(live.state);
+  }
+
+  /** The latest snapshot at or before `target`, restored; else a fresh `init`. */
+  private async load(
+    pid: string,
+    process: Message,
+    target: number,
+    opts: Opts,
+  ): Promise<Live | Result> {
+    const slots = ((await this.store.list?.(`processes/${pid}/snapshots`)) ?? [])
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number)
+      .filter((n) => n <= target)
+      .sort((a, b) => b - a);
+    for (const slot of slots) {
+      const saved = await this.store.read(snapshotPath(pid, slot));
+      if (!saved || !isMessage(saved.state)) continue;
+      let state: Message = { ...saved.state, process };
+      const snapshot = saved.snapshot;
+      if (isMessage(snapshot) && Object.keys(snapshot).length > 0) {
+        const restored = await runAs(
+          'execution',
+          { ...state, snapshot },
+          { path: 'normalize' },
+          execOpts(opts),
+        );
+        if (restored.status === 'ok' && isMessage(restored.body))
+          state = omit(restored.body, ['snapshot']);
+        else if (!isNotFound(restored)) return restored;
+      }
+      return { state, atSlot: slot, snapshotSlot: slot, snapshotAt: Date.now() };
+    }
+    // The state starts as the process's keys; its signatures stay with `process`.
+    const base: Message = { ...omit(process, ['commitments']), device: PROCESS_DEVICE, process };
+    const init = await runAs('execution', base, { path: 'init' }, execOpts(opts));
+    if (init.status !== 'ok' || !isMessage(init.body)) {
+      return error({
+        status: 500,
+        body: `The execution device could not start the process: ${String(init.body)}`,
+      });
+    }
+    const state: Message = { ...init.body, initialized: 'true', 'at-slot': -1 };
+    return { state, atSlot: -1, snapshotSlot: -1, snapshotAt: Date.now() };
+  }
+
+  private snapshotDue(live: Live, opts: Opts): boolean {
+    const everySlots = number(opts.process_snapshot_slots, 100);
+    const everyMs = number(opts.process_snapshot_interval, 60_000);
+    return live.atSlot - live.snapshotSlot >= everySlots || Date.now() - live.snapshotAt >= everyMs;
+  }
+
+  /** Keep the state and the execution device's snapshot, to resume from later. */
+  private async snapshot(pid: string, live: Live, opts: Opts): Promise<void> {
+    if (live.atSlot <= live.snapshotSlot) return;
+    const taken = await runAs(
+      'execution',
+      live.state,
+      { path: 'snapshot', mode: 'Map' },
+      execOpts(opts),
+    );
+    const snapshot =
+      taken.status === 'ok' && isMessage(taken.body) ? omit(taken.body, ['device', 'priv']) : {};
+    await this.store.write({ 'at-slot': live.atSlot, state: storable(live.state), snapshot }, [
+      snapshotPath(pid, live.atSlot),
+    ]);
+    live.snapshotSlot = live.atSlot;
+    live.snapshotAt = Date.now();
+  }
+
+  /** Mark a process as recently used; evict (after a snapshot) beyond the limit. */
+  private touch(pid: string, live: Live): void {
+    this.live.delete(pid);
+    this.live.set(pid, live);
+  }
+
+  async evictBeyond(limit: number, opts: Opts): Promise<void> {
+    while (this.live.size > limit) {
+      const [pid, live] = this.live.entries().next().value as [string, Live];
+      this.live.delete(pid);
+      await this.exclusive(pid, () => this.snapshot(pid, live, opts));
+    }
+  }
+
+  /** Snapshot every live process (the node is stopping). */
+  async snapshotAll(opts: Opts): Promise<void> {
+    for (const [pid, live] of this.live)
+      await this.exclusive(pid, () => this.snapshot(pid, live, opts));
+  }
+}
+
+/** The device has no such key (a device without `normalize` restores nothing). */
+function isNotFound(result: Result): boolean {
+  const body = result.body;
+  if (body instanceof Atom) return body.name === 'not_found';
+  return isMessage(body) && body.status === 404;
+}
+
+const runtimes = new WeakMap<MessageStore, ProcessRuntime>();
+
+export function runtimeOf(opts: Opts): ProcessRuntime {
+  const store = opts.store;
+  if (!store) throw new HbError('no_store', 'computing processes needs a store');
+  let runtime = runtimes.get(store);
+  if (!runtime) {
+    runtime = new ProcessRuntime(store);
+    runtimes.set(store, runtime);
+  }
+  return runtime;
+}
+
+export function hasRuntime(opts: Opts): boolean {
+  return opts.store !== undefined && runtimes.has(opts.store);
+}

@@ -1,0 +1,173 @@
+/**
+ * Schedules: the ordered, signed assignments of each process this node
+ * schedules (HyperBEAM's dev_scheduler_server and dev_scheduler_cache).
+ *
+ * Slots are handed out one at a time per process, so they are gap-free and
+ * ordered however many requests arrive at once; signatures are made in
+ * parallel (off the main thread), but assignments are committed to the store
+ * in slot order, and a slot is answered only once it is stored. Each
+ * assignment is kept at `assignments/<process>/<slot>`, so a restarted node
+ * carries on from its last slot.
+ *
+ * The hash chain is SHA-256(previous chain bytes ‖ scheduled message ID text)
+ * (HyperBEAM's definition; unlike HyperBEAM it reads the previous value back
+ * as bytes after a restart too).
+ */
+import { signHttpsigAsync } from '../codecs/httpsig/commit.ts';
+import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
+import { HbError } from '../core/errors.ts';
+import { messageId } from '../core/ids.ts';
+import { isMessage, type Message } from '../core/message.ts';
+import type { MessageStore, Opts } from '../core/opts.ts';
+import { currentBlock } from './block.ts';
+
+interface ProcessSchedule {
+  /** The last slot handed out. */
+  slot: number;
+  chain: Uint8Array;
+  /** Resolves once every assignment handed out so far is stored. */
+  tail: Promise<void>;
+}
+
+const assignmentPath = (pid: string, slot: number) => `assignments/${pid}/${slot}`;
+
+/**
+ * The key an assignment runs on the process: the message's own `path` when it
+ * names one (HyperBEAM), but `compute` when that path is only the HTTP route
+ * the message was sent along (`/<pid>/schedule`, `/push`), which a signed
+ * request covers and HyperBEAM would then try to run.
+ */
+function computeKeyOf(message: Message): string {
+  const path = message.path;
+  if (typeof path !== 'string' || path.includes('/') || ['', 'schedule', 'push'].includes(path)) {
+    return 'compute';
+  }
+  return path;
+}
+
+export class Schedules {
+  private readonly store: MessageStore;
+  private readonly states = new Map<string, Promise<ProcessSchedule>>();
+
+  constructor(store: MessageStore) {
+    this.store = store;
+  }
+
+  /** The processes with assignments here. */
+  async processes(): Promise<string[]> {
+    return (await this.store.list?.('assignments')) ?? [];
+  }
+
+  private state(pid: string): Promise<ProcessSchedule> {
+    let state = this.states.get(pid);
+    if (!state) {
+      state = this.recover(pid);
+      this.states.set(pid, state);
+      state.catch(() => this.states.delete(pid));
+    }
+    return state;
+  }
+
+  /** The last stored slot and its chain, from the store. */
+  private async recover(pid: string): Promise<ProcessSchedule> {
+    const slots = ((await this.store.list?.(`assignments/${pid}`)) ?? [])
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
+    if (slots.length === 0) return { slot: -1, chain: new Uint8Array(), tail: Promise.resolve() };
+    const slot = Math.max(...slots);
+    const last = await this.read(pid, slot);
+    const chain =
+      typeof last?.['hash-chain'] === 'string'
+        ? fromBase64url(last['hash-chain'])
+        : new Uint8Array();
+    return { slot, chain, tail: Promise.resolve() };
+  }
+
+  /** The last assigned slot (-1 when there is none). */
+  async current(pid: string): Promise<number> {
+    return (await this.state(pid)).slot;
+  }
+
+  read(pid: string, slot: number): Promise<Message | undefined> {
+    return this.store.read(assignmentPath(pid, slot));
+  }
+
+  /** Assignments `from`..`to`, in order, stopping at the first missing one. */
+  async range(pid: string, from: number, to: number): Promise<Message[]> {
+    const out: Message[] = [];
+    for (let slot = from; slot <= to; slot++) {
+      const assignment = await this.read(pid, slot);
+      if (!assignment) break;
+      out.push(assignment);
+    }
+    return out;
+  }
+
+  /** Give `message` the next slot of `pid`; resolves with the stored, signed assignment. */
+  async assign(pid: string, message: Message, opts: Opts): Promise<Message> {
+    const wallet = opts.priv_wallet;
+    if (!wallet) throw new HbError('no_wallet', 'the scheduler needs the node wallet to sign');
+    const state = await this.state(pid);
+    // From here to the signature request nothing awaits: slots follow arrival order.
+    const slot = ++state.slot;
+    const id = messageId(message, { committers: 'all' });
+    state.chain = sha256(Buffer.concat([state.chain, Buffer.from(id, 'utf8')]));
+    const chain = base64url(state.chain);
+    const blockPromise = currentBlock(opts);
+    const signed = blockPromise.then((block) =>
+      signHttpsigAsync(
+        {
+          path: computeKeyOf(message),
+          'data-protocol': 'ao',
+          variant: 'ao.N.1',
+          process: pid,
+          epoch: '0',
+          slot,
+          'block-height': block.height,
+          'block-hash': block.hash,
+          'block-timestamp': block.timestamp,
+          timestamp: Date.now(),
+          'hash-chain': chain,
+          body: message,
+        },
+        wallet,
+      ),
+    );
+    // Assignments are written in parallel; only their slot links are made in
+    // slot order, so the stored schedule never has a gap.
+    const written = signed.then((assignment) => this.store.write(assignment));
+    written.catch(() => undefined); // failures surface through `stored`
+    const stored = state.tail.then(async () => {
+      await this.store.link?.(await written, assignmentPath(pid, slot));
+    });
+    state.tail = stored;
+    try {
+      await stored;
+    } catch (error) {
+      // A slot that could not be stored must not leave a gap: start again from the store.
+      this.states.delete(pid);
+      throw error;
+    }
+    return signed;
+  }
+}
+
+const registries = new WeakMap<MessageStore, Schedules>();
+
+/** The schedules kept in the node's store. */
+export function schedulesOf(opts: Opts): Schedules {
+  const store = opts.store;
+  if (!store?.link || !store.list) {
+    throw new HbError('no_store', 'scheduling needs a store that can link and list');
+  }
+  let schedules = registries.get(store);
+  if (!schedules) {
+    schedules = new Schedules(store);
+    registries.set(store, schedules);
+  }
+  return schedules;
+}
+
+export function isAssignment(value: unknown): value is Message {
+  return isMessage(value) && typeof value.slot === 'number' && typeof value.process === 'string';
+}
