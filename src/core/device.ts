@@ -48,6 +48,8 @@ export interface Device extends DeviceInfo {
   readonly [DEVICE_BRAND]: true;
   /** `name@version`, as messages refer to it. */
   readonly name?: string;
+  /** Other names it answers to (HyperBEAM's older or alternative names). */
+  readonly aliases?: readonly string[];
   /** One function per key. Keys are looked up normalised, then with `-` as `_`. */
   readonly keys?: Readonly<Record<string, KeyFunction>>;
   /** Info computed from the message being resolved; overrides the static fields. */

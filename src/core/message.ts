@@ -322,3 +322,22 @@ export function describe(value: unknown, max = 80): string {
   else text = String(value);
   return text.length > max ? `${text.slice(0, max)}...` : text;
 }
+
+/** The value at a `/`-separated path of nested messages (no device involved). */
+export function valueAt(msg: Message, path: string): Value | undefined {
+  let current: Value | undefined = msg;
+  for (const part of path.split('/')) {
+    if (part === '') continue;
+    if (!isMessage(current)) return undefined;
+    current = current[part];
+  }
+  return current;
+}
+
+/** A copy of `msg` with `value` at a `/`-separated path, creating messages on the way. */
+export function withValueAt(msg: Message, path: string, value: Value): Message {
+  const [head = '', ...rest] = path.split('/').filter((p) => p !== '');
+  if (rest.length === 0) return { ...msg, [head]: value };
+  const inner = msg[head];
+  return { ...msg, [head]: withValueAt(isMessage(inner) ? inner : {}, rest.join('/'), value) };
+}

@@ -11,7 +11,10 @@ export class DeviceRegistry {
   private readonly devices = new Map<string, Device>();
 
   constructor(devices: Iterable<Device> = []) {
-    for (const device of devices) this.register(device);
+    for (const device of devices) {
+      this.register(device);
+      for (const alias of device.aliases ?? []) this.register(device, alias);
+    }
   }
 
   register(device: Device, name = device.name): this {

@@ -7,14 +7,21 @@ import { DeviceRegistry } from '../core/registry.ts';
 import { cacheDevice } from './cache.ts';
 import { codecDevices } from './codecs.ts';
 import { cronDevice } from './cron.ts';
+import { dedupDevice } from './dedup.ts';
+import { genesisWasmDevice } from './genesis-wasm.ts';
 import { hyperbuddyDevice } from './hyperbuddy.ts';
+import { jsonIfaceDevice } from './json-iface.ts';
 import { messageDevice } from './message.ts';
 import { metaDevice } from './meta.ts';
+import { multipassDevice } from './multipass.ts';
+import { patchDevice } from './patch.ts';
 import { processDevice } from './process.ts';
 import { pushDevice } from './push.ts';
 import { schedulerDevice } from './scheduler.ts';
 import { stackDevice } from './stack.ts';
 import { testDevice } from './test-device.ts';
+import { wasiDevice } from './wasi.ts';
+import { wasm64Device } from './wasm-64.ts';
 
 export const builtinDevices: readonly Device[] = [
   messageDevice,
@@ -25,6 +32,13 @@ export const builtinDevices: readonly Device[] = [
   pushDevice,
   cronDevice,
   stackDevice,
+  wasm64Device,
+  wasiDevice,
+  jsonIfaceDevice,
+  multipassDevice,
+  patchDevice,
+  dedupDevice,
+  genesisWasmDevice,
   hyperbuddyDevice,
   testDevice,
   ...codecDevices,

@@ -64,6 +64,13 @@ function originalTags(msg: Message): JsonTag[] | undefined {
 export function messageToJsonStruct(msg: Message): { [key: string]: JsonValue } {
   const tabm = messageToTabm(omit(msg, ['commitments']));
   const field = (key: string) => (isBinary(tabm[key]) ? text(tabm[key] as Binary) : '');
+  // A raw 32-byte ID (as ANS-104 stores `target`) is always shown as base64url.
+  const idField = (key: string) => {
+    const value = tabm[key];
+    if (!isBinary(value)) return '';
+    const bytes = toBytes(value);
+    return bytes.length === 32 && typeof value !== 'string' ? base64url(bytes) : text(value);
+  };
   const owner = committersOf(msg)[0] ?? '';
   const tags: JsonTag[] =
     originalTags(msg) ??
@@ -82,9 +89,9 @@ export function messageToJsonStruct(msg: Message): { [key: string]: JsonValue } 
     Id: Object.keys(msg).length === 0 ? '' : messageId(msg, { committers: 'all' }),
     Anchor: field('anchor'),
     Owner: owner,
-    From: field('from-process') || owner,
+    From: idField('from-process') || owner,
     Tags: tags.map((t) => ({ name: t.name, value: t.value })),
-    Target: field('target'),
+    Target: idField('target'),
     Data: field('data'),
     Signature: isBinary(signature)
       ? toBytes(signature).length === 512

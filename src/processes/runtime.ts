@@ -37,6 +37,28 @@ interface Live {
   snapshotAt: number;
 }
 
+/**
+ * What live processes hold outside their state (WASM instances): released
+ * when the runtime lets a process go, and counted against
+ * `process_live_memory` when deciding what to evict.
+ */
+export interface LiveResource {
+  release(pid: string): Promise<void> | void;
+  bytes(pid: string): number;
+}
+
+export const liveResources = new Set<LiveResource>();
+
+async function release(pid: string): Promise<void> {
+  for (const resource of liveResources) await resource.release(pid);
+}
+
+function liveBytes(pid: string): number {
+  let total = 0;
+  for (const resource of liveResources) total += resource.bytes(pid);
+  return total;
+}
+
 const slotPath = (pid: string, slot: number) => `processes/${pid}/slots/${slot}`;
 const snapshotPath = (pid: string, slot: number) => `processes/${pid}/snapshots/${slot}`;
 
@@ -153,10 +175,16 @@ export class ProcessRuntime {
     // Slot states are written without waiting for each (the store batches
     // them); all are settled before the result is returned.
     const writes: Promise<unknown>[] = [];
+    // A failed slot may leave the execution device's live state (a WASM
+    // instance) half-changed: start again from the last snapshot next time.
+    let failed = true;
     try {
-      return await this.fold(pid, live, target, opts, writes);
+      const result = await this.fold(pid, live, target, opts, writes);
+      failed = result.status !== 'ok';
+      return result;
     } finally {
       await Promise.all(writes);
+      if (failed) await this.drop(pid);
     }
   }
 
@@ -264,17 +292,35 @@ export class ProcessRuntime {
     live.snapshotAt = Date.now();
   }
 
+  private async drop(pid: string): Promise<void> {
+    this.live.delete(pid);
+    await release(pid);
+  }
+
   /** Mark a process as recently used; evict (after a snapshot) beyond the limit. */
   private touch(pid: string, live: Live): void {
     this.live.delete(pid);
     this.live.set(pid, live);
   }
 
-  async evictBeyond(limit: number, opts: Opts): Promise<void> {
-    while (this.live.size > limit) {
+  /** Evict least recently used processes beyond `limit` processes or `maxBytes` of live memory. */
+  async evictBeyond(
+    limit: number,
+    opts: Opts,
+    maxBytes = number(opts.process_live_memory, 2 ** 33),
+  ): Promise<void> {
+    const overMemory = () => {
+      let total = 0;
+      for (const pid of this.live.keys()) total += liveBytes(pid);
+      return total > maxBytes && this.live.size > 1;
+    };
+    while (this.live.size > limit || overMemory()) {
       const [pid, live] = this.live.entries().next().value as [string, Live];
       this.live.delete(pid);
-      await this.exclusive(pid, () => this.snapshot(pid, live, opts));
+      await this.exclusive(pid, async () => {
+        await this.snapshot(pid, live, opts);
+        await release(pid);
+      });
     }
   }
 

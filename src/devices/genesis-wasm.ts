@@ -1,0 +1,135 @@
+/**
+ * `genesis-wasm@1.0` (also `compute-lite@1.0`, `delegated-compute@1.0`): runs
+ * legacy AOS processes, whose `module` is an emscripten ao-loader build, in
+ * this node. HyperBEAM hands each slot to a separate legacy compute unit over
+ * HTTP; here the module runs in a live instance in a worker thread (src/wasm/),
+ * given what that compute unit would give it (the message with its
+ * assignment's fields, and `Process` and `Module` in the env).
+ *
+ *   init       start an instance of the process's `module`
+ *   compute    run the assignment; `results` as HyperBEAM has them (`data`,
+ *              `outbox`...), plus the legacy result itself as `results/json`
+ *              ({content-type, body: JSON}) and `results/raw`; then messages
+ *              in the outbox marked as patches are applied (patch@1.0)
+ *   snapshot   `{body: <linear memory>}`; normalize restores it
+ */
+import { jsonCodec } from '../codecs/json.ts';
+import { tabmToMessage } from '../codecs/structured.ts';
+import { isBinary, toBytes } from '../core/binary.ts';
+import { defineDevice, error, ok, type Result } from '../core/device.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { committersOf } from '../core/ids.ts';
+import { isMessage, type Message, omit, type Value, valueAt } from '../core/message.ts';
+import type { Opts } from '../core/opts.ts';
+import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
+import { aosResults, legacyCall, legacyResult } from '../wasm/aos.ts';
+import { WasmLimitError } from '../wasm/host.ts';
+import {
+  compiledImage,
+  instanceKey,
+  instanceOf,
+  limitsOf,
+  openInstance,
+  withInstance,
+} from '../wasm/live.ts';
+import { move } from './patch.ts';
+
+const PREFIX = 'genesis';
+
+interface ModuleInfo {
+  id: string;
+  owner: string;
+  tags: JsonValue[];
+}
+
+function moduleRef(state: Message): Value | undefined {
+  const process = isMessage(state.process) ? state.process : state;
+  return process.module ?? process.image;
+}
+
+/** The module's ID, owner and tags, as the legacy env's `Module`. */
+async function moduleInfo(ref: Value | undefined, opts: Opts): Promise<ModuleInfo> {
+  if (typeof ref !== 'string') return { id: '', owner: '', tags: [] };
+  const msg = await opts.store?.read(ref);
+  if (!msg) throw new NotFoundError('module_not_found', `module ${ref} is not in the store`);
+  const json = messageToJsonStruct(omit(msg, ['body', 'data']));
+  return { id: ref, owner: committersOf(msg)[0] ?? '', tags: json.Tags as JsonValue[] };
+}
+
+async function start(state: Message, opts: Opts): Promise<Message> {
+  const key = instanceKey(state, PREFIX);
+  const compiled = await compiledImage(moduleRef(state), opts);
+  if (compiled.kind !== 'legacy') {
+    throw new NotFoundError(
+      'not_a_legacy_module',
+      'genesis-wasm@1.0 runs legacy AOS modules; use the wasm-64@1.0 stack for this one',
+      { status: 422 },
+    );
+  }
+  await openInstance(key, compiled, limitsOf(opts), opts);
+  return withInstance(state, PREFIX, key);
+}
+
+/** A legacy result (a JSON object) as a message that encodes back to the same JSON. */
+function jsonMessage(json: JsonValue): Message {
+  return tabmToMessage(jsonCodec.toTabm(JSON.stringify(json)));
+}
+
+/**
+ * The module's clock during a slot: ao-loader's deterministic clock starts at
+ * 10000, and AOS seeds Lua's string hashing from it on its first message, so
+ * starting there gives the legacy compute unit's exact results; one tick per
+ * slot keeps it a function of the schedule alone.
+ */
+const clockAt = (assignment: Message): number => 10_000 + (Number(assignment.slot) || 0);
+
+async function compute(state: Message, req: Message, opts: Opts): Promise<Result> {
+  const worker = instanceOf(state, PREFIX);
+  if (!worker) return error({ status: 500, body: 'The process instance is not running.' });
+  const process = isMessage(state.process) ? state.process : {};
+  const [msg, env] = legacyCall(req, process, await moduleInfo(moduleRef(state), opts));
+  let text: string;
+  try {
+    text = await worker.legacyHandle(msg, env, clockAt(req));
+  } catch (e) {
+    if (e instanceof WasmLimitError) return error({ status: 500, body: e.message });
+    throw e;
+  }
+  const parsed = JSON.parse(text) as { ok?: boolean; response?: JsonValue };
+  if (parsed.ok !== true || typeof parsed.response !== 'object' || parsed.response === null) {
+    return error({ status: 500, body: `The module failed: ${text}` });
+  }
+  const raw = legacyResult(parsed.response as { [key: string]: JsonValue });
+  const results: Message = {
+    ...aosResults(raw, process),
+    json: { 'content-type': 'application/json', body: JSON.stringify(raw) },
+    raw: jsonMessage(raw),
+  };
+  return move('patches', { ...state, results }, { 'patch-from': '/results/outbox' });
+}
+
+async function normalize(state: Message, opts: Opts): Promise<Result> {
+  const snapshot =
+    valueAt(state, `snapshot/${String(state['device-key'] ?? '')}/body`) ??
+    valueAt(state, 'snapshot/body');
+  if (!isBinary(snapshot)) {
+    return ok(instanceOf(state, PREFIX) ? state : await start(state, opts));
+  }
+  const started = await start(state, opts);
+  await instanceOf(started, PREFIX)?.restore(toBytes(snapshot));
+  return ok(started);
+}
+
+export const genesisWasmDevice = defineDevice({
+  name: 'genesis-wasm@1.0',
+  aliases: ['compute-lite@1.0', 'delegated-compute@1.0'],
+  keys: {
+    init: async (base, _req, opts) => ok(await start(base, opts)),
+    compute: (base, req, opts) => compute(base, req, opts),
+    snapshot: async (base) => {
+      const worker = instanceOf(base, PREFIX);
+      return ok(worker ? { body: await worker.snapshot() } : {});
+    },
+    normalize: (base, _req, opts) => normalize(base, opts),
+  },
+});

@@ -1,0 +1,69 @@
+/**
+ * `json-iface@1.0`: the AOS calling convention over `wasm-64@1.0`
+ * (HyperBEAM's dev_json_iface), for a stack that runs it twice (`passes: 2`):
+ *
+ *   init       `function: handle`
+ *   compute    pass 1: the assignment's message and the process as JSON
+ *              strings become `parameters` (wasm-64 writes them into memory
+ *              and calls `handle`); pass 2: the JSON the module returned
+ *              becomes `results` (`data`, `outbox` 1..n, `patches`)
+ */
+import { defineDevice, error, ok, type Result } from '../core/device.ts';
+import { isMessage, type Message, valueAt, withValueAt } from '../core/message.ts';
+import { aosResults, jsonIfaceCall } from '../wasm/aos.ts';
+import { instanceOf } from '../wasm/live.ts';
+import { outputPrefix } from './stack.ts';
+
+const prefixOf = (msg: Message) => outputPrefix(msg) || 'wasm';
+
+function failed(state: Message, body: string): Result {
+  return error({ ...state, results: { body } });
+}
+
+async function results(state: Message): Promise<Result> {
+  const prefix = prefixOf(state);
+  const type = valueAt(state, `results/${prefix}/type`);
+  if (type === 'error') return failed(state, 'WASM execution error.');
+  const output = valueAt(state, `results/${prefix}/output`);
+  const ptr = Array.isArray(output) ? Number(output[0]) : Number.NaN;
+  const worker = instanceOf(state, prefix);
+  if (!worker || !Number.isFinite(ptr)) return failed(state, 'No WASM output to read.');
+  const text = await worker.readString(ptr);
+  const process = isMessage(state.process) ? state.process : {};
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(text);
+  } catch {
+    return failed(state, 'JSON error parsing result output.');
+  }
+  if (
+    typeof decoded !== 'object' ||
+    decoded === null ||
+    (decoded as { ok?: unknown }).ok !== true
+  ) {
+    const reason = (decoded as { error?: unknown })?.error;
+    return failed(state, `The module failed: ${typeof reason === 'string' ? reason : text}`);
+  }
+  try {
+    const response = (decoded as { response: never }).response;
+    return ok({ ...state, results: aosResults(response, process) });
+  } catch (e) {
+    return failed(state, (e as Error).message);
+  }
+}
+
+export const jsonIfaceDevice = defineDevice({
+  name: 'json-iface@1.0',
+  keys: {
+    init: (base) => ok({ ...base, function: 'handle' }),
+    compute: (base, req) => {
+      const pass = Number(base.pass ?? 1);
+      if (pass === 1) {
+        const process = isMessage(base.process) ? base.process : {};
+        const [msg, env] = jsonIfaceCall(req, process);
+        return ok(withValueAt({ ...base, function: 'handle' }, 'parameters', [msg, env]));
+      }
+      return results(base);
+    },
+  },
+});

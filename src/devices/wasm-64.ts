@@ -1,0 +1,160 @@
+/**
+ * `wasm-64@1.0` (also `wasm64@1.0`): runs a WebAssembly module (memory64 or
+ * not) as HyperBEAM's dev_wasm does, in a live instance per process kept in a
+ * worker thread (src/wasm/).
+ *
+ *   init       start an instance of `<input-prefix>/image` (an ID in the
+ *              store, an inline message, or bytes; else the state's `body`)
+ *   compute    call `function` with `parameters` (set by json-iface; strings
+ *              are written into memory first), on the first pass only; sets
+ *              `results/<prefix>/type` (ok|error) and `.../output`
+ *   snapshot   `{body: <linear memory>}`
+ *   normalize  restore memory from `snapshot[/<device-key>]/body`
+ *   terminate  stop the instance
+ *
+ * Imports of modules mounted at `<prefix>/stdlib/<module>` are resolved
+ * through that device (key = the import's name, with the state at `state`).
+ * Unlike HyperBEAM, a scheduled message cannot choose the function or its
+ * parameters: only the process state can (HyperBEAM's quirk lets any message
+ * call any export).
+ */
+
+import { isBinary, toBytes } from '../core/binary.ts';
+import { defineDevice, error, ok, type Result } from '../core/device.ts';
+import { NotFoundError } from '../core/errors.ts';
+import {
+  isMessage,
+  type Message,
+  privateOf,
+  type Value,
+  valueAt,
+  withPrivate,
+  withValueAt,
+} from '../core/message.ts';
+import type { Opts } from '../core/opts.ts';
+import { resolve } from '../core/resolver.ts';
+import { processIdOf } from '../processes/process-message.ts';
+import { WasmLimitError } from '../wasm/host.ts';
+import {
+  closeInstance,
+  compiledImage,
+  instanceKey,
+  instanceOf,
+  limitsOf,
+  openInstance,
+  withInstance,
+} from '../wasm/live.ts';
+import { inputPrefix, outputPrefix } from './stack.ts';
+
+const WASI = 'wasi_snapshot_preview1';
+
+/** Where this device writes: the stack's output prefix (`wasm` for AOS). */
+const prefixOf = (msg: Message) => outputPrefix(msg) || 'wasm';
+
+function imageOf(state: Message): Value | undefined {
+  const inPrefix = inputPrefix(state);
+  const image = inPrefix ? valueAt(state, `${inPrefix}/image`) : state.image;
+  return image ?? state.image ?? state.body;
+}
+
+/** Start (or restart) the instance for this state; returns the state naming it. */
+async function start(state: Message, opts: Opts): Promise<Message> {
+  const prefix = prefixOf(state);
+  const key = instanceKey(state, prefix);
+  const compiled = await compiledImage(imageOf(state), opts);
+  const libs = valueAt(state, `${prefix}/stdlib`);
+  const bridged = isMessage(libs) ? Object.keys(libs).filter((m) => m !== WASI) : [];
+  let current = state;
+  await openInstance(
+    key,
+    compiled,
+    {
+      ...limitsOf(opts),
+      bridged,
+      // An import resolves through the mounted device, with the state at `state`.
+      onImport: async (module, func, args, sig) => {
+        const lib = valueAt(current, `${prefix}/stdlib/${module}`);
+        if (!isMessage(lib)) throw new NotFoundError('no_import', `no library for ${module}`);
+        const result = await resolve(
+          { ...lib, state: current },
+          { path: func, module, func, args, 'func-sig': sig },
+          opts,
+        );
+        const body = result.body;
+        if (result.status !== 'ok' || !isMessage(body) || !Array.isArray(body.results)) {
+          throw new Error(`the import ${module}.${func} failed`);
+        }
+        if (isMessage(body.state)) current = body.state;
+        return body.results.map(Number);
+      },
+    },
+    opts,
+  );
+  return withInstance(state, prefix, key);
+}
+
+async function compute(state: Message, opts: Opts): Promise<Result> {
+  const pass = state.pass;
+  if (pass !== undefined && Number(pass) !== 1) return ok(state);
+  const fn = state.function;
+  if (typeof fn !== 'string') return ok(state);
+  const worker = instanceOf(state, prefixOf(state));
+  if (!worker)
+    return error({ status: 500, body: 'The WASM instance of this process is not running.' });
+  const params = Array.isArray(state.parameters) ? state.parameters : [];
+  const prefix = prefixOf(state);
+  try {
+    const call = await worker.call(
+      fn,
+      params.map((p) => (typeof p === 'string' ? p : Number(p))),
+    );
+    let out = withValueAt(state, `results/${prefix}`, { type: 'ok', output: call.results });
+    if (call.output !== '' && isMessage(state.vfs)) {
+      const previous = valueAt(state, 'vfs/dev/stdout');
+      const text = (typeof previous === 'string' ? previous : '') + call.output;
+      out = withValueAt(out, 'vfs/dev/stdout', text);
+    }
+    if (call.undefined.length > 0) {
+      out = withValueAt(out, `results/${prefix}/undefined-calls`, call.undefined);
+    }
+    return ok(out);
+  } catch (e) {
+    // Time and memory limits stop the instance: the slot fails.
+    if (e instanceof WasmLimitError) return error({ status: 500, body: e.message });
+    // A trap is the slot's result, as in HyperBEAM.
+    return ok(
+      withValueAt(state, `results/${prefix}`, { type: 'error', output: (e as Error).message }),
+    );
+  }
+}
+
+async function normalize(state: Message, opts: Opts): Promise<Result> {
+  const deviceKey = state['device-key'];
+  const snapshot =
+    valueAt(state, `snapshot/${String(deviceKey ?? '')}/body`) ?? valueAt(state, 'snapshot/body');
+  if (!isBinary(snapshot))
+    return instanceOf(state, prefixOf(state)) ? ok(state) : ok(await start(state, opts));
+  const started = await start(state, opts);
+  const worker = instanceOf(started, prefixOf(started));
+  await worker?.restore(toBytes(snapshot));
+  return ok(started);
+}
+
+export const wasm64Device = defineDevice({
+  name: 'wasm-64@1.0',
+  aliases: ['wasm64@1.0'],
+  keys: {
+    init: async (base, _req, opts) => ok(await start(base, opts)),
+    compute: (base, _req, opts) => compute(base, opts),
+    snapshot: async (base) => {
+      const worker = instanceOf(base, prefixOf(base));
+      if (!worker) return ok({});
+      return ok({ body: await worker.snapshot() });
+    },
+    normalize: (base, _req, opts) => normalize(base, opts),
+    terminate: async (base) => {
+      await closeInstance(instanceKey(base, prefixOf(base)));
+      return ok(base);
+    },
+  },
+});

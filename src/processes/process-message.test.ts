@@ -1,0 +1,144 @@
+/**
+ * Unit tests for the process message helpers: recognising a process, its ID,
+ * its scheduler (with location hints), and finding it in a state or store.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sharedPath } from '../../test/support/shared.ts';
+import { signHttpsig } from '../codecs/httpsig/commit.ts';
+import { messageId } from '../core/ids.ts';
+import type { Message } from '../core/message.ts';
+import { loadWallet } from '../crypto/wallet.ts';
+import { createOpts } from '../defaults.ts';
+import {
+  committedProcess,
+  isProcess,
+  loadProcess,
+  processIdOf,
+  processOf,
+  schedulerOf,
+  splitHint,
+} from './process-message.ts';
+
+const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
+const definition: Message = {
+  device: 'process@1.0',
+  type: 'Process',
+  scheduler: wallet.address,
+  'execution-device': 'test-device@1.0',
+};
+
+describe('isProcess', () => {
+  it('is a message whose type is Process, in any case', () => {
+    assert.equal(isProcess({ type: 'Process' }), true);
+    assert.equal(isProcess({ type: 'process' }), true);
+    assert.equal(isProcess({ type: 'PROCESS' }), true);
+  });
+
+  it('is nothing else', () => {
+    assert.equal(isProcess({ type: 'Message' }), false);
+    assert.equal(isProcess({}), false);
+    assert.equal(isProcess({ type: 1 }), false);
+    assert.equal(isProcess('Process'), false);
+    assert.equal(isProcess(undefined), false);
+  });
+});
+
+describe('processIdOf', () => {
+  it("is the signature's ID of a signed process", () => {
+    const signed = signHttpsig(definition, wallet);
+    const pid = processIdOf(signed);
+    assert.equal(pid, messageId(signed, { committers: 'all' }));
+    // Not the unsigned ID, nor the ID over every commitment (the HMAC included).
+    assert.notEqual(pid, messageId(definition));
+    assert.notEqual(pid, messageId(signed));
+    assert.match(pid, /^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('is the unsigned ID of an unsigned process', () => {
+    assert.equal(processIdOf(definition), messageId(definition));
+  });
+});
+
+describe('splitHint', () => {
+  it('splits an address from its hint', () => {
+    assert.deepEqual(splitHint('addr?hint=https%3A%2F%2Fnode.test%2F'), [
+      'addr',
+      'https://node.test/',
+    ]);
+    assert.deepEqual(splitHint('addr?a=1&hint=node.test&b=2'), ['addr', 'node.test']);
+  });
+
+  it('has no hint without one', () => {
+    assert.deepEqual(splitHint('addr'), ['addr', undefined]);
+    assert.deepEqual(splitHint('addr?other=1'), ['addr', undefined]);
+    assert.deepEqual(splitHint('addr?xhint=1'), ['addr', undefined]);
+    assert.deepEqual(splitHint(''), ['', undefined]);
+  });
+});
+
+describe('schedulerOf', () => {
+  it('reads scheduler, else scheduler-location', () => {
+    assert.deepEqual(schedulerOf({ scheduler: 'S1' }), ['S1', undefined]);
+    assert.deepEqual(schedulerOf({ 'scheduler-location': 'S2?hint=h' }), ['S2', 'h']);
+    assert.deepEqual(schedulerOf({ scheduler: 'S1', 'scheduler-location': 'S2' }), [
+      'S1',
+      undefined,
+    ]);
+  });
+
+  it('takes the first of a list', () => {
+    assert.deepEqual(schedulerOf({ scheduler: ['S1?hint=h1', 'S2'] }), ['S1', 'h1']);
+  });
+
+  it('is undefined without a scheduler', () => {
+    assert.equal(schedulerOf({}), undefined);
+    assert.equal(schedulerOf({ scheduler: 5 }), undefined);
+    assert.equal(schedulerOf({ scheduler: [] }), undefined);
+  });
+});
+
+describe('processOf', () => {
+  it('is the process key, or the message itself when it is a process', () => {
+    const process = { type: 'Process', n: '1' };
+    assert.equal(processOf({ process, 'at-slot': 3 }), process);
+    assert.equal(processOf(process), process);
+  });
+
+  it('is undefined otherwise', () => {
+    assert.equal(processOf({ type: 'Message' }), undefined);
+    assert.equal(processOf({ process: 'not-a-message' }), undefined);
+  });
+});
+
+describe('committedProcess', () => {
+  it('keeps only what the signatures cover', () => {
+    const signed = signHttpsig(definition, wallet);
+    const extended = { ...signed, added: 'later' };
+    const committed = committedProcess(extended, createOpts());
+    assert.equal(committed.added, undefined);
+    assert.deepEqual(committed, signed);
+    assert.equal(processIdOf(committed), processIdOf(signed));
+  });
+
+  it('leaves an unsigned process as it is', () => {
+    const unsigned = { ...definition, extra: '1' };
+    assert.equal(committedProcess(unsigned, createOpts()), unsigned);
+  });
+});
+
+describe('loadProcess', () => {
+  it('reads a stored process by its ID', async () => {
+    const opts = createOpts();
+    const signed = signHttpsig(definition, wallet);
+    await opts.store?.write(signed);
+    const loaded = await loadProcess(processIdOf(signed), opts);
+    assert.deepEqual(loaded, signed);
+  });
+
+  it('is undefined for an unknown ID, a non-ID or no store', async () => {
+    assert.equal(await loadProcess('U'.repeat(43), createOpts()), undefined);
+    assert.equal(await loadProcess('not an id', createOpts()), undefined);
+    assert.equal(await loadProcess(processIdOf(definition), {}), undefined);
+  });
+});

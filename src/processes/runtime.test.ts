@@ -1,0 +1,386 @@
+/**
+ * Unit tests for the process runtime: `init` once then `compute` per slot with
+ * a small TypeScript execution device, per-slot stored states, snapshots
+ * every N slots, resuming from a snapshot (via `normalize`) in a fresh
+ * runtime, the device for each role, and errors.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sharedPath } from '../../test/support/shared.ts';
+import { signHttpsig } from '../codecs/httpsig/commit.ts';
+import { defineDevice, error, ok } from '../core/device.ts';
+import { HbError } from '../core/errors.ts';
+import { isMessage, type Message } from '../core/message.ts';
+import type { MessageStore, Opts } from '../core/opts.ts';
+import { loadWallet } from '../crypto/wallet.ts';
+import { createOpts } from '../defaults.ts';
+import { createDeviceRegistry } from '../devices/index.ts';
+import { MemoryStore } from '../stores/memory.ts';
+import { MessageCache } from '../stores/message-cache.ts';
+import { processIdOf } from './process-message.ts';
+import {
+  deviceFor,
+  hasRuntime,
+  PROCESS_DEVICE,
+  ProcessRuntime,
+  runAs,
+  runtimeOf,
+} from './runtime.ts';
+import { schedulesOf } from './schedule.ts';
+
+const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
+
+interface Calls {
+  init: number;
+  compute: number;
+  snapshot: number;
+  normalize: number;
+}
+
+/** Sums the `n` of its messages; snapshots and restores the total; fails on `fail`. */
+function sumDevice(calls: Calls) {
+  return defineDevice({
+    name: 'sum@1.0',
+    keys: {
+      init: (base) => {
+        calls.init++;
+        return ok({ ...base, total: 0 });
+      },
+      compute: (base, req) => {
+        calls.compute++;
+        const body = isMessage(req.body) ? req.body : {};
+        if (body.fail !== undefined) return error({ body: 'boom' });
+        const total = Number(base.total ?? 0) + Number(body.n ?? 0);
+        return ok({ ...base, total, results: { total, slot: req.slot ?? -1 } });
+      },
+      snapshot: (base) => {
+        calls.snapshot++;
+        return ok({ total: base.total ?? 0 });
+      },
+      normalize: (base) => {
+        calls.normalize++;
+        const snapshot = isMessage(base.snapshot) ? base.snapshot : {};
+        return ok({ ...base, total: snapshot.total ?? 0, restored: 'yes' });
+      },
+    },
+  });
+}
+
+/** Counts slots, with neither `snapshot` nor `normalize`. */
+function plainDevice(calls: Calls) {
+  return defineDevice({
+    name: 'plain@1.0',
+    keys: {
+      init: (base) => {
+        calls.init++;
+        return ok({ ...base, count: 0 });
+      },
+      compute: (base) => {
+        calls.compute++;
+        return ok({ ...base, count: Number(base.count ?? 0) + 1 });
+      },
+    },
+  });
+}
+
+const brokenDevice = defineDevice({
+  name: 'broken@1.0',
+  keys: { init: () => error('cannot start') },
+});
+
+interface Setup {
+  opts: Opts;
+  store: MessageStore;
+  calls: Calls;
+  process: Message;
+  pid: string;
+}
+
+/** A signed process on `device`, its spawn at slot 0 and messages n = 1..`messages`. */
+async function setup(messages: number, extra: Opts = {}, device = 'sum@1.0'): Promise<Setup> {
+  const calls: Calls = { init: 0, compute: 0, snapshot: 0, normalize: 0 };
+  const store = new MessageCache([new MemoryStore()]);
+  const opts = createOpts({
+    priv_wallet: wallet,
+    store,
+    devices: createDeviceRegistry([sumDevice(calls), plainDevice(calls), brokenDevice]),
+    process_snapshot_slots: 1000,
+    process_snapshot_interval: 1e12,
+    ...extra,
+  });
+  const process = signHttpsig(
+    {
+      device: PROCESS_DEVICE,
+      type: 'Process',
+      scheduler: wallet.address,
+      'execution-device': device,
+    },
+    wallet,
+  );
+  const pid = processIdOf(process);
+  const schedules = schedulesOf(opts);
+  await schedules.assign(pid, process, opts);
+  for (let n = 1; n <= messages; n++) await schedules.assign(pid, { n: String(n) }, opts);
+  return { opts, store, calls, process, pid };
+}
+
+const bodyOf = (result: { body: unknown }) => result.body as Message;
+/** 1 + 2 + ... + n. */
+const sumTo = (n: number) => (n * (n + 1)) / 2;
+
+describe('deviceFor', () => {
+  it('is the <role>-device of the state, else of its process', () => {
+    assert.equal(deviceFor({ 'execution-device': 'a@1.0' }, 'execution'), 'a@1.0');
+    const process = { 'execution-device': 'p@1.0', 'push-device': 'q@1.0' };
+    assert.equal(deviceFor({ process }, 'execution'), 'p@1.0');
+    assert.equal(deviceFor({ process, 'execution-device': 's@1.0' }, 'execution'), 's@1.0');
+    assert.equal(deviceFor({ process }, 'push'), 'q@1.0');
+  });
+
+  it("defaults to HyperBEAM's devices for each role", () => {
+    assert.equal(deviceFor({}, 'execution'), 'genesis-wasm@1.0');
+    assert.equal(deviceFor({ variant: 'ao.TN.1' }, 'execution'), 'genesis-wasm@1.0');
+    assert.equal(deviceFor({}, 'scheduler'), 'scheduler@1.0');
+    assert.equal(deviceFor({}, 'push'), 'push@1.0');
+    assert.equal(deviceFor({}, 'patch'), 'patch@1.0');
+  });
+
+  it('ignores a device name that is not text', () => {
+    assert.equal(deviceFor({ 'scheduler-device': 5 }, 'scheduler'), 'scheduler@1.0');
+  });
+});
+
+describe('runAs', () => {
+  it('runs the role device on the state and gives the process device back', async () => {
+    const { opts } = await setup(0);
+    const state = { device: PROCESS_DEVICE, 'execution-device': 'sum@1.0', total: 9 };
+    const result = await runAs('execution', state, { path: 'init' }, opts);
+    assert.equal(result.status, 'ok');
+    assert.equal(bodyOf(result).device, PROCESS_DEVICE);
+    assert.equal(bodyOf(result).total, 0);
+    assert.equal(bodyOf(result)['input-prefix'], 'process');
+  });
+
+  it('passes the role output prefixes and a set input prefix on', async () => {
+    const { opts } = await setup(0);
+    const state = {
+      'execution-device': 'sum@1.0',
+      'execution-output-prefixes': ['out'],
+      'input-prefix': 'in',
+    };
+    const body = bodyOf(await runAs('execution', state, { path: 'init' }, opts));
+    assert.deepEqual(body['output-prefixes'], ['out']);
+    assert.equal(body['input-prefix'], 'in');
+    // Without a device of its own, the state comes back as process@1.0's.
+    assert.equal(body.device, PROCESS_DEVICE);
+  });
+});
+
+describe('ProcessRuntime.compute', () => {
+  it('inits once, then computes each slot in order', async () => {
+    const { opts, calls, process } = await setup(4);
+    const runtime = new ProcessRuntime(opts.store!);
+    const result = await runtime.compute(process, 3, opts);
+    assert.equal(result.status, 'ok');
+    const state = bodyOf(result);
+    assert.equal(state.total, sumTo(3));
+    assert.equal(state['at-slot'], 3);
+    assert.equal(state.initialized, 'true');
+    assert.deepEqual(state.results, { total: sumTo(3), slot: 3 });
+    assert.deepEqual(state.process, process);
+    assert.deepEqual(calls, { init: 1, compute: 4, snapshot: 0, normalize: 0 });
+  });
+
+  it('continues a live state to a later slot', async () => {
+    const { opts, calls, process } = await setup(5);
+    const runtime = new ProcessRuntime(opts.store!);
+    await runtime.compute(process, 2, opts);
+    const later = await runtime.compute(process, 5, opts);
+    assert.equal(bodyOf(later).total, sumTo(5));
+    assert.deepEqual(calls, { init: 1, compute: 6, snapshot: 0, normalize: 0 });
+  });
+
+  it('keeps each slot at processes/<pid>/slots/<n>, without the process', async () => {
+    const { opts, store, process, pid } = await setup(2);
+    await new ProcessRuntime(store).compute(process, 2, opts);
+    assert.deepEqual(await store.list?.(`processes/${pid}/slots`), ['0', '1', '2']);
+    const stored = await store.read(`processes/${pid}/slots/1`);
+    assert.equal(stored?.total, 1);
+    assert.equal(stored?.['at-slot'], 1);
+    assert.deepEqual(stored?.results, { total: 1, slot: 1 });
+    assert.equal(stored?.process, undefined);
+  });
+
+  it('answers a computed slot from the store, in this runtime or a fresh one', async () => {
+    const { opts, store, calls, process } = await setup(3);
+    const first = await new ProcessRuntime(store).compute(process, 3, opts);
+    const again = await new ProcessRuntime(store).compute(process, 1, opts);
+    assert.equal(again.status, 'ok');
+    assert.equal(bodyOf(again).total, 1);
+    assert.deepEqual(bodyOf(again).process, process);
+    const runtime = new ProcessRuntime(store);
+    assert.deepEqual(await runtime.compute(process, 3, opts), first);
+    assert.deepEqual(calls, { init: 1, compute: 4, snapshot: 0, normalize: 0 });
+  });
+
+  it('computes a slot once for concurrent callers', async () => {
+    const { opts, calls, process } = await setup(3);
+    const runtime = new ProcessRuntime(opts.store!);
+    const [a, b] = await Promise.all([
+      runtime.compute(process, 3, opts),
+      runtime.compute(process, 3, opts),
+    ]);
+    assert.equal(bodyOf(a as { body: unknown }).total, sumTo(3));
+    assert.equal(bodyOf(b as { body: unknown }).total, sumTo(3));
+    assert.equal(calls.compute, 4);
+  });
+
+  it('uses only the keys the process signature covers', async () => {
+    const { opts, process } = await setup(1);
+    const result = await new ProcessRuntime(opts.store!).compute(
+      { ...process, added: 'after signing' },
+      1,
+      opts,
+    );
+    assert.equal(result.status, 'ok');
+    assert.equal(bodyOf(result).added, undefined);
+    assert.deepEqual(bodyOf(result).process, process);
+  });
+});
+
+describe('snapshots', () => {
+  it('are taken every process_snapshot_slots slots (init counting as slot -1)', async () => {
+    const { opts, store, calls, process, pid } = await setup(5, { process_snapshot_slots: 2 });
+    await new ProcessRuntime(store).compute(process, 5, opts);
+    assert.deepEqual(await store.list?.(`processes/${pid}/snapshots`), ['1', '3', '5']);
+    assert.equal(calls.snapshot, 3);
+    const saved = await store.read(`processes/${pid}/snapshots/3`);
+    assert.equal(saved?.['at-slot'], 3);
+    assert.deepEqual(saved?.snapshot, { total: sumTo(3) });
+    const state = saved?.state as Message;
+    assert.equal(state.total, sumTo(3));
+    assert.equal(state.process, undefined);
+  });
+
+  it('resume a fresh runtime from the latest snapshot via normalize', async () => {
+    const { opts, store, calls, process } = await setup(6, { process_snapshot_slots: 2 });
+    await new ProcessRuntime(store).compute(process, 4, opts);
+    assert.deepEqual(calls, { init: 1, compute: 5, snapshot: 2, normalize: 0 });
+    // A restarted node: slot 6 starts from the snapshot at slot 3.
+    const result = await new ProcessRuntime(store).compute(process, 6, opts);
+    assert.equal(result.status, 'ok');
+    assert.equal(bodyOf(result).total, sumTo(6));
+    assert.equal(bodyOf(result).restored, 'yes');
+    assert.equal(bodyOf(result)['at-slot'], 6);
+    assert.deepEqual(calls, { init: 1, compute: 8, snapshot: 3, normalize: 1 });
+  });
+
+  it('resume from the saved state when the device cannot snapshot', async () => {
+    const every2 = { process_snapshot_slots: 2 };
+    const { opts, store, calls, process } = await setup(4, every2, 'plain@1.0');
+    await new ProcessRuntime(store).compute(process, 2, opts);
+    const result = await new ProcessRuntime(store).compute(process, 4, opts);
+    assert.equal(result.status, 'ok');
+    assert.equal(bodyOf(result).count, 5);
+    // No second init: slots 0..2, then 2..4 again from the state kept at slot 1.
+    assert.deepEqual(calls, { init: 1, compute: 6, snapshot: 0, normalize: 0 });
+  });
+
+  it('are taken of every live process by snapshotAll', async () => {
+    const { opts, store, calls, process, pid } = await setup(2);
+    const runtime = new ProcessRuntime(store);
+    await runtime.compute(process, 2, opts);
+    assert.equal(await store.list?.(`processes/${pid}/snapshots`), undefined);
+    await runtime.snapshotAll(opts);
+    assert.deepEqual(await store.list?.(`processes/${pid}/snapshots`), ['2']);
+    // Nothing new to keep: no second snapshot.
+    await runtime.snapshotAll(opts);
+    assert.equal(calls.snapshot, 1);
+  });
+
+  it('are taken of a live state evicted beyond the limit, and resumed from', async () => {
+    const { opts, store, calls, process, pid } = await setup(3);
+    const runtime = new ProcessRuntime(store);
+    await runtime.compute(process, 1, opts);
+    await runtime.evictBeyond(0, opts);
+    assert.deepEqual(await store.list?.(`processes/${pid}/snapshots`), ['1']);
+    const result = await runtime.compute(process, 3, opts);
+    assert.equal(bodyOf(result).total, sumTo(3));
+    assert.deepEqual(calls, { init: 1, compute: 4, snapshot: 1, normalize: 1 });
+  });
+});
+
+describe('ProcessRuntime.compute errors', () => {
+  it('refuses a slot that is not a non-negative integer (400)', async () => {
+    const { opts, process } = await setup(1);
+    const runtime = new ProcessRuntime(opts.store!);
+    for (const slot of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const result = await runtime.compute(process, slot, opts);
+      assert.equal(result.status, 'error');
+      assert.equal(bodyOf(result).status, 400, String(slot));
+    }
+  });
+
+  it('refuses a slot not yet scheduled (404)', async () => {
+    const { opts, calls, process, pid } = await setup(2);
+    const result = await new ProcessRuntime(opts.store!).compute(process, 3, opts);
+    assert.equal(result.status, 'error');
+    assert.equal(bodyOf(result).status, 404);
+    assert.match(String(bodyOf(result).body), new RegExp(`Slot 3 of ${pid}.*the last is 2`));
+    assert.equal(calls.init, 0);
+  });
+
+  it('answers 503 when an assignment is missing from the schedule', async () => {
+    const { opts, process, pid } = await setup(0);
+    // A store where slots 0 and 2 are linked but slot 1 is not.
+    const store = new MessageCache([new MemoryStore()]);
+    const gappy = { ...opts, store };
+    const spawn = await opts.store!.read(`assignments/${pid}/0`);
+    await store.write(spawn!, [`assignments/${pid}/0`]);
+    await store.write({ slot: 2, process: pid, body: { n: '2' } }, [`assignments/${pid}/2`]);
+    const result = await new ProcessRuntime(store).compute(process, 2, gappy);
+    assert.equal(result.status, 'error');
+    assert.equal(bodyOf(result).status, 503);
+    assert.equal(bodyOf(result)['attempted-slot'], 1);
+  });
+
+  it('answers 500 with the phase and slot when compute fails', async () => {
+    const { opts, process, pid } = await setup(1);
+    await schedulesOf(opts).assign(pid, { fail: 'yes' }, opts);
+    const runtime = new ProcessRuntime(opts.store!);
+    const result = await runtime.compute(process, 2, opts);
+    assert.deepEqual(result, {
+      status: 'error',
+      body: { status: 500, body: 'boom', phase: 'compute', 'attempted-slot': 2 },
+    });
+    // The slots before it were computed and kept.
+    assert.equal(bodyOf(await runtime.compute(process, 1, opts)).total, 1);
+  });
+
+  it('answers 500 when the execution device cannot start the process', async () => {
+    const { opts, process } = await setup(0, {}, 'broken@1.0');
+    const result = await new ProcessRuntime(opts.store!).compute(process, 0, opts);
+    assert.equal(result.status, 'error');
+    assert.equal(bodyOf(result).status, 500);
+    assert.match(String(bodyOf(result).body), /could not start the process: cannot start/);
+  });
+});
+
+describe('runtimeOf', () => {
+  it('is one runtime per store', () => {
+    const opts = createOpts();
+    assert.equal(hasRuntime(opts), false);
+    const runtime = runtimeOf(opts);
+    assert.equal(hasRuntime(opts), true);
+    assert.equal(runtimeOf({ ...opts }), runtime);
+    assert.notEqual(runtimeOf(createOpts()), runtime);
+  });
+
+  it('needs a store', () => {
+    assert.equal(hasRuntime({}), false);
+    assert.throws(
+      () => runtimeOf({}),
+      (e) => e instanceof HbError && e.code === 'no_store',
+    );
+  });
+});

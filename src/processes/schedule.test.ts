@@ -1,0 +1,235 @@
+/**
+ * Unit tests for Schedules: gap-free slots per process, the SHA-256 hash
+ * chain, signed and verifiable assignments, the assignment's compute key,
+ * recovery from the store, range reads and refusals.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sharedPath } from '../../test/support/shared.ts';
+import { verifyMessage } from '../codecs/commitments.ts';
+import { signHttpsig } from '../codecs/httpsig/commit.ts';
+import { schemes } from '../codecs/index.ts';
+import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
+import { HbError } from '../core/errors.ts';
+import { committersOf, messageId } from '../core/ids.ts';
+import type { Message } from '../core/message.ts';
+import type { MessageStore, Opts } from '../core/opts.ts';
+import { loadWallet } from '../crypto/wallet.ts';
+import { createOpts } from '../defaults.ts';
+import { MemoryStore } from '../stores/memory.ts';
+import { MessageCache } from '../stores/message-cache.ts';
+import { isAssignment, Schedules, schedulesOf } from './schedule.ts';
+
+const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
+const PID = 'P'.repeat(43);
+
+function setup(): { opts: Opts; store: MessageCache; schedules: Schedules } {
+  const store = new MessageCache([new MemoryStore()]);
+  return {
+    opts: createOpts({ priv_wallet: wallet, store }),
+    store,
+    schedules: new Schedules(store),
+  };
+}
+
+/** The chain after `ids`: each link SHA-256(previous bytes ‖ ID text). */
+function chainOf(ids: string[], start: Uint8Array = new Uint8Array()): string {
+  let chain = start;
+  for (const id of ids) chain = sha256(Buffer.concat([chain, Buffer.from(id, 'utf8')]));
+  return base64url(chain);
+}
+
+describe('Schedules.assign', () => {
+  it('hands out gap-free slots from 0, per process', async () => {
+    const { opts, schedules } = setup();
+    assert.equal(await schedules.current(PID), -1);
+    assert.deepEqual(await schedules.processes(), []);
+    for (let i = 0; i < 3; i++) {
+      const a = await schedules.assign(PID, { action: 'Add', n: String(i) }, opts);
+      assert.equal(a.slot, i);
+      assert.equal(a.process, PID);
+    }
+    const other = 'Q'.repeat(43);
+    assert.equal((await schedules.assign(other, { n: 'x' }, opts)).slot, 0);
+    assert.equal(await schedules.current(PID), 2);
+    assert.equal(await schedules.current(other), 0);
+    assert.deepEqual((await schedules.processes()).sort(), [PID, other].sort());
+  });
+
+  it('numbers concurrent assignments in arrival order', async () => {
+    const { opts, schedules } = setup();
+    const messages = Array.from({ length: 12 }, (_, i) => ({ n: String(i) }));
+    const assigned = await Promise.all(messages.map((m) => schedules.assign(PID, m, opts)));
+    assert.deepEqual(
+      assigned.map((a) => [a.slot, (a.body as Message).n]),
+      messages.map((m, i) => [i, m.n]),
+    );
+    assert.equal(await schedules.current(PID), 11);
+  });
+
+  it('makes a signed, verifiable assignment carrying the message', async () => {
+    const { opts, schedules } = setup();
+    const message = signHttpsig({ type: 'Message', action: 'Eval', data: 'return 1' }, wallet);
+    const a = await schedules.assign(PID, message, opts);
+    assert.equal(a['data-protocol'], 'ao');
+    assert.equal(a.variant, 'ao.N.1');
+    assert.equal(a.epoch, '0');
+    assert.equal(a.path, 'compute');
+    assert.equal(typeof a.timestamp, 'number');
+    // Debug mode: the zero block.
+    assert.equal(a['block-height'], 0);
+    assert.equal(a['block-hash'], 'A'.repeat(43));
+    assert.equal(a['block-timestamp'], 0);
+    assert.deepEqual(a.body, message);
+    assert.deepEqual(committersOf(a), [wallet.address]);
+    assert.equal(await verifyMessage(a, {}, schemes, opts), true);
+    assert.equal(await verifyMessage({ ...a, slot: 1 }, {}, schemes, opts), false);
+    assert.equal(
+      await verifyMessage({ ...a, 'hash-chain': chainOf(['x']) }, {}, schemes, opts),
+      false,
+    );
+  });
+
+  it('chains SHA-256(previous ‖ message ID) in base64url', async () => {
+    const { opts, schedules } = setup();
+    const signed = signHttpsig({ action: 'Signed' }, wallet);
+    const messages: Message[] = [signed, { action: 'Unsigned' }, { action: 'Third', n: 3 }];
+    // Signed messages are chained by their signature's ID, others by the unsigned ID.
+    const ids = messages.map((m) => messageId(m, { committers: 'all' }));
+    assert.notEqual(ids[0], messageId({ action: 'Signed' }));
+    const chains: unknown[] = [];
+    for (const m of messages) chains.push((await schedules.assign(PID, m, opts))['hash-chain']);
+    assert.deepEqual(chains, [
+      chainOf(ids.slice(0, 1)),
+      chainOf(ids.slice(0, 2)),
+      chainOf(ids.slice(0, 3)),
+    ]);
+    for (const chain of chains) assert.match(String(chain), /^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('stores each assignment at assignments/<pid>/<slot>', async () => {
+    const { opts, store, schedules } = setup();
+    const a = await schedules.assign(PID, { n: '1' }, opts);
+    const stored = await store.read(`assignments/${PID}/0`);
+    assert.deepEqual(stored, a);
+    assert.deepEqual(await schedules.read(PID, 0), a);
+    assert.equal(await schedules.read(PID, 1), undefined);
+    assert.deepEqual(await store.list(`assignments/${PID}`), ['0']);
+  });
+
+  it('refuses without a wallet', async () => {
+    const { schedules } = setup();
+    await assert.rejects(
+      schedules.assign(PID, { n: '1' }, createOpts()),
+      (e) => e instanceof HbError && e.code === 'no_wallet',
+    );
+  });
+});
+
+describe('the compute key of an assignment', () => {
+  const pathOf = async (message: Message) => {
+    const { opts, schedules } = setup();
+    return (await schedules.assign(PID, message, opts)).path;
+  };
+
+  it("is the message's own path when it names a key", async () => {
+    assert.equal(await pathOf({ path: 'balance' }), 'balance');
+    assert.equal(await pathOf({ path: 'compute' }), 'compute');
+  });
+
+  it('is compute when the path is only the route it came along, or none', async () => {
+    for (const path of [`/${PID}/schedule`, '/push', 'schedule', 'push', '', 'a/b']) {
+      assert.equal(await pathOf({ path }), 'compute', path);
+    }
+    assert.equal(await pathOf({ n: '1' }), 'compute');
+    assert.equal(await pathOf({ path: 5 }), 'compute');
+  });
+});
+
+describe('Schedules recovery', () => {
+  it('carries on from the last stored slot and chain in a new instance', async () => {
+    const { opts, store, schedules } = setup();
+    const first = [{ n: '0' }, { n: '1' }, { n: '2' }];
+    for (const m of first) await schedules.assign(PID, m, opts);
+    const last = await schedules.read(PID, 2);
+
+    const restarted = new Schedules(store);
+    assert.equal(await restarted.current(PID), 2);
+    assert.deepEqual(await restarted.processes(), [PID]);
+    const next = await restarted.assign(PID, { n: '3' }, opts);
+    assert.equal(next.slot, 3);
+    const id = messageId({ n: '3' }, { committers: 'all' });
+    assert.equal(next['hash-chain'], chainOf([id], fromBase64url(String(last?.['hash-chain']))));
+    const all = [...first, { n: '3' }].map((m) => messageId(m, { committers: 'all' }));
+    assert.equal(next['hash-chain'], chainOf(all));
+  });
+
+  it('leaves no gap when a slot cannot be stored', async () => {
+    const inner = new MessageCache([new MemoryStore()]);
+    let failLinks = false;
+    const store: MessageStore = {
+      read: (id) => inner.read(id),
+      write: (msg, links) => inner.write(msg, links),
+      list: (path) => inner.list(path),
+      link: (existing, link) =>
+        failLinks ? Promise.reject(new Error('disk full')) : inner.link(existing, link),
+    };
+    const opts = createOpts({ priv_wallet: wallet, store });
+    const schedules = new Schedules(store);
+    await schedules.assign(PID, { n: '0' }, opts);
+    failLinks = true;
+    await assert.rejects(schedules.assign(PID, { n: 'lost' }, opts), /disk full/);
+    failLinks = false;
+    const next = await schedules.assign(PID, { n: '1' }, opts);
+    assert.equal(next.slot, 1);
+    assert.equal(
+      next['hash-chain'],
+      chainOf([{ n: '0' }, { n: '1' }].map((m) => messageId(m, { committers: 'all' }))),
+    );
+  });
+});
+
+describe('Schedules.range', () => {
+  it('reads from..to in order, stopping at the first missing slot', async () => {
+    const { opts, schedules } = setup();
+    for (let i = 0; i < 4; i++) await schedules.assign(PID, { n: String(i) }, opts);
+    const slots = (list: Message[]) => list.map((a) => a.slot);
+    assert.deepEqual(slots(await schedules.range(PID, 0, 3)), [0, 1, 2, 3]);
+    assert.deepEqual(slots(await schedules.range(PID, 1, 2)), [1, 2]);
+    assert.deepEqual(slots(await schedules.range(PID, 2, 100)), [2, 3]);
+    assert.deepEqual(await schedules.range(PID, 5, 9), []);
+    assert.deepEqual(await schedules.range(PID, 3, 1), []);
+    assert.deepEqual(await schedules.range('R'.repeat(43), 0, 3), []);
+    assert.deepEqual(
+      (await schedules.range(PID, 0, 3)).map((a) => (a.body as Message).n),
+      ['0', '1', '2', '3'],
+    );
+  });
+});
+
+describe('schedulesOf', () => {
+  it('is one Schedules per store', () => {
+    const opts = createOpts({ priv_wallet: wallet });
+    assert.equal(schedulesOf(opts), schedulesOf({ ...opts }));
+    assert.notEqual(schedulesOf(opts), schedulesOf(createOpts()));
+  });
+
+  it('needs a store that can link and list', () => {
+    const bare: MessageStore = { read: async () => undefined, write: async () => 'id' };
+    const refused = (e: unknown) => e instanceof HbError && e.code === 'no_store';
+    assert.throws(() => schedulesOf({}), refused);
+    assert.throws(() => schedulesOf({ store: bare }), refused);
+  });
+});
+
+describe('isAssignment', () => {
+  it('needs a numeric slot and a process', async () => {
+    const { opts, schedules } = setup();
+    assert.equal(isAssignment(await schedules.assign(PID, { n: '1' }, opts)), true);
+    assert.equal(isAssignment({ slot: 0, process: PID }), true);
+    assert.equal(isAssignment({ slot: '0', process: PID }), false);
+    assert.equal(isAssignment({ slot: 0 }), false);
+    assert.equal(isAssignment('assignment'), false);
+    assert.equal(isAssignment(undefined), false);
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * Live WASM instances, each in its own worker thread: a process computing
+ * never blocks the node's HTTP loop, and a module that loops or traps is cut
+ * off (the worker is terminated) without taking the node down. The node
+ * talks to an instance through `WasmWorker`; every request has a time limit,
+ * and memory is bounded by the worker (growth past the limit fails).
+ */
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { WasmLimitError } from './instance.ts';
+import { legacyBits } from './legacy.ts';
+import {
+  type CallResult,
+  type HostReply,
+  type HostRequest,
+  IMPORT_BUFFER_SIZE,
+  IMPORT_HEADER,
+  type ModuleKind,
+  type OpenRequest,
+} from './protocol.ts';
+import { type ModuleSignatures, moduleSignatures } from './signatures.ts';
+
+export { WasmLimitError };
+
+export interface CompiledModule {
+  module: WebAssembly.Module;
+  kind: ModuleKind;
+  signatures: ModuleSignatures;
+  /** sha-256 of the module's bytes, hex. */
+  hash: string;
+}
+
+export interface OpenOptions {
+  /** Milliseconds one request may run before the instance is stopped. */
+  timeLimit: number;
+  memoryLimit: number;
+  bridged?: string[];
+  onImport?: (module: string, func: string, args: number[], sig: string) => Promise<number[]>;
+}
+
+const compiled = new Map<string, Promise<CompiledModule>>();
+const COMPILED_LIMIT = 16;
+
+/** Compile a module once per content (the result is shared by every instance). */
+export function compileModule(bytes: Uint8Array): Promise<CompiledModule> {
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  let entry = compiled.get(hash);
+  if (!entry) {
+    entry = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then((module) => ({
+      module,
+      kind: legacyBits(module) === undefined ? 'wasm' : 'legacy',
+      signatures: moduleSignatures(bytes),
+      hash,
+    }));
+    entry.catch(() => compiled.delete(hash));
+    compiled.set(hash, entry);
+    if (compiled.size > COMPILED_LIMIT) compiled.delete(compiled.keys().next().value as string);
+  }
+  return entry;
+}
+
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
+  import.meta.url,
+);
+
+interface Pending {
+  resolve(reply: HostReply): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class WasmWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private readonly shared: Int32Array;
+  private readonly sharedBytes: Uint8Array;
+  private readonly options: OpenOptions;
+  private nextId = 1;
+  private failure: Error | undefined;
+  /** Linear memory size, as of the last request. */
+  memorySize = 0;
+  private readonly ready: Promise<void>;
+  private readyResolve: () => void = () => undefined;
+  private readyReject: (error: Error) => void = () => undefined;
+
+  private constructor(compiled: CompiledModule, options: OpenOptions) {
+    this.options = options;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.readyResolve = resolve;
+      this.readyReject = reject;
+    });
+    const importBuffer = new SharedArrayBuffer(IMPORT_BUFFER_SIZE);
+    this.shared = new Int32Array(importBuffer, 0, 2);
+    this.sharedBytes = new Uint8Array(importBuffer, IMPORT_HEADER);
+    const data: OpenRequest = {
+      module: compiled.module,
+      kind: compiled.kind,
+      signatures: {
+        imports: [...compiled.signatures.imports],
+        exports: [...compiled.signatures.exports],
+      },
+      bridged: options.bridged ?? [],
+      memoryLimit: options.memoryLimit,
+      importBuffer,
+    };
+    this.worker = new Worker(WORKER_URL, {
+      workerData: data,
+      // The JS heap of a worker holds little; WASM memory is bounded separately.
+      resourceLimits: { maxOldGenerationSizeMb: 256 },
+    });
+    this.worker.on('message', (msg) => this.receive(msg));
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => this.fail(new Error(`the WASM worker exited (${code})`)));
+  }
+
+  /** Start an instance of a module in a new worker. */
+  static async open(compiled: CompiledModule, options: OpenOptions): Promise<WasmWorker> {
+    const host = new WasmWorker(compiled, options);
+    await host.ready;
+    host.worker.unref(); // an idle instance does not keep the node running
+    return host;
+  }
+
+  get alive(): boolean {
+    return this.failure === undefined;
+  }
+
+  private receive(msg: HostReply | { ready: true } | { import: ImportRequest }): void {
+    if ('ready' in msg) {
+      this.readyResolve();
+      return;
+    }
+    if ('import' in msg) {
+      void this.answerImport(msg.import);
+      return;
+    }
+    const pending = this.pending.get(msg.id);
+    if (!pending) return;
+    this.pending.delete(msg.id);
+    if (this.pending.size === 0) this.worker.unref();
+    clearTimeout(pending.timer);
+    this.memorySize = msg.memory;
+    pending.resolve(msg);
+  }
+
+  private async answerImport({ module, func, args, sig }: ImportRequest): Promise<void> {
+    let answer: unknown;
+    try {
+      const results = (await this.options.onImport?.(module, func, args, sig)) ?? [0];
+      answer = { results };
+    } catch (error) {
+      answer = { error: (error as Error).message };
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify(answer));
+    this.sharedBytes.set(bytes.subarray(0, this.sharedBytes.length));
+    Atomics.store(this.shared, 1, Math.min(bytes.length, this.sharedBytes.length));
+    Atomics.store(this.shared, 0, 1);
+    Atomics.notify(this.shared, 0);
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.readyReject(error);
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+      this.pending.delete(id);
+    }
+  }
+
+  private async request(req: DistributiveOmit<HostRequest, 'id'>, transfer: ArrayBuffer[] = []) {
+    if (this.failure) throw this.failure;
+    const id = this.nextId++;
+    const reply = await new Promise<HostReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const limit = this.options.timeLimit;
+        this.fail(
+          new WasmLimitError('time', `the WASM module ran past its time limit (${limit} ms)`),
+        );
+        void this.worker.terminate();
+      }, this.options.timeLimit);
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker.ref(); // a request in flight keeps the node running
+      this.worker.postMessage({ ...req, id }, transfer);
+    });
+    if (reply.error !== undefined) {
+      if (reply.limit === 'memory') {
+        this.fail(new WasmLimitError('memory', reply.error));
+        void this.worker.terminate();
+      }
+      throw reply.limit
+        ? new WasmLimitError(reply.limit as 'memory', reply.error)
+        : new Error(reply.error);
+    }
+    return reply.value;
+  }
+
+  /** Call an export; string parameters are written into memory first. */
+  call(name: string, params: (number | string)[]): Promise<CallResult> {
+    return this.request({ op: 'call', name, params }) as Promise<CallResult>;
+  }
+
+  readString(ptr: number): Promise<string> {
+    return this.request({ op: 'read-string', ptr }) as Promise<string>;
+  }
+
+  /** A legacy AOS module's `handle(msg, env)`, with the clock at `now`. */
+  legacyHandle(msg: string, env: string, now: number): Promise<string> {
+    return this.request({ op: 'legacy', msg, env, now }) as Promise<string>;
+  }
+
+  snapshot(): Promise<Uint8Array> {
+    return this.request({ op: 'snapshot' }) as Promise<Uint8Array>;
+  }
+
+  async restore(bytes: Uint8Array): Promise<void> {
+    await this.request({ op: 'restore', bytes });
+  }
+
+  async close(): Promise<void> {
+    this.fail(new Error('the WASM instance was closed'));
+    await this.worker.terminate();
+  }
+}
+
+interface ImportRequest {
+  module: string;
+  func: string;
+  args: number[];
+  sig: string;
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,124 @@
+/**
+ * The node's live WASM instances, by key (`<process id>/<prefix>` for a
+ * process): at most one per process, bounded in number (`wasm_live_limit`,
+ * least recently used closed first), closed when the process runtime lets a
+ * process go (it is snapshotted first). Also finds a module's bytes from a
+ * process's `image`/`module`: an ID in the store (or a gateway store), an
+ * inline message with a `body`, or the bytes themselves.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { isBinary, toBytes } from '../core/binary.ts';
+import { NotFoundError } from '../core/errors.ts';
+import {
+  isId,
+  isMessage,
+  type Message,
+  privateOf,
+  type Value,
+  valueAt,
+  withPrivate,
+  withValueAt,
+} from '../core/message.ts';
+import type { Opts } from '../core/opts.ts';
+import { processIdOf } from '../processes/process-message.ts';
+import { liveResources } from '../processes/runtime.ts';
+import { type CompiledModule, compileModule, type OpenOptions, WasmWorker } from './host.ts';
+
+const live = new Map<string, WasmWorker>();
+
+function number(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** Limits from the node's options. */
+export function limitsOf(opts: Opts): Pick<OpenOptions, 'timeLimit' | 'memoryLimit'> {
+  return {
+    timeLimit: number(opts.wasm_time_limit, 30_000),
+    memoryLimit: number(opts.wasm_memory_limit, 2 ** 32),
+  };
+}
+
+export function liveInstance(key: string): WasmWorker | undefined {
+  const worker = live.get(key);
+  if (!worker?.alive) return undefined;
+  live.delete(key); // most recently used last
+  live.set(key, worker);
+  return worker;
+}
+
+/** Start a fresh instance under `key` (closing any earlier one). */
+export async function openInstance(
+  key: string,
+  compiled: CompiledModule,
+  options: OpenOptions,
+  opts: Opts,
+): Promise<WasmWorker> {
+  await closeInstance(key);
+  const worker = await WasmWorker.open(compiled, options);
+  live.set(key, worker);
+  const limit = number(opts.wasm_live_limit, 128);
+  while (live.size > limit) await closeInstance(live.keys().next().value as string);
+  return worker;
+}
+
+/** The key of a state's instance: `<process id>/<prefix>` in a process, else a fresh one. */
+export function instanceKey(state: Message, prefix: string): string {
+  const existing = valueAt(privateOf(state), `instances/${prefix}`);
+  if (typeof existing === 'string') return existing;
+  const process = isMessage(state.process) ? state.process : undefined;
+  return process ? `${processIdOf(process)}/${prefix}` : `${randomUUID()}/${prefix}`;
+}
+
+/** The state, naming its instance (privately: instances are not part of its content). */
+export function withInstance(state: Message, prefix: string, key: string): Message {
+  return withPrivate(state, withValueAt(privateOf(state), `instances/${prefix}`, key));
+}
+
+/** The live instance a state names, if it is still running. */
+export function instanceOf(state: Message, prefix: string): WasmWorker | undefined {
+  const key = valueAt(privateOf(state), `instances/${prefix}`);
+  return typeof key === 'string' ? liveInstance(key) : undefined;
+}
+
+export async function closeInstance(key: string): Promise<void> {
+  const worker = live.get(key);
+  live.delete(key);
+  await worker?.close();
+}
+
+/** Close every instance of a process (keys `<pid>/...`). */
+export async function closeInstancesOf(pid: string): Promise<void> {
+  for (const key of [...live.keys()]) if (key.startsWith(`${pid}/`)) await closeInstance(key);
+}
+
+liveResources.add({
+  release: (pid) => closeInstancesOf(pid),
+  bytes(pid) {
+    let total = 0;
+    for (const [key, worker] of live) if (key.startsWith(`${pid}/`)) total += worker.memorySize;
+    return total;
+  },
+});
+
+/** The bytes of a module named by an image value. */
+export async function moduleBytes(image: Value | undefined, opts: Opts): Promise<Uint8Array> {
+  if (isBinary(image) && !(typeof image === 'string' && isId(image))) return toBytes(image);
+  if (isMessage(image)) return bodyOf(image, 'the inline image');
+  if (typeof image === 'string') {
+    const stored = await opts.store?.read(image);
+    if (!stored) throw new NotFoundError('module_not_found', `module ${image} is not in the store`);
+    return bodyOf(stored, `module ${image}`);
+  }
+  throw new NotFoundError('no_image', 'the process names no WASM image');
+}
+
+function bodyOf(msg: Message, what: string): Uint8Array {
+  const body = msg.body ?? msg.data;
+  if (!isBinary(body)) throw new NotFoundError('module_not_found', `${what} has no body`);
+  return toBytes(body);
+}
+
+export async function compiledImage(image: Value | undefined, opts: Opts): Promise<CompiledModule> {
+  return compileModule(await moduleBytes(image, opts));
+}

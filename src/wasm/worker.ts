@@ -1,0 +1,88 @@
+/**
+ * The worker thread that owns one live WASM instance (see host.ts). It answers
+ * requests from the node one at a time; a bridged import blocks it on a shared
+ * buffer until the node has resolved the call.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { WasmInstance, type WasmNumber } from './instance.ts';
+import { LegacyInstance } from './legacy.ts';
+import { type HostReply, type HostRequest, IMPORT_HEADER, type OpenRequest } from './protocol.ts';
+import type { ModuleSignatures } from './signatures.ts';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts runs as a worker thread');
+
+const open = workerData as OpenRequest;
+const shared = new Int32Array(open.importBuffer, 0, 2);
+const sharedBytes = new Uint8Array(open.importBuffer, IMPORT_HEADER);
+
+/** Ask the node to resolve an import, and wait for its answer. */
+function bridgedImport(module: string, func: string, args: number[], sig: string): number[] {
+  Atomics.store(shared, 0, 0);
+  port?.postMessage({ import: { module, func, args, sig } });
+  Atomics.wait(shared, 0, 0);
+  const length = Atomics.load(shared, 1);
+  const answer = JSON.parse(new TextDecoder().decode(sharedBytes.slice(0, length))) as
+    | { results: number[] }
+    | { error: string };
+  if ('error' in answer) throw new Error(answer.error);
+  return answer.results;
+}
+
+const signatures: ModuleSignatures = {
+  imports: new Map(open.signatures.imports),
+  exports: new Map(open.signatures.exports),
+};
+const engine =
+  open.kind === 'legacy'
+    ? LegacyInstance.create(open.module, { memoryLimit: open.memoryLimit })
+    : new WasmInstance(open.module, signatures, {
+        bridged: open.bridged,
+        onImport: bridgedImport,
+        memoryLimit: open.memoryLimit,
+      });
+
+function run(req: HostRequest): { value: unknown; transfer?: ArrayBuffer[] } {
+  switch (req.op) {
+    case 'call': {
+      if (!(engine instanceof WasmInstance)) throw new Error('call needs a wasm-64 module');
+      const params: WasmNumber[] = req.params.map((p) =>
+        typeof p === 'string' ? engine.writeString(p) : p,
+      );
+      const results = engine.call(req.name, params);
+      return { value: { results, output: engine.takeOutput(), undefined: engine.undefinedCalls } };
+    }
+    case 'read-string':
+      if (!(engine instanceof WasmInstance)) throw new Error('read-string needs a wasm-64 module');
+      return { value: engine.readString(req.ptr) };
+    case 'legacy':
+      if (!(engine instanceof LegacyInstance)) throw new Error('legacy needs a legacy module');
+      return { value: engine.handle(req.msg, req.env, req.now) };
+    case 'snapshot': {
+      const bytes = new Uint8Array(engine.memory.buffer).slice();
+      return { value: bytes, transfer: [bytes.buffer] };
+    }
+    case 'restore':
+      engine.restore(req.bytes);
+      return { value: true };
+  }
+}
+
+port.on('message', (req: HostRequest) => {
+  let reply: HostReply;
+  try {
+    const { value, transfer } = run(req);
+    reply = { id: req.id, value, memory: engine.memory.buffer.byteLength };
+    port.postMessage(reply, transfer ?? []);
+  } catch (error) {
+    const e = error as Error & { limit?: string };
+    reply = {
+      id: req.id,
+      error: e.message ?? String(error),
+      limit: e.limit,
+      memory: engine.memory.buffer.byteLength,
+    };
+    port.postMessage(reply);
+  }
+});
+port.postMessage({ ready: true });

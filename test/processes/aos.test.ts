@@ -1,0 +1,161 @@
+/**
+ * AOS over HTTP on both execution paths: HyperBEAM's WASM stack
+ * (wasi, json-iface, wasm-64, multipass) running aos-2-pure-xs.wasm, and
+ * genesis-wasm running the legacy emscripten builds. Eval, a handler answering
+ * Ping with Pong, Lua errors, 200 messages, a restart that resumes from the
+ * snapshot with identical results; modules that trap or never return.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Message } from '../../src/core/message.ts';
+import type { RunningNode } from '../../src/http/server.ts';
+import { aosProcess, importModule, legacyProcess, resultAt, sendAos } from '../support/aos.ts';
+import { clientWallet, nodeWallet, send, startTestNode } from '../support/node.ts';
+import { processMessage, spawn } from '../support/processes.ts';
+
+const PING_HANDLER =
+  'Handlers.add("Ping", Handlers.utils.hasMatchingTag("Action","Ping"), ' +
+  'function(m) print("got ping"); m.reply({ Data = "Pong" }) end); return 1 + 1';
+
+interface Flavour {
+  name: string;
+  module: string;
+  process: (module: string) => Message;
+}
+
+const flavours: Flavour[] = [
+  { name: 'wasm-64 stack, aos-2-pure-xs', module: 'aos-2-pure-xs.wasm', process: aosProcess },
+  {
+    name: 'genesis-wasm, legacy wasm64',
+    module: 'aos-2.0.0-legacy-wasm64.wasm',
+    process: legacyProcess,
+  },
+  {
+    name: 'genesis-wasm, legacy wasm32',
+    module: 'aos-2.0.0-legacy-wasm32.wasm',
+    process: legacyProcess,
+  },
+];
+
+for (const flavour of flavours) {
+  describe(`AOS: ${flavour.name}`, () => {
+    let dir: string;
+    let node: RunningNode;
+    let module: string;
+    const options = () => ({
+      store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
+      process_snapshot_slots: 1000,
+    });
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'hb-aos-'));
+      node = await startTestNode(options());
+      module = await importModule(node, flavour.module);
+    });
+    after(async () => {
+      await node.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('evaluates, answers Ping with Pong, and reports Lua errors', async () => {
+      const pid = await spawn(node, flavour.process(module));
+      const evalSlot = await sendAos(node, pid, { action: 'Eval', data: PING_HANDLER });
+      assert.deepEqual(await resultAt(node, pid, evalSlot, 'data'), { status: 200, text: '2' });
+
+      const ping = await sendAos(node, pid, { action: 'Ping' });
+      assert.equal((await resultAt(node, pid, ping, 'data')).text, 'got ping');
+      const pong = await send(node, {
+        path: `/${pid}/compute&slot=${ping}/results/outbox/1`,
+        headers: { accept: 'application/json' },
+      });
+      const reply = JSON.parse(pong.text) as Message;
+      assert.equal(reply.data, 'Pong');
+      assert.equal(reply.target, clientWallet.address);
+      assert.equal(reply['from-process'], pid);
+
+      const boom = await sendAos(node, pid, { action: 'Eval', data: 'error("boom")' });
+      assert.match((await resultAt(node, pid, boom, 'data')).text, /boom/);
+      // The process carries on after an error.
+      const after = await sendAos(node, pid, { action: 'Eval', data: 'return 20 + 22' });
+      assert.equal((await resultAt(node, pid, after, 'data')).text, '42');
+    });
+
+    it('computes 200 messages, restarts, and continues from the snapshot identically', async () => {
+      const pid = await spawn(node, flavour.process(module));
+      const steady = await spawn(node, flavour.process(module));
+      const count = 'X = (X or 0) + 1; return X';
+      let last = 0;
+      for (let i = 0; i < 200; i += 20) {
+        const batch = await Promise.all(
+          Array.from({ length: 20 }, async () => {
+            await sendAos(node, steady, { action: 'Eval', data: count });
+            return sendAos(node, pid, { action: 'Eval', data: count });
+          }),
+        );
+        last = Math.max(last, ...batch);
+      }
+      assert.equal(last, 200);
+      assert.equal((await resultAt(node, pid, 200, 'data')).text, '200');
+      await node.stop(); // snapshots the live instance at slot 200
+
+      node = await startTestNode(options());
+      const next = await sendAos(node, pid, { action: 'Eval', data: count });
+      await sendAos(node, steady, { action: 'Eval', data: count });
+      assert.equal(next, 201);
+      const resumed = await resultAt(node, pid, 201, 'data');
+      const straight = await resultAt(node, steady, 201, 'data');
+      assert.deepEqual(resumed, { status: 200, text: '201' });
+      assert.deepEqual(straight, resumed);
+    });
+  });
+}
+
+/** A module exporting `memory`, `trap` (unreachable) and `spin` (loops forever). */
+const BAD_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x03,
+  0x02, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x18, 0x03, 0x06, 0x6d, 0x65, 0x6d, 0x6f,
+  0x72, 0x79, 0x02, 0x00, 0x04, 0x74, 0x72, 0x61, 0x70, 0x00, 0x00, 0x04, 0x73, 0x70, 0x69, 0x6e,
+  0x00, 0x01, 0x0a, 0x0d, 0x02, 0x03, 0x00, 0x00, 0x0b, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b,
+  0x0b,
+]);
+
+describe('WASM modules that trap or never return', () => {
+  let node: RunningNode;
+  let image: string;
+  before(async () => {
+    node = await startTestNode({ wasm_time_limit: 1000 });
+    image = await node.node.opts.store!.write({
+      'content-type': 'application/wasm',
+      body: BAD_MODULE,
+    });
+  });
+  after(() => node.stop());
+
+  it('is a valid module', () => {
+    assert.ok(WebAssembly.validate(BAD_MODULE));
+  });
+
+  it('reports a trap as the slot’s error result', async () => {
+    const pid = await spawn(
+      node,
+      processMessage(nodeWallet.address, 'wasm-64@1.0', { image, function: 'trap' }),
+    );
+    await sendAos(node, pid, { action: 'Go' });
+    assert.equal((await resultAt(node, pid, 1, 'wasm/type')).text, 'error');
+    assert.match((await resultAt(node, pid, 1, 'wasm/output')).text, /unreachable/);
+  });
+
+  it('stops a module that runs past its time limit, and keeps serving', async () => {
+    const pid = await spawn(
+      node,
+      processMessage(nodeWallet.address, 'wasm-64@1.0', { image, function: 'spin' }),
+    );
+    await sendAos(node, pid, { action: 'Go' });
+    const res = await send(node, { path: `/${pid}/compute&slot=1` });
+    assert.equal(res.status, 500);
+    assert.match(res.text, /time limit/);
+    assert.equal((await send(node, { path: '/~meta@1.0/info/address' })).text, nodeWallet.address);
+  });
+});

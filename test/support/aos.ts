@@ -1,0 +1,59 @@
+/**
+ * AOS test helpers: modules imported into a node's store, AOS process
+ * messages for both execution paths, and reading a slot's results.
+ */
+import { readFileSync } from 'node:fs';
+import type { Message } from '../../src/core/message.ts';
+import type { RunningNode } from '../../src/http/server.ts';
+import { nodeWallet, send } from './node.ts';
+import { processMessage, schedule } from './processes.ts';
+import { sharedPath } from './shared.ts';
+
+/** Put a module into the node's store (as `hyperbeam import` does); returns its ID. */
+export async function importModule(node: RunningNode, file: string): Promise<string> {
+  const bytes = readFileSync(sharedPath('fixtures', file));
+  const store = node.node.opts.store;
+  if (!store) throw new Error('the node has no store');
+  return store.write({ 'content-type': 'application/wasm', body: new Uint8Array(bytes) });
+}
+
+/** An AOS process on HyperBEAM's WASM stack (process.md §8). */
+export function aosProcess(image: string, extra: Message = {}): Message {
+  return processMessage(nodeWallet.address, 'stack@1.0', {
+    'device-stack': ['WASI@1.0', 'JSON-Iface@1.0', 'WASM-64@1.0', 'Multipass@1.0'],
+    'stack-keys': ['init', 'compute', 'snapshot', 'normalize'],
+    'output-prefix': 'wasm',
+    passes: 2,
+    image,
+    ...extra,
+  });
+}
+
+/** A legacy AOS process, as aoconnect spawns one (`Module`, genesis-wasm). */
+export function legacyProcess(module: string, extra: Message = {}): Message {
+  return processMessage(nodeWallet.address, 'genesis-wasm@1.0', {
+    module,
+    'scheduler-device': 'scheduler@1.0',
+    authority: nodeWallet.address,
+    data: '1984',
+    ...extra,
+  });
+}
+
+/** Schedule a message; returns its slot. */
+export async function sendAos(node: RunningNode, pid: string, msg: Message): Promise<number> {
+  const res = await schedule(node, pid, { 'data-protocol': 'ao', variant: 'ao.N.1', ...msg });
+  if (res.status !== 200) throw new Error(`schedule failed: ${res.status} ${res.text}`);
+  return Number(res.headers.slot);
+}
+
+/** A key of a slot's results, as text. */
+export async function resultAt(
+  node: RunningNode,
+  pid: string,
+  slot: number,
+  key: string,
+): Promise<{ status: number; text: string }> {
+  const res = await send(node, { path: `/${pid}/compute&slot=${slot}/results/${key}` });
+  return { status: res.status, text: res.text };
+}
