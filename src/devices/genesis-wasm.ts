@@ -47,13 +47,20 @@ function moduleRef(state: Message): Value | undefined {
   return process.module ?? process.image;
 }
 
-/** The module's ID, owner and tags, as the legacy env's `Module`. */
+const moduleInfos = new Map<string, ModuleInfo>();
+
+/** The module's ID, owner and tags, as the legacy env's `Module` (read once per module). */
 async function moduleInfo(ref: Value | undefined, opts: Opts): Promise<ModuleInfo> {
   if (typeof ref !== 'string') return { id: '', owner: '', tags: [] };
+  const known = moduleInfos.get(ref);
+  if (known) return known;
   const msg = await opts.store?.read(ref);
   if (!msg) throw new NotFoundError('module_not_found', `module ${ref} is not in the store`);
   const json = messageToJsonStruct(omit(msg, ['body', 'data']));
-  return { id: ref, owner: committersOf(msg)[0] ?? '', tags: json.Tags as JsonValue[] };
+  const info = { id: ref, owner: committersOf(msg)[0] ?? '', tags: json.Tags as JsonValue[] };
+  if (moduleInfos.size > 64) moduleInfos.clear();
+  moduleInfos.set(ref, info);
+  return info;
 }
 
 async function start(state: Message, opts: Opts): Promise<Message> {

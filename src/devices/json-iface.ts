@@ -9,7 +9,7 @@
  *              becomes `results` (`data`, `outbox` 1..n, `patches`)
  */
 import { defineDevice, error, ok, type Result } from '../core/device.ts';
-import { isMessage, type Message, valueAt, withValueAt } from '../core/message.ts';
+import { isMessage, type Message, omit, valueAt, withValueAt } from '../core/message.ts';
 import { aosResults, jsonIfaceCall } from '../wasm/aos.ts';
 import { instanceOf } from '../wasm/live.ts';
 import { outputPrefix } from './stack.ts';
@@ -46,7 +46,8 @@ async function results(state: Message): Promise<Result> {
   }
   try {
     const response = (decoded as { response: never }).response;
-    return ok({ ...state, results: aosResults(response, process) });
+    // The call's inputs are spent: they are not part of the state kept per slot.
+    return ok({ ...omit(state, ['parameters']), results: aosResults(response, process) });
   } catch (e) {
     return failed(state, (e as Error).message);
   }

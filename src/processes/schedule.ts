@@ -45,9 +45,13 @@ function computeKeyOf(message: Message): string {
   return path;
 }
 
+const RECENT_LIMIT = 4096;
+
 export class Schedules {
   private readonly store: MessageStore;
   private readonly states = new Map<string, Promise<ProcessSchedule>>();
+  /** Recently stored assignments: computing usually follows scheduling closely. */
+  private readonly recent = new Map<string, Message>();
 
   constructor(store: MessageStore) {
     this.store = store;
@@ -88,8 +92,14 @@ export class Schedules {
     return (await this.state(pid)).slot;
   }
 
-  read(pid: string, slot: number): Promise<Message | undefined> {
-    return this.store.read(assignmentPath(pid, slot));
+  async read(pid: string, slot: number): Promise<Message | undefined> {
+    return this.recent.get(assignmentPath(pid, slot)) ?? this.store.read(assignmentPath(pid, slot));
+  }
+
+  private remember(path: string, assignment: Message): void {
+    this.recent.set(path, assignment);
+    if (this.recent.size > RECENT_LIMIT)
+      this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /** Assignments `from`..`to`, in order, stopping at the first missing one. */
@@ -139,6 +149,7 @@ export class Schedules {
     written.catch(() => undefined); // failures surface through `stored`
     const stored = state.tail.then(async () => {
       await this.store.link?.(await written, assignmentPath(pid, slot));
+      this.remember(assignmentPath(pid, slot), await signed);
     });
     state.tail = stored;
     try {

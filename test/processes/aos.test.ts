@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Message } from '../../src/core/message.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import { aosProcess, importModule, legacyProcess, resultAt, sendAos } from '../support/aos.ts';
-import { clientWallet, nodeWallet, send, startTestNode } from '../support/node.ts';
+import { nodeWallet, quickWallet, send, startTestNode } from '../support/node.ts';
 import { processMessage, spawn } from '../support/processes.ts';
 
 const PING_HANDLER =
@@ -23,7 +23,7 @@ const PING_HANDLER =
 interface Flavour {
   name: string;
   module: string;
-  process: (module: string) => Message;
+  process: (scheduler: string, module: string) => Message;
 }
 
 const flavours: Flavour[] = [
@@ -40,6 +40,10 @@ const flavours: Flavour[] = [
   },
 ];
 
+// Quick keys: these tests sign a few hundred messages.
+const operator = quickWallet();
+const client = quickWallet();
+
 for (const flavour of flavours) {
   describe(`AOS: ${flavour.name}`, () => {
     let dir: string;
@@ -48,7 +52,10 @@ for (const flavour of flavours) {
     const options = () => ({
       store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
       process_snapshot_slots: 1000,
+      priv_wallet: operator,
     });
+    const spawnAos = () => spawn(node, flavour.process(operator.address, module), client);
+    const message = (pid: string, msg: Message) => sendAos(node, pid, msg, client);
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'hb-aos-'));
       node = await startTestNode(options());
@@ -60,11 +67,11 @@ for (const flavour of flavours) {
     });
 
     it('evaluates, answers Ping with Pong, and reports Lua errors', async () => {
-      const pid = await spawn(node, flavour.process(module));
-      const evalSlot = await sendAos(node, pid, { action: 'Eval', data: PING_HANDLER });
+      const pid = await spawnAos();
+      const evalSlot = await message(pid, { action: 'Eval', data: PING_HANDLER });
       assert.deepEqual(await resultAt(node, pid, evalSlot, 'data'), { status: 200, text: '2' });
 
-      const ping = await sendAos(node, pid, { action: 'Ping' });
+      const ping = await message(pid, { action: 'Ping' });
       assert.equal((await resultAt(node, pid, ping, 'data')).text, 'got ping');
       const pong = await send(node, {
         path: `/${pid}/compute&slot=${ping}/results/outbox/1`,
@@ -72,26 +79,26 @@ for (const flavour of flavours) {
       });
       const reply = JSON.parse(pong.text) as Message;
       assert.equal(reply.data, 'Pong');
-      assert.equal(reply.target, clientWallet.address);
+      assert.equal(reply.target, client.address);
       assert.equal(reply['from-process'], pid);
 
-      const boom = await sendAos(node, pid, { action: 'Eval', data: 'error("boom")' });
+      const boom = await message(pid, { action: 'Eval', data: 'error("boom")' });
       assert.match((await resultAt(node, pid, boom, 'data')).text, /boom/);
       // The process carries on after an error.
-      const after = await sendAos(node, pid, { action: 'Eval', data: 'return 20 + 22' });
+      const after = await message(pid, { action: 'Eval', data: 'return 20 + 22' });
       assert.equal((await resultAt(node, pid, after, 'data')).text, '42');
     });
 
     it('computes 200 messages, restarts, and continues from the snapshot identically', async () => {
-      const pid = await spawn(node, flavour.process(module));
-      const steady = await spawn(node, flavour.process(module));
+      const pid = await spawnAos();
+      const steady = await spawnAos();
       const count = 'X = (X or 0) + 1; return X';
       let last = 0;
       for (let i = 0; i < 200; i += 20) {
         const batch = await Promise.all(
           Array.from({ length: 20 }, async () => {
-            await sendAos(node, steady, { action: 'Eval', data: count });
-            return sendAos(node, pid, { action: 'Eval', data: count });
+            await message(steady, { action: 'Eval', data: count });
+            return message(pid, { action: 'Eval', data: count });
           }),
         );
         last = Math.max(last, ...batch);
@@ -101,8 +108,8 @@ for (const flavour of flavours) {
       await node.stop(); // snapshots the live instance at slot 200
 
       node = await startTestNode(options());
-      const next = await sendAos(node, pid, { action: 'Eval', data: count });
-      await sendAos(node, steady, { action: 'Eval', data: count });
+      const next = await message(pid, { action: 'Eval', data: count });
+      await message(steady, { action: 'Eval', data: count });
       assert.equal(next, 201);
       const resumed = await resultAt(node, pid, 201, 'data');
       const straight = await resultAt(node, steady, 201, 'data');

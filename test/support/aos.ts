@@ -4,8 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Message } from '../../src/core/message.ts';
+import type { Wallet } from '../../src/crypto/wallet.ts';
 import type { RunningNode } from '../../src/http/server.ts';
-import { nodeWallet, send } from './node.ts';
+import { send } from './node.ts';
 import { processMessage, schedule } from './processes.ts';
 import { sharedPath } from './shared.ts';
 
@@ -17,9 +18,9 @@ export async function importModule(node: RunningNode, file: string): Promise<str
   return store.write({ 'content-type': 'application/wasm', body: new Uint8Array(bytes) });
 }
 
-/** An AOS process on HyperBEAM's WASM stack (process.md §8). */
-export function aosProcess(image: string, extra: Message = {}): Message {
-  return processMessage(nodeWallet.address, 'stack@1.0', {
+/** An AOS process on HyperBEAM's WASM stack (process.md §8), scheduled by `scheduler`. */
+export function aosProcess(scheduler: string, image: string, extra: Message = {}): Message {
+  return processMessage(scheduler, 'stack@1.0', {
     'device-stack': ['WASI@1.0', 'JSON-Iface@1.0', 'WASM-64@1.0', 'Multipass@1.0'],
     'stack-keys': ['init', 'compute', 'snapshot', 'normalize'],
     'output-prefix': 'wasm',
@@ -30,19 +31,29 @@ export function aosProcess(image: string, extra: Message = {}): Message {
 }
 
 /** A legacy AOS process, as aoconnect spawns one (`Module`, genesis-wasm). */
-export function legacyProcess(module: string, extra: Message = {}): Message {
-  return processMessage(nodeWallet.address, 'genesis-wasm@1.0', {
+export function legacyProcess(scheduler: string, module: string, extra: Message = {}): Message {
+  return processMessage(scheduler, 'genesis-wasm@1.0', {
     module,
     'scheduler-device': 'scheduler@1.0',
-    authority: nodeWallet.address,
+    authority: scheduler,
     data: '1984',
     ...extra,
   });
 }
 
 /** Schedule a message; returns its slot. */
-export async function sendAos(node: RunningNode, pid: string, msg: Message): Promise<number> {
-  const res = await schedule(node, pid, { 'data-protocol': 'ao', variant: 'ao.N.1', ...msg });
+export async function sendAos(
+  node: RunningNode,
+  pid: string,
+  msg: Message,
+  wallet?: Wallet,
+): Promise<number> {
+  const res = await schedule(
+    node,
+    pid,
+    { 'data-protocol': 'ao', variant: 'ao.N.1', ...msg },
+    wallet,
+  );
   if (res.status !== 200) throw new Error(`schedule failed: ${res.status} ${res.text}`);
   return Number(res.headers.slot);
 }

@@ -1,0 +1,193 @@
+/**
+ * AOS: Eval messages per second
+ *  1. through the whole node (signed POST /<pid>/schedule, then GET
+ *     /<pid>/compute&slot=N/results/data over HTTP, LMDB store, the wasm-64
+ *     stack in a worker) against raw WebAssembly `handle()` calls on the same
+ *     module in this thread (the physical limit);
+ *  2. genesis-wasm computing a legacy process (slots already scheduled)
+ *     against @permaweb/ao-loader running the same module the way the legacy
+ *     compute unit does (memory handed in and out on each call).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signHttpsig } from '../src/codecs/httpsig/commit.ts';
+import type { Message } from '../src/core/message.ts';
+import { startNode } from '../src/http/server.ts';
+import { processIdOf } from '../src/processes/process-message.ts';
+import { runtimeOf } from '../src/processes/runtime.ts';
+import { schedulesOf } from '../src/processes/schedule.ts';
+import { aosProcess, legacyProcess } from '../test/support/aos.ts';
+import { clientWallet, nodeWallet, send } from '../test/support/node.ts';
+import { sharedPath } from '../test/support/shared.ts';
+import { signedRequest } from '../test/support/signing.ts';
+import { report } from './harness.ts';
+
+const N = Number(process.env.BENCH_AOS_MESSAGES ?? 100);
+const EVAL = 'X = (X or 0) + 1; return X';
+const fixture = (name: string) => new Uint8Array(readFileSync(sharedPath('fixtures', name)));
+
+/** Raw WebAssembly: the pure AOS module with HyperBEAM's stub imports, handle() per message. */
+function rawAos(pid: string): { opsPerSec: number; name: string } {
+  const module = new WebAssembly.Module(fixture('aos-2-pure-xs.wasm'));
+  const imports: WebAssembly.Imports = {};
+  const wide = new Set(['env._emscripten_system']); // all stubs return i32 0
+  for (const { module: mod, name } of WebAssembly.Module.imports(module)) {
+    imports[mod] ??= {};
+    (imports[mod] as WebAssembly.ModuleImports)[name] = () =>
+      wide.has(`${mod}.${name}`) ? 0 : name === 'clock_time_get' ? 1 : 0;
+  }
+  const instance = new WebAssembly.Instance(module, imports);
+  const exports = instance.exports as unknown as {
+    memory: WebAssembly.Memory;
+    malloc(n: bigint): bigint;
+    handle(m: bigint, e: bigint): bigint;
+  };
+  const write = (text: string) => {
+    const bytes = Buffer.from(text);
+    const ptr = exports.malloc(BigInt(bytes.length + 1));
+    const memory = new Uint8Array(exports.memory.buffer);
+    memory.set(bytes, Number(ptr));
+    memory[Number(ptr) + bytes.length] = 0;
+    return ptr;
+  };
+  const env = JSON.stringify({ Process: { Id: pid, Owner: clientWallet.address, Tags: [] } });
+  const msg = (i: number) =>
+    JSON.stringify({
+      Id: `m${i}`,
+      Owner: clientWallet.address,
+      From: clientWallet.address,
+      Target: pid,
+      Tags: [{ name: 'Action', value: 'Eval' }],
+      Data: EVAL,
+    });
+  exports.handle(write(msg(0)), write(env)); // boots AOS
+  const start = performance.now();
+  for (let i = 1; i <= N; i++) {
+    const out = exports.handle(write(msg(i)), write(env));
+    const memory = new Uint8Array(exports.memory.buffer);
+    Buffer.from(memory.subarray(Number(out), memory.indexOf(0, Number(out)))).toString();
+  }
+  return { name: 'raw WebAssembly handle()', opsPerSec: N / ((performance.now() - start) / 1000) };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hb-bench-aos-'));
+try {
+  const node = await startNode({
+    port: 0,
+    bind: '127.0.0.1',
+    quiet: true,
+    priv_wallet: nodeWallet,
+    store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
+  });
+  const store = node.node.opts.store!;
+  const image = await store.write({
+    'content-type': 'application/wasm',
+    body: fixture('aos-2-pure-xs.wasm'),
+  });
+  const legacy = await store.write({
+    'content-type': 'application/wasm',
+    body: fixture('aos-2.0.0-legacy-wasm64.wasm'),
+  });
+
+  // 1. The whole node over HTTP; requests are signed before the clock starts.
+  const spawnReq = signedRequest(
+    'POST',
+    { ...aosProcess(nodeWallet.address, image), path: '/schedule' },
+    clientWallet,
+  );
+  const pid = (await send(node, spawnReq)).headers.process as string;
+  await send(node, { path: `/${pid}/compute&slot=0/results/data` });
+  const requests = Array.from({ length: N }, () =>
+    signedRequest(
+      'POST',
+      { type: 'Message', target: pid, action: 'Eval', data: EVAL, path: `/${pid}/schedule` },
+      clientWallet,
+    ),
+  );
+  const start = performance.now();
+  let answer = '';
+  for (const req of requests) {
+    const slot = (await send(node, req)).headers.slot;
+    answer = (await send(node, { path: `/${pid}/compute&slot=${slot}/results/data` })).text;
+  }
+  const full = { name: 'node', opsPerSec: N / ((performance.now() - start) / 1000) };
+  if (answer !== String(N)) throw new Error(`unexpected result ${answer}`);
+  report('AOS Eval, schedule + compute over HTTP', full, rawAos(pid));
+
+  // 2. genesis-wasm (compute only) against ao-loader.
+  const opts = node.node.opts;
+  const process: Message = signHttpsig(legacyProcess(nodeWallet.address, legacy), clientWallet);
+  const lpid = processIdOf(process);
+  const schedules = schedulesOf(opts);
+  await schedules.assign(lpid, process, opts);
+  for (let i = 0; i < N; i++) {
+    const msg = signHttpsig(
+      { type: 'Message', target: lpid, action: 'Eval', data: EVAL },
+      clientWallet,
+    );
+    await schedules.assign(lpid, msg, opts);
+  }
+  const runtime = runtimeOf(opts);
+  await runtime.compute(process, 0, opts);
+  const gStart = performance.now();
+  const computed = await runtime.compute(process, N, opts);
+  const genesis = { name: 'genesis-wasm', opsPerSec: N / ((performance.now() - gStart) / 1000) };
+  if (computed.status !== 'ok') throw new Error('genesis-wasm compute failed');
+  await node.stop();
+
+  // ao-loader's wasm64 glue grows memory by a Number, which Node 24 refuses
+  // for an i64 memory (Node 22 took it): let it, so the baseline can run.
+  const grow = WebAssembly.Memory.prototype.grow;
+  WebAssembly.Memory.prototype.grow = function (this: WebAssembly.Memory, delta: number | bigint) {
+    try {
+      return grow.call(this, delta);
+    } catch (error) {
+      if (typeof delta !== 'number') throw error;
+      return Number(grow.call(this, BigInt(Math.ceil(delta))));
+    }
+  };
+  const aoLoader = createRequire(import.meta.url)('@permaweb/ao-loader') as (
+    wasm: Uint8Array,
+    options: { format: string },
+  ) => Promise<
+    (
+      memory: unknown,
+      msg: unknown,
+      env: unknown,
+    ) => Promise<{ Memory: unknown; Output: { data: unknown } }>
+  >;
+  const handle = await aoLoader(fixture('aos-2.0.0-legacy-wasm64.wasm'), {
+    format: 'wasm64-unknown-emscripten-draft_2024_02_15',
+  });
+  const aoEnv = {
+    Process: { Id: lpid, Owner: clientWallet.address, Tags: [] },
+    Module: { Id: legacy, Owner: '', Tags: [] },
+  };
+  const aoMsg = (i: number, tags: { name: string; value: string }[], data: string) => ({
+    Id: `m${i}`,
+    Owner: clientWallet.address,
+    From: clientWallet.address,
+    Target: lpid,
+    Tags: tags,
+    Data: data,
+    Module: legacy,
+    'Block-Height': 0,
+    Timestamp: 0,
+  });
+  let memory = (await handle(null, aoMsg(0, [{ name: 'Type', value: 'Process' }], '1984'), aoEnv))
+    .Memory;
+  const aStart = performance.now();
+  for (let i = 1; i <= N; i++) {
+    const out = await handle(memory, aoMsg(i, [{ name: 'Action', value: 'Eval' }], EVAL), aoEnv);
+    memory = out.Memory;
+  }
+  const loader = {
+    name: 'ao-loader, CU style',
+    opsPerSec: N / ((performance.now() - aStart) / 1000),
+  };
+  report('genesis-wasm compute, legacy wasm64', genesis, loader);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
