@@ -15,11 +15,10 @@
  */
 import { jsonCodec } from '../codecs/json.ts';
 import { tabmToMessage } from '../codecs/structured.ts';
-import { isBinary, toBytes } from '../core/binary.ts';
 import { defineDevice, error, ok, type Result } from '../core/device.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { committersOf } from '../core/ids.ts';
-import { isMessage, type Message, omit, type Value, valueAt } from '../core/message.ts';
+import { isMessage, type Message, omit, type Value } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
 import { aosResults, legacyCall, legacyResult } from '../wasm/aos.ts';
@@ -30,6 +29,7 @@ import {
   instanceOf,
   limitsOf,
   openInstance,
+  snapshotMemory,
   withInstance,
 } from '../wasm/live.ts';
 import { move } from './patch.ts';
@@ -115,15 +115,12 @@ async function compute(state: Message, req: Message, opts: Opts): Promise<Result
   return move('patches', { ...state, results }, { 'patch-from': '/results/outbox' });
 }
 
+/** Restore memory from the state's snapshot into a new instance (or keep the running one). */
 async function normalize(state: Message, opts: Opts): Promise<Result> {
-  const snapshot =
-    valueAt(state, `snapshot/${String(state['device-key'] ?? '')}/body`) ??
-    valueAt(state, 'snapshot/body');
-  if (!isBinary(snapshot)) {
-    return ok(instanceOf(state, PREFIX) ? state : await start(state, opts));
-  }
+  const memory = snapshotMemory(state);
+  if (!memory) return ok(instanceOf(state, PREFIX) ? state : await start(state, opts));
   const started = await start(state, opts);
-  await instanceOf(started, PREFIX)?.restore(toBytes(snapshot));
+  await instanceOf(started, PREFIX)?.restore(memory);
   return ok(started);
 }
 

@@ -19,21 +19,11 @@
  * call any export).
  */
 
-import { isBinary, toBytes } from '../core/binary.ts';
 import { defineDevice, error, ok, type Result } from '../core/device.ts';
 import { NotFoundError } from '../core/errors.ts';
-import {
-  isMessage,
-  type Message,
-  privateOf,
-  type Value,
-  valueAt,
-  withPrivate,
-  withValueAt,
-} from '../core/message.ts';
+import { isMessage, type Message, type Value, valueAt, withValueAt } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { resolve } from '../core/resolver.ts';
-import { processIdOf } from '../processes/process-message.ts';
 import { WasmLimitError } from '../wasm/host.ts';
 import {
   closeInstance,
@@ -42,6 +32,7 @@ import {
   instanceOf,
   limitsOf,
   openInstance,
+  snapshotMemory,
   withInstance,
 } from '../wasm/live.ts';
 import { inputPrefix, outputPrefix } from './stack.ts';
@@ -93,7 +84,7 @@ async function start(state: Message, opts: Opts): Promise<Message> {
   return withInstance(state, prefix, key);
 }
 
-async function compute(state: Message, opts: Opts): Promise<Result> {
+async function compute(state: Message, _opts: Opts): Promise<Result> {
   const pass = state.pass;
   if (pass !== undefined && Number(pass) !== 1) return ok(state);
   const fn = state.function;
@@ -128,15 +119,12 @@ async function compute(state: Message, opts: Opts): Promise<Result> {
   }
 }
 
+/** Restore memory from the state's snapshot into a new instance (or keep the running one). */
 async function normalize(state: Message, opts: Opts): Promise<Result> {
-  const deviceKey = state['device-key'];
-  const snapshot =
-    valueAt(state, `snapshot/${String(deviceKey ?? '')}/body`) ?? valueAt(state, 'snapshot/body');
-  if (!isBinary(snapshot))
-    return instanceOf(state, prefixOf(state)) ? ok(state) : ok(await start(state, opts));
+  const memory = snapshotMemory(state);
+  if (!memory) return ok(instanceOf(state, prefixOf(state)) ? state : await start(state, opts));
   const started = await start(state, opts);
-  const worker = instanceOf(started, prefixOf(started));
-  await worker?.restore(toBytes(snapshot));
+  await instanceOf(started, prefixOf(started))?.restore(memory);
   return ok(started);
 }
 

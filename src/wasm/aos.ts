@@ -7,7 +7,7 @@
  *   env of `Process` and `Module` (`Id`, `Owner`, `Tags`).
  * And the way back: an AOS response (`Output`, `Messages`...) as `results`.
  */
-import { commitmentsOf, messageId } from '../core/ids.ts';
+import { commitmentsOf } from '../core/ids.ts';
 import { isMessage, type Message, normalizeKey, type Value } from '../core/message.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
 import { processIdOf } from '../processes/process-message.ts';
@@ -133,5 +133,3 @@ export function legacyResult(response: Json): Json {
     GasUsed: response.GasUsed ?? 0,
   };
 }
-
-export const messageIdOf = (msg: Message): string => messageId(msg, { committers: 'all' });

@@ -81,6 +81,14 @@ export function instanceOf(state: Message, prefix: string): WasmWorker | undefin
   return typeof key === 'string' ? liveInstance(key) : undefined;
 }
 
+/** The memory a state's snapshot holds (`snapshot[/<device-key>]/body`), as a stack passes it. */
+export function snapshotMemory(state: Message): Uint8Array | undefined {
+  const body =
+    valueAt(state, `snapshot/${String(state['device-key'] ?? '')}/body`) ??
+    valueAt(state, 'snapshot/body');
+  return isBinary(body) ? toBytes(body) : undefined;
+}
+
 export async function closeInstance(key: string): Promise<void> {
   const worker = live.get(key);
   live.delete(key);
