@@ -25,12 +25,10 @@ import { aosResults, legacyCall, legacyResult } from '../wasm/aos.ts';
 import { WasmLimitError } from '../wasm/host.ts';
 import {
   compiledImage,
-  instanceKey,
   instanceOf,
   limitsOf,
-  openInstance,
-  snapshotMemory,
-  withInstance,
+  normalizeInstance,
+  startInstance,
 } from '../wasm/live.ts';
 import { move } from './patch.ts';
 
@@ -64,7 +62,6 @@ async function moduleInfo(ref: Value | undefined, opts: Opts): Promise<ModuleInf
 }
 
 async function start(state: Message, opts: Opts): Promise<Message> {
-  const key = instanceKey(state, PREFIX);
   const compiled = await compiledImage(moduleRef(state), opts);
   if (compiled.kind !== 'legacy') {
     throw new NotFoundError(
@@ -73,13 +70,7 @@ async function start(state: Message, opts: Opts): Promise<Message> {
       { status: 422 },
     );
   }
-  await openInstance(key, compiled, limitsOf(opts), opts);
-  return withInstance(state, PREFIX, key);
-}
-
-/** A legacy result (a JSON object) as a message that encodes back to the same JSON. */
-function jsonMessage(json: JsonValue): Message {
-  return tabmToMessage(jsonCodec.toTabm(JSON.stringify(json)));
+  return startInstance(state, PREFIX, compiled, limitsOf(opts), opts);
 }
 
 /**
@@ -107,21 +98,13 @@ async function compute(state: Message, req: Message, opts: Opts): Promise<Result
     return error({ status: 500, body: `The module failed: ${text}` });
   }
   const raw = legacyResult(parsed.response as { [key: string]: JsonValue });
+  const rawJson = JSON.stringify(raw);
   const results: Message = {
     ...aosResults(raw, process),
-    json: { 'content-type': 'application/json', body: JSON.stringify(raw) },
-    raw: jsonMessage(raw),
+    json: { 'content-type': 'application/json', body: rawJson },
+    raw: tabmToMessage(jsonCodec.toTabm(rawJson)),
   };
   return move('patches', { ...state, results }, { 'patch-from': '/results/outbox' });
-}
-
-/** Restore memory from the state's snapshot into a new instance (or keep the running one). */
-async function normalize(state: Message, opts: Opts): Promise<Result> {
-  const memory = snapshotMemory(state);
-  if (!memory) return ok(instanceOf(state, PREFIX) ? state : await start(state, opts));
-  const started = await start(state, opts);
-  await instanceOf(started, PREFIX)?.restore(memory);
-  return ok(started);
 }
 
 export const genesisWasmDevice = defineDevice({
@@ -134,6 +117,7 @@ export const genesisWasmDevice = defineDevice({
       const worker = instanceOf(base, PREFIX);
       return ok(worker ? { body: await worker.snapshot() } : {});
     },
-    normalize: (base, _req, opts) => normalize(base, opts),
+    normalize: async (base, _req, opts) =>
+      ok(await normalizeInstance(base, PREFIX, (s) => start(s, opts))),
   },
 });

@@ -31,9 +31,8 @@ import {
   instanceKey,
   instanceOf,
   limitsOf,
-  openInstance,
-  snapshotMemory,
-  withInstance,
+  normalizeInstance,
+  startInstance,
 } from '../wasm/live.ts';
 import { inputPrefix, outputPrefix } from './stack.ts';
 
@@ -51,13 +50,13 @@ function imageOf(state: Message): Value | undefined {
 /** Start (or restart) the instance for this state; returns the state naming it. */
 async function start(state: Message, opts: Opts): Promise<Message> {
   const prefix = prefixOf(state);
-  const key = instanceKey(state, prefix);
   const compiled = await compiledImage(imageOf(state), opts);
   const libs = valueAt(state, `${prefix}/stdlib`);
   const bridged = isMessage(libs) ? Object.keys(libs).filter((m) => m !== WASI) : [];
   let current = state;
-  await openInstance(
-    key,
+  return startInstance(
+    state,
+    prefix,
     compiled,
     {
       ...limitsOf(opts),
@@ -81,7 +80,6 @@ async function start(state: Message, opts: Opts): Promise<Message> {
     },
     opts,
   );
-  return withInstance(state, prefix, key);
 }
 
 async function compute(state: Message, _opts: Opts): Promise<Result> {
@@ -119,15 +117,6 @@ async function compute(state: Message, _opts: Opts): Promise<Result> {
   }
 }
 
-/** Restore memory from the state's snapshot into a new instance (or keep the running one). */
-async function normalize(state: Message, opts: Opts): Promise<Result> {
-  const memory = snapshotMemory(state);
-  if (!memory) return ok(instanceOf(state, prefixOf(state)) ? state : await start(state, opts));
-  const started = await start(state, opts);
-  await instanceOf(started, prefixOf(started))?.restore(memory);
-  return ok(started);
-}
-
 export const wasm64Device = defineDevice({
   name: 'wasm-64@1.0',
   aliases: ['wasm64@1.0'],
@@ -139,7 +128,8 @@ export const wasm64Device = defineDevice({
       if (!worker) return ok({});
       return ok({ body: await worker.snapshot() });
     },
-    normalize: (base, _req, opts) => normalize(base, opts),
+    normalize: async (base, _req, opts) =>
+      ok(await normalizeInstance(base, prefixOf(base), (s) => start(s, opts))),
     terminate: async (base) => {
       await closeInstance(instanceKey(base, prefixOf(base)));
       return ok(base);

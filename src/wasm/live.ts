@@ -39,7 +39,7 @@ export function limitsOf(opts: Opts): Pick<OpenOptions, 'timeLimit' | 'memoryLim
   };
 }
 
-export function liveInstance(key: string): WasmWorker | undefined {
+function liveInstance(key: string): WasmWorker | undefined {
   const worker = live.get(key);
   if (!worker?.alive) return undefined;
   live.delete(key); // most recently used last
@@ -48,7 +48,7 @@ export function liveInstance(key: string): WasmWorker | undefined {
 }
 
 /** Start a fresh instance under `key` (closing any earlier one). */
-export async function openInstance(
+async function openInstance(
   key: string,
   compiled: CompiledModule,
   options: OpenOptions,
@@ -62,6 +62,35 @@ export async function openInstance(
   return worker;
 }
 
+/** Start a fresh instance of `compiled` for a state; returns the state naming it. */
+export async function startInstance(
+  state: Message,
+  prefix: string,
+  compiled: CompiledModule,
+  options: OpenOptions,
+  opts: Opts,
+): Promise<Message> {
+  const key = instanceKey(state, prefix);
+  await openInstance(key, compiled, options, opts);
+  return withInstance(state, prefix, key);
+}
+
+/**
+ * A device's `normalize`: with a memory snapshot in the state, a new instance
+ * (from `start`) with that memory; else the running instance, or a new one.
+ */
+export async function normalizeInstance(
+  state: Message,
+  prefix: string,
+  start: (state: Message) => Promise<Message>,
+): Promise<Message> {
+  const memory = snapshotMemory(state);
+  if (!memory) return instanceOf(state, prefix) ? state : start(state);
+  const started = await start(state);
+  await instanceOf(started, prefix)?.restore(memory);
+  return started;
+}
+
 /** The key of a state's instance: `<process id>/<prefix>` in a process, else a fresh one. */
 export function instanceKey(state: Message, prefix: string): string {
   const existing = valueAt(privateOf(state), `instances/${prefix}`);
@@ -71,7 +100,7 @@ export function instanceKey(state: Message, prefix: string): string {
 }
 
 /** The state, naming its instance (privately: instances are not part of its content). */
-export function withInstance(state: Message, prefix: string, key: string): Message {
+function withInstance(state: Message, prefix: string, key: string): Message {
   return withPrivate(state, withValueAt(privateOf(state), `instances/${prefix}`, key));
 }
 
@@ -82,7 +111,7 @@ export function instanceOf(state: Message, prefix: string): WasmWorker | undefin
 }
 
 /** The memory a state's snapshot holds (`snapshot[/<device-key>]/body`), as a stack passes it. */
-export function snapshotMemory(state: Message): Uint8Array | undefined {
+function snapshotMemory(state: Message): Uint8Array | undefined {
   const body =
     valueAt(state, `snapshot/${String(state['device-key'] ?? '')}/body`) ??
     valueAt(state, 'snapshot/body');
@@ -96,7 +125,7 @@ export async function closeInstance(key: string): Promise<void> {
 }
 
 /** Close every instance of a process (keys `<pid>/...`). */
-export async function closeInstancesOf(pid: string): Promise<void> {
+async function closeInstancesOf(pid: string): Promise<void> {
   for (const key of [...live.keys()]) if (key.startsWith(`${pid}/`)) await closeInstance(key);
 }
 
@@ -110,7 +139,7 @@ liveResources.add({
 });
 
 /** The bytes of a module named by an image value. */
-export async function moduleBytes(image: Value | undefined, opts: Opts): Promise<Uint8Array> {
+async function moduleBytes(image: Value | undefined, opts: Opts): Promise<Uint8Array> {
   if (isBinary(image) && !(typeof image === 'string' && isId(image))) return toBytes(image);
   if (isMessage(image)) return bodyOf(image, 'the inline image');
   if (typeof image === 'string') {
