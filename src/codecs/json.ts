@@ -1,7 +1,7 @@
 /**
- * `json@1.0`: a TABM as JSON. Binaries must be UTF-8 text. Reading also
- * accepts native JSON numbers, booleans, null and arrays (as clients send
- * them): they become typed values recorded in that level's `ao-types`.
+ * `json@1.0`: a message as JSON with JSON's native types (numbers, booleans,
+ * null, arrays, objects); binaries must be UTF-8 text. Reading accepts both
+ * native values and TABM strings typed by `ao-types`.
  */
 import { type Binary, isBinary, toBytes, tryUtf8Decode } from '../core/binary.ts';
 import { CodecError } from '../core/errors.ts';
@@ -11,22 +11,71 @@ import { MAX_DEPTH } from './flat.ts';
 import { messageToTabm, type Tabm, tabmToMessage } from './structured.ts';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
 
-function toJson(tabm: Tabm): { [key: string]: Json } {
-  const out: { [key: string]: Json } = {};
-  for (const [key, value] of Object.entries(tabm)) {
-    if (isPrivateKey(key)) continue;
-    if (typeof value === 'string') put(out as Message, key, value);
-    else if (value instanceof Uint8Array) {
-      const text = tryUtf8Decode(value);
-      if (text === undefined) {
-        throw new CodecError('not_utf8', `json@1.0 cannot carry the non-UTF-8 value of '${key}'`);
-      }
-      put(out as Message, key, text);
-    } else if (isMessage(value)) put(out as Message, key, toJson(value as Tabm) as Message);
-    else throw new CodecError('unsupported_value', `json@1.0 cannot encode the value of '${key}'`);
+/** A value JSON carries natively, or undefined when it needs a TABM string and `ao-types`. */
+function nativeJson(value: Value, where: string): Json | undefined {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) {
+    const text = tryUtf8Decode(value);
+    if (text === undefined) {
+      throw new CodecError('not_utf8', `json@1.0 cannot carry the non-UTF-8 value of '${where}'`);
+    }
+    return text;
   }
-  return out;
+  // Integral floats (2.0) and integers beyond 2^53 would not read back as what they are.
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) || !Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'boolean') return value;
+  if (value instanceof Atom) return value.name === 'null' ? null : undefined;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => nativeJson(v, where));
+    return items.every((v) => v !== undefined) ? (items as Json[]) : undefined;
+  }
+  if (isMessage(value)) return toJson(value);
+  return undefined;
+}
+
+/**
+ * A message as JSON with JSON's own types (current HyperBEAM's json@1.0):
+ * numbers, booleans, null, arrays and objects are native; what JSON cannot
+ * carry (other atoms, integral floats, links) is written as its TABM string,
+ * typed in that object's `ao-types`.
+ */
+function toJson(msg: Message): JsonObject {
+  const out: JsonObject = {};
+  const typed: Message = {};
+  for (const [key, value] of Object.entries(msg)) {
+    if (isPrivateKey(key) || key === 'ao-types') continue;
+    const native = nativeJson(value as Value, key);
+    if (native === undefined) typed[key] = value as Value;
+    else put(out as Message, key, native as Value);
+  }
+  for (const [key, value] of Object.entries(messageToTabm(typed))) {
+    put(
+      out as Message,
+      key,
+      (isMessage(value) ? toJson(tabmToMessage(value as Tabm)) : value) as Value,
+    );
+  }
+  return withVerbatimRaw(out);
+}
+
+/**
+ * A legacy compute result keeps its JSON verbatim (`json/body`) beside the
+ * parsed `raw`: clients read `raw` with the original key case
+ * (`Output`, `Messages`), which message keys do not keep.
+ */
+function withVerbatimRaw(out: JsonObject): JsonObject {
+  const json = out.json;
+  if (out.raw === undefined || typeof json !== 'object' || json === null || Array.isArray(json))
+    return out;
+  if (json['content-type'] !== 'application/json' || typeof json.body !== 'string') return out;
+  try {
+    return { ...out, raw: JSON.parse(json.body) as Json };
+  } catch {
+    return out;
+  }
 }
 
 /**
@@ -50,7 +99,7 @@ function jsonValue(value: Json, depth: number): Value {
 export const jsonCodec: Codec<Binary> = {
   name: 'json@1.0',
   contentType: 'application/json',
-  fromTabm: (tabm) => JSON.stringify(toJson(tabm)),
+  fromTabm: (tabm) => JSON.stringify(toJson(tabmToMessage(tabm))),
   toTabm(wire) {
     const text = isBinary(wire) ? tryUtf8Decode(toBytes(wire)) : undefined;
     if (text === undefined) throw new CodecError('bad_json', 'JSON must be UTF-8 text');

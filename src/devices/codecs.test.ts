@@ -50,7 +50,7 @@ describe('serialize', () => {
       { path: 'serialize' },
     )) as Message;
     assert.equal(out['content-type'], 'application/json');
-    assert.deepEqual(JSON.parse(text(out.body)), { a: '1', n: '2', 'ao-types': 'n="integer"' });
+    assert.deepEqual(JSON.parse(text(out.body)), { a: '1', n: 2 });
     assert.ok(!text(out.body).includes('device'));
   });
 

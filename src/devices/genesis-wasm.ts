@@ -13,15 +13,13 @@
  *              in the outbox marked as patches are applied (patch@1.0)
  *   snapshot   `{body: <linear memory>}`; normalize restores it
  */
-import { jsonCodec } from '../codecs/json.ts';
-import { tabmToMessage } from '../codecs/structured.ts';
 import { defineDevice, error, ok, type Result } from '../core/device.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { committersOf } from '../core/ids.ts';
 import { isMessage, type Message, omit, type Value } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
-import { aosResults, legacyCall, legacyResult } from '../wasm/aos.ts';
+import { aosResults, legacyCall, legacyResult, legacyResultKeys } from '../wasm/aos.ts';
 import { WasmLimitError } from '../wasm/host.ts';
 import {
   compiledImage,
@@ -98,12 +96,7 @@ async function compute(state: Message, req: Message, opts: Opts): Promise<Result
     return error({ status: 500, body: `The module failed: ${text}` });
   }
   const raw = legacyResult(parsed.response as { [key: string]: JsonValue });
-  const rawJson = JSON.stringify(raw);
-  const results: Message = {
-    ...aosResults(raw, process),
-    json: { 'content-type': 'application/json', body: rawJson },
-    raw: tabmToMessage(jsonCodec.toTabm(rawJson)),
-  };
+  const results: Message = { ...aosResults(raw, process), ...legacyResultKeys(raw) };
   return move('patches', { ...state, results }, { 'patch-from': '/results/outbox' });
 }
 

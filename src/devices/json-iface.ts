@@ -6,11 +6,12 @@
  *   compute    pass 1: the assignment's message and the process as JSON
  *              strings become `parameters` (wasm-64 writes them into memory
  *              and calls `handle`); pass 2: the JSON the module returned
- *              becomes `results` (`data`, `outbox` 1..n, `patches`)
+ *              becomes `results` (`data`, `outbox` 1..n, `patches`, and the
+ *              legacy result as `json` and `raw`)
  */
 import { defineDevice, error, ok, type Result } from '../core/device.ts';
 import { isMessage, type Message, omit, valueAt, withValueAt } from '../core/message.ts';
-import { aosResults, jsonIfaceCall } from '../wasm/aos.ts';
+import { aosResults, jsonIfaceCall, legacyResultKeys } from '../wasm/aos.ts';
 import { instanceOf } from '../wasm/live.ts';
 import { outputPrefix } from './stack.ts';
 
@@ -46,8 +47,9 @@ async function results(state: Message): Promise<Result> {
   }
   try {
     const response = (decoded as { response: never }).response;
+    const results = { ...aosResults(response, process), ...legacyResultKeys(response) };
     // The call's inputs are spent: they are not part of the state kept per slot.
-    return ok({ ...omit(state, ['parameters']), results: aosResults(response, process) });
+    return ok({ ...omit(state, ['parameters']), results });
   } catch (e) {
     return failed(state, (e as Error).message);
   }

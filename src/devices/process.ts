@@ -7,12 +7,25 @@
  * Keys, on `/<process-id>/...`:
  *   compute&slot=N   the state after slot N (computed once, then kept)
  *   now              the state after the last scheduled slot
+ *   results=N        the results of slot N, or of the message with ID N
+ *   as=execution     the process seen as its execution device: `compute`
+ *                    without a slot then runs the request as a dryrun, on a
+ *                    copy of the latest state, and answers its results
  *   schedule, slot   the scheduler's, for this process
  *   push             schedule a message and deliver what it sends
  *   snapshot         the execution device's snapshot of a computed state
  */
 import { defineDevice, error, ok, type Result } from '../core/device.ts';
-import type { Message, Value } from '../core/message.ts';
+import { committersOf } from '../core/ids.ts';
+import {
+  isId,
+  isMessage,
+  type Message,
+  omit,
+  privateOf,
+  type Value,
+  withPrivate,
+} from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { processIdOf, processOf } from '../processes/process-message.ts';
 import { hasRuntime, runAs, runtimeOf } from '../processes/runtime.ts';
@@ -36,6 +49,61 @@ async function now(base: Message, opts: Opts): Promise<Result> {
   return runtimeOf(opts).compute(process, current, opts);
 }
 
+/** What a request carries for the HTTP exchange rather than for the process. */
+const TRANSPORT_KEYS = [
+  'path',
+  'method',
+  'slot',
+  'require-codec',
+  'accept-codec',
+  'accept-bundle',
+  'signing-format',
+  'codec-device',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'connection',
+  'content-length',
+  'host',
+  'origin',
+  'referer',
+  'user-agent',
+];
+
+/**
+ * The message a dryrun request runs: its own keys (the path's inline keys
+ * included), unsigned, owned by whoever signed the request.
+ */
+function dryrunMessage(req: Message): Message {
+  const signer = committersOf(req)[0];
+  const msg = omit(req, [...TRANSPORT_KEYS, 'commitments']);
+  return signer ? { ...msg, owner: signer } : msg;
+}
+
+async function results(base: Message, req: Message, opts: Opts): Promise<Result> {
+  const which = req.results;
+  const process = processOf(base);
+  if (which === undefined || !process) {
+    return base.results === undefined
+      ? error({ status: 404, body: 'This state has no results.' })
+      : ok(base.results);
+  }
+  const pid = processIdOf(process);
+  let slot = slotOf(which);
+  if (slot === undefined && typeof which === 'string' && isId(which)) {
+    slot = await schedulesOf(opts).slotOfMessage(pid, which);
+  }
+  if (slot === undefined) {
+    return error({ status: 404, body: `${String(which)} is not a slot or message of ${pid}.` });
+  }
+  const state = await runtimeOf(opts).compute(process, slot, opts);
+  if (state.status !== 'ok' || !isMessage(state.body)) return state;
+  return state.body.results === undefined
+    ? error({ status: 404, body: `Slot ${slot} of ${pid} has no results.` })
+    : ok(state.body.results);
+}
+
 const viaScheduler = (base: Message, req: Message, opts: Opts) => {
   const process = processOf(base);
   return process ? runAs('scheduler', { ...base, process }, req, opts) : noProcess();
@@ -43,13 +111,16 @@ const viaScheduler = (base: Message, req: Message, opts: Opts) => {
 
 export const processDevice = defineDevice({
   name: 'process@1.0',
-  exports: ['compute', 'now', 'schedule', 'slot', 'push', 'snapshot'],
+  exports: ['compute', 'now', 'results', 'as', 'schedule', 'slot', 'push', 'snapshot'],
   // A process's answers change as its schedule grows.
-  volatile: ['compute', 'now', 'schedule', 'slot', 'push', 'snapshot'],
+  volatile: ['compute', 'now', 'results', 'as', 'schedule', 'slot', 'push', 'snapshot'],
   keys: {
     async compute(base, req, opts) {
       const process = processOf(base);
       if (!process) return noProcess();
+      if (req.slot === undefined && privateOf(base).as === 'execution') {
+        return runtimeOf(opts).dryrun(process, dryrunMessage(req), opts);
+      }
       if (req.slot === undefined) return now(base, opts);
       const slot = slotOf(req.slot);
       if (slot === undefined)
@@ -57,6 +128,11 @@ export const processDevice = defineDevice({
       return runtimeOf(opts).compute(process, slot, opts);
     },
     now: (base, _req, opts) => now(base, opts),
+    results,
+    as(base, req) {
+      if (typeof req.as !== 'string') return error({ status: 400, body: 'as needs a role.' });
+      return ok(withPrivate(base, { ...privateOf(base), as: req.as }));
+    },
     schedule: viaScheduler,
     slot: viaScheduler,
     push(base, req, opts) {

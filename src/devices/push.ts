@@ -4,7 +4,9 @@
  * delivers each message of the result's outbox (`results/outbox`) to its
  * `target` process on this node: the node signs it (with `from-process`),
  * schedules it there, and pushes that slot in turn, so a conversation between
- * processes runs to its end. With `slot` it pushes an already scheduled slot.
+ * processes runs to its end. The answer is the message's `results` with its
+ * `id`, `slot` and `process`, plus an entry per delivered message (by outbox
+ * key). With `slot` it pushes an already scheduled slot.
  * `POST /push` with a `type: Process` message spawns it (the answer's
  * `process` is the new process ID). `push-mode: async` answers once the
  * message is scheduled and delivers in the background. Chains deeper than
@@ -12,6 +14,7 @@
  */
 import { signHttpsigAsync } from '../codecs/httpsig/commit.ts';
 import { defineDevice, error, ok, type Result } from '../core/device.ts';
+import { messageId } from '../core/ids.ts';
 import { isMessage, type Message, omit, type Value } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import {
@@ -106,8 +109,8 @@ async function pushSlot(
   if (computed.status !== 'ok' || !isMessage(computed.body)) return computed;
   const results = isMessage(computed.body.results) ? computed.body.results : {};
   const outbox = isMessage(results.outbox) ? results.outbox : {};
-  const reply: Message = { slot, process: pid };
-  if (depth === 0) reply.results = results;
+  // The first message's results are part of the answer (HyperBEAM's result-depth 1).
+  const reply: Message = depth === 0 ? { ...results, slot, process: pid } : { slot, process: pid };
   const keys = Object.keys(outbox).sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
   for (const key of keys) {
     const msg = outbox[key];
@@ -125,6 +128,8 @@ export const pushDevice = defineDevice({
       const process = processOf(base);
       if (!process) return error({ status: 400, body: 'push needs a process.' });
       let slot = slotOf(req.slot);
+      // The pushed message's ID, which clients read back (aoconnect's `returnMessageId`).
+      const pushed: Message = {};
       if (slot === undefined) {
         const scheduled = await runAs(
           'scheduler',
@@ -144,13 +149,17 @@ export const pushDevice = defineDevice({
           return ok(assignment);
         }
         slot = assignment.slot as number;
+        if (isMessage(body)) pushed.id = messageId(body, { committers: 'all' });
       }
       const mode = req['push-mode'] ?? process['push-mode'];
       if (mode === 'async') {
         void pushSlot(process, slot, 0, opts).catch(() => undefined);
-        return ok({ slot, process: processIdOf(process) });
+        return ok({ ...pushed, slot, process: processIdOf(process) });
       }
-      return pushSlot(process, slot, 0, opts);
+      const result = await pushSlot(process, slot, 0, opts);
+      return result.status === 'ok' && isMessage(result.body)
+        ? ok({ ...pushed, ...result.body })
+        : result;
     },
   },
 });

@@ -26,7 +26,7 @@ import {
   processIdOf,
   processOf,
   schedulerOf,
-  splitHint,
+  targetId,
 } from '../processes/process-message.ts';
 import { schedulesOf } from '../processes/schedule.ts';
 import { scheduleAos2, scheduleBundle } from '../processes/schedule-formats.ts';
@@ -62,7 +62,8 @@ function messageToSchedule(req: Message, opts: Opts): Message {
 
 /** The process ID a request is about (HyperBEAM's find_target_id). */
 function targetOf(base: Message, req: Message): string | undefined {
-  if (typeof req.target === 'string') return splitHint(req.target)[0];
+  const named = targetId(req.target);
+  if (named) return named;
   if (isProcess(req)) return processIdOf(req);
   const process = processOf(base);
   return process ? processIdOf(process) : undefined;
@@ -102,8 +103,12 @@ async function post(base: Message, req: Message, opts: Opts): Promise<Result> {
     pid = processIdOf(msg);
     process = msg;
   } else {
-    pid = typeof msg.target === 'string' ? splitHint(msg.target)[0] : targetOf(base, req);
+    pid = targetId(msg.target) ?? targetOf(base, req);
     if (!pid) return fail(400, 'The message names no target process.');
+    const here = processOf(base);
+    if (here && processIdOf(here) !== pid) {
+      return fail(400, `The message's target is ${pid}, not this process (${processIdOf(here)}).`);
+    }
     process = await findProcess(pid, base, opts);
     if (!process) return fail(404, `Process ${pid} is not known to this node.`);
   }

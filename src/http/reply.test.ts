@@ -193,7 +193,7 @@ describe('encodeReply', () => {
     const parsed = JSON.parse(text(reply.body));
     assert.equal(parsed.a, '1');
     assert.equal(parsed.body, 'hello');
-    assert.equal(parsed.status, '201');
+    assert.equal(parsed.status, 201);
   });
 
   it('json@1.0: scalar keys also as headers, but not the body', () => {

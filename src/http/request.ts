@@ -107,8 +107,20 @@ async function verifySigners(msg: Message, schemes: SchemeRegistry, opts: Opts) 
   }
 }
 
+/** A request decoded and verified: the message as its client sent it, and the singleton to resolve. */
+export interface DecodedRequest {
+  /** The message as sent, reduced to what its signatures cover when it is signed. */
+  message: Message;
+  /** The message plus the request's `method` and `path`. */
+  singleton: Message;
+}
+
 /** Decode, verify and complete an HTTP request as the singleton to resolve. */
 export async function requestToSingleton(req: HttpRequest, opts: Opts): Promise<Message> {
+  return (await decodeRequest(req, opts)).singleton;
+}
+
+export async function decodeRequest(req: HttpRequest, opts: Opts): Promise<DecodedRequest> {
   const codecs = opts.codecs ?? defaultCodecs;
   const schemes = opts.schemes ?? defaultSchemes;
   const codec = requestCodec(req.headers);
@@ -134,9 +146,11 @@ export async function requestToSingleton(req: HttpRequest, opts: Opts): Promise<
     });
   }
   if (signed) {
-    msg = tabmToMessage(resetHmac(messageToTabm(withOnlyCommitted(msg, schemes))));
+    msg = withOnlyCommitted(msg, schemes);
+    // HTTP signatures get their HMAC commitment recomputed (HyperBEAM's reset_hmac).
+    if (codec === 'httpsig@1.0') msg = tabmToMessage(resetHmac(messageToTabm(msg)));
     if (opts.store_all_signed === true) await opts.store?.write(msg);
   }
   const path = typeof msg.path === 'string' ? msg.path : req.url;
-  return { ...msg, method: req.method, path };
+  return { message: msg, singleton: { ...msg, method: req.method, path } };
 }

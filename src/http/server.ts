@@ -24,7 +24,7 @@ import { log } from '../node/log.ts';
 import type { NodeMetrics } from '../node/metrics.ts';
 import { handle, maybeSign } from '../node/pipeline.ts';
 import { acceptCodec, CORS_HEADERS, encodeReply, type HttpReply, textReply } from './reply.ts';
-import { type HttpRequest, requestToSingleton } from './request.ts';
+import { decodeRequest, type HttpRequest } from './request.ts';
 
 export interface RunningNode {
   /** `http://<host>:<port>` */
@@ -122,9 +122,9 @@ async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): P
       headers,
       body,
     };
-    const singleton = await requestToSingleton(request, opts);
+    const { message, singleton } = await decodeRequest(request, opts);
     codec = acceptCodec(singleton, opts);
-    const result = await handle(singleton, { ...opts, commitment_device: codec });
+    const result = await handle(singleton, { ...opts, commitment_device: codec }, message);
     return encodeReply(result, codec, opts, headers);
   } catch (error) {
     return errorReply(error, codec, opts, headers);

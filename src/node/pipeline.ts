@@ -78,8 +78,16 @@ export async function maybeSign(msg: Message, opts: Opts): Promise<Message> {
   return scheme.commit(omit(msg, ['commitments']), {}, opts);
 }
 
-/** Resolve one request singleton on a node whose current message is `node`. */
-export async function handle(request: Message, node: Opts): Promise<Message> {
+/**
+ * Resolve one request singleton on a node whose current message is `node`.
+ * `sent` is the message as its client sent and signed it (without the
+ * `method` and `path` the HTTP layer adds), for devices that keep it.
+ */
+export async function handle(
+  request: Message,
+  node: Opts,
+  sent: Message = request,
+): Promise<Message> {
   const schemes = schemesOf(node);
   // The client's cache directive is about this exchange, not part of the messages
   // (so it does not change their hashpaths, and a cached result is found).
@@ -98,7 +106,7 @@ export async function handle(request: Message, node: Opts): Promise<Message> {
   // The node message may have changed in the hook: read it again.
   const current = node.node?.opts ?? node;
   const result = embedStatus(
-    await resolveList(messages, { ...requestOpts(current, onlyIfCached), http_request: request }),
+    await resolveList(messages, { ...requestOpts(current, onlyIfCached), http_request: sent }),
     schemes,
   );
   const after = node.node?.opts ?? current;

@@ -1,7 +1,8 @@
 /**
  * A message in the legacy AO JSON shape (HyperBEAM's
  * dev_json_iface:message_to_json_struct): what legacy compute units and AOS
- * read. `Id`, `Owner` (first signer), `From` (`from-process`, else the owner),
+ * read. `Id`, `Owner` (first signer; for an unsigned message, its `owner`
+ * key, as a legacy dryrun claims it), `From` (`from-process`, else the owner),
  * `Target`, `Anchor`, `Data`, `Signature`, and every other key as a tag in
  * Header-Case (or the item's original tags, when it kept them).
  */
@@ -71,7 +72,7 @@ export function messageToJsonStruct(msg: Message): { [key: string]: JsonValue } 
     const bytes = toBytes(value);
     return bytes.length === 32 && typeof value !== 'string' ? base64url(bytes) : text(value);
   };
-  const owner = committersOf(msg)[0] ?? '';
+  const owner = committersOf(msg)[0] ?? (typeof msg.owner === 'string' ? msg.owner : '');
   const tags: JsonTag[] =
     originalTags(msg) ??
     Object.keys(tabm)

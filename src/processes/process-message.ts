@@ -4,6 +4,7 @@
  */
 import { withOnlyCommitted } from '../codecs/commitments.ts';
 import { schemes as defaultSchemes } from '../codecs/index.ts';
+import { base64url } from '../core/binary.ts';
 import { committersOf, messageId } from '../core/ids.ts';
 import { isId, isMessage, type Message, type Value } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
@@ -24,6 +25,16 @@ export function splitHint(value: string): [string, string | undefined] {
   const [head = '', query = ''] = value.split('?');
   const hint = /(?:^|&)hint=([^&]+)/.exec(query)?.[1];
   return [head, hint === undefined ? undefined : decodeURIComponent(hint)];
+}
+
+/**
+ * The process a message's `target` names: an ID (with any `?hint=`), or the
+ * 32 raw bytes an ANS-104 item's target field decodes to.
+ */
+export function targetId(target: Value | undefined): string | undefined {
+  if (typeof target === 'string') return target === '' ? undefined : splitHint(target)[0];
+  if (target instanceof Uint8Array && target.length === 32) return base64url(target);
+  return undefined;
 }
 
 /** The address (and any location hint) of the process's scheduler. */

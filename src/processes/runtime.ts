@@ -45,12 +45,35 @@ interface Live {
 export interface LiveResource {
   release(pid: string): Promise<void> | void;
   bytes(pid: string): number;
+  /** A copy of what `state` holds live, for a run that must leave it unchanged. */
+  fork?(state: Message): Promise<{ state: Message; release(): Promise<void> }>;
 }
 
 export const liveResources = new Set<LiveResource>();
 
 async function release(pid: string): Promise<void> {
   for (const resource of liveResources) await resource.release(pid);
+}
+
+/** The state on copies of its live resources; `release` closes the copies. */
+async function forkLive(state: Message): Promise<{ state: Message; release(): Promise<void> }> {
+  const releases: (() => Promise<void>)[] = [];
+  const release = async () => {
+    for (const r of releases) await r();
+  };
+  let forked = state;
+  try {
+    for (const resource of liveResources) {
+      if (!resource.fork) continue;
+      const copy = await resource.fork(forked);
+      forked = copy.state;
+      releases.push(copy.release);
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { state: forked, release };
 }
 
 function liveBytes(pid: string): number {
@@ -156,6 +179,47 @@ export class ProcessRuntime {
       if (done) return ok(done);
       return this.computeTo(pid, process, slot, opts);
     });
+  }
+
+  /**
+   * Run `message` on the process's latest state as if it were scheduled next,
+   * without scheduling it or changing the process (the execution device runs
+   * on a copy of the live state). The answer is that run's `results`.
+   */
+  async dryrun(processMsg: Message, message: Message, opts: Opts): Promise<Result> {
+    const process = committedProcess(processMsg, opts);
+    const pid = processIdOf(process);
+    const schedules = schedulesOf(opts);
+    const current = await schedules.current(pid);
+    if (current < 0) return error({ status: 404, body: `Process ${pid} is not known here.` });
+    const forked = await this.exclusive(pid, async () => {
+      if (this.live.get(pid)?.atSlot !== current) {
+        const computed = await this.computeTo(pid, process, current, opts);
+        if (computed.status !== 'ok') return computed;
+      }
+      const live = this.live.get(pid);
+      if (!live) return error({ status: 500, body: 'The process has no live state.' });
+      return forkLive(live.state);
+    });
+    if ('status' in forked) return forked;
+    try {
+      const last = await schedules.read(pid, current);
+      const req: Message = {
+        path: 'compute',
+        process: pid,
+        slot: current + 1,
+        epoch: '0',
+        timestamp: Date.now(),
+        'block-height': last?.['block-height'] ?? 0,
+        body: message,
+      };
+      const result = await runAs('execution', omit(forked.state, ['results']), req, execOpts(opts));
+      if (result.status !== 'ok' || !isMessage(result.body)) return result;
+      const results = result.body.results;
+      return ok(isMessage(results) ? results : {});
+    } finally {
+      await forked.release();
+    }
   }
 
   private async computeTo(

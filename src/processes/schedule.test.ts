@@ -114,7 +114,11 @@ describe('Schedules.assign', () => {
     assert.deepEqual(stored, a);
     assert.deepEqual(await schedules.read(PID, 0), a);
     assert.equal(await schedules.read(PID, 1), undefined);
-    assert.deepEqual(await store.list(`assignments/${PID}`), ['0']);
+    assert.deepEqual(await store.list(`assignments/${PID}`), ['0', 'messages']);
+    assert.equal(
+      await schedules.slotOfMessage(PID, messageId({ n: '1' }, { committers: 'all' })),
+      0,
+    );
   });
 
   it('refuses without a wallet', async () => {

@@ -30,6 +30,8 @@ interface ProcessSchedule {
 }
 
 const assignmentPath = (pid: string, slot: number) => `assignments/${pid}/${slot}`;
+/** Where the assignment of a scheduled message is found by the message's ID. */
+const messagePath = (pid: string, id: string) => `assignments/${pid}/messages/${id}`;
 
 /**
  * The key an assignment runs on the process: the message's own `path` when it
@@ -96,6 +98,12 @@ export class Schedules {
     return this.recent.get(assignmentPath(pid, slot)) ?? this.store.read(assignmentPath(pid, slot));
   }
 
+  /** The slot a message was scheduled in, by the message's ID. */
+  async slotOfMessage(pid: string, id: string): Promise<number | undefined> {
+    const assignment = await this.store.read(messagePath(pid, id));
+    return typeof assignment?.slot === 'number' ? assignment.slot : undefined;
+  }
+
   private remember(path: string, assignment: Message): void {
     this.recent.set(path, assignment);
     if (this.recent.size > RECENT_LIMIT)
@@ -148,7 +156,9 @@ export class Schedules {
     const written = signed.then((assignment) => this.store.write(assignment));
     written.catch(() => undefined); // failures surface through `stored`
     const stored = state.tail.then(async () => {
-      await this.store.link?.(await written, assignmentPath(pid, slot));
+      const assignmentId = await written;
+      await this.store.link?.(assignmentId, assignmentPath(pid, slot));
+      await this.store.link?.(assignmentId, messagePath(pid, id));
       this.remember(assignmentPath(pid, slot), await signed);
     });
     state.tail = stored;

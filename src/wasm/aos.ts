@@ -7,6 +7,8 @@
  *   env of `Process` and `Module` (`Id`, `Owner`, `Tags`).
  * And the way back: an AOS response (`Output`, `Messages`...) as `results`.
  */
+import { jsonCodec } from '../codecs/json.ts';
+import { tabmToMessage } from '../codecs/structured.ts';
 import { commitmentsOf } from '../core/ids.ts';
 import { isMessage, type Message, normalizeKey, type Value } from '../core/message.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
@@ -122,7 +124,20 @@ export function aosResults(response: JsonValue, process: Message): Message {
   };
 }
 
-/** A legacy result as clients read it (`results/raw`), with its defaults. */
+/**
+ * An AOS response as clients read it, beside `results`: the legacy result
+ * (with its defaults) as JSON text at `json` ({content-type, body}) and as a
+ * message at `raw` (HyperBEAM's delegated-compute results).
+ */
+export function legacyResultKeys(response: Json): Message {
+  const text = JSON.stringify(legacyResult(response));
+  return {
+    json: { 'content-type': 'application/json', body: text },
+    raw: tabmToMessage(jsonCodec.toTabm(text)),
+  };
+}
+
+/** A legacy result, with its defaults. */
 export function legacyResult(response: Json): Json {
   return {
     Output: response.Output ?? {},

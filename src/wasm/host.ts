@@ -76,6 +76,7 @@ export class WasmWorker {
   private readonly shared: Int32Array;
   private readonly sharedBytes: Uint8Array;
   private readonly options: OpenOptions;
+  private readonly compiled: CompiledModule;
   private nextId = 1;
   private failure: Error | undefined;
   /** Linear memory size, as of the last request. */
@@ -86,6 +87,7 @@ export class WasmWorker {
 
   private constructor(compiled: CompiledModule, options: OpenOptions) {
     this.options = options;
+    this.compiled = compiled;
     this.ready = new Promise<void>((resolve, reject) => {
       this.readyResolve = resolve;
       this.readyReject = reject;
@@ -217,6 +219,19 @@ export class WasmWorker {
 
   async restore(bytes: Uint8Array): Promise<void> {
     await this.request({ op: 'restore', bytes });
+  }
+
+  /** A new instance of the same module with a copy of this one's memory. */
+  async fork(): Promise<WasmWorker> {
+    const memory = await this.snapshot();
+    const copy = await WasmWorker.open(this.compiled, this.options);
+    try {
+      await copy.restore(memory);
+    } catch (error) {
+      await copy.close();
+      throw error;
+    }
+    return copy;
   }
 
   async close(): Promise<void> {

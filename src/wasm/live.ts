@@ -2,7 +2,8 @@
  * The node's live WASM instances, by key (`<process id>/<prefix>` for a
  * process): at most one per process, bounded in number (`wasm_live_limit`,
  * least recently used closed first), closed when the process runtime lets a
- * process go (it is snapshotted first). Also finds a module's bytes from a
+ * process go (it is snapshotted first); a dryrun runs on a copy (a fork).
+ * Also finds a module's bytes from a
  * process's `image`/`module`: an ID in the store (or a gateway store), an
  * inline message with a `body`, or the bytes themselves.
  */
@@ -129,8 +130,35 @@ async function closeInstancesOf(pid: string): Promise<void> {
   for (const key of [...live.keys()]) if (key.startsWith(`${pid}/`)) await closeInstance(key);
 }
 
+/** The state with copies of its instances, and how to close them (for a dryrun). */
+async function forkInstances(
+  state: Message,
+): Promise<{ state: Message; release(): Promise<void> }> {
+  const instances = valueAt(privateOf(state), 'instances');
+  const keys: string[] = [];
+  const release = async () => {
+    for (const key of keys) await closeInstance(key);
+  };
+  let forked = state;
+  try {
+    for (const [prefix, key] of Object.entries(isMessage(instances) ? instances : {})) {
+      const worker = typeof key === 'string' ? liveInstance(key) : undefined;
+      if (!worker) continue;
+      const forkKey = `fork-${randomUUID()}/${prefix}`;
+      live.set(forkKey, await worker.fork());
+      keys.push(forkKey);
+      forked = withInstance(forked, prefix, forkKey);
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { state: forked, release };
+}
+
 liveResources.add({
   release: (pid) => closeInstancesOf(pid),
+  fork: forkInstances,
   bytes(pid) {
     let total = 0;
     for (const [key, worker] of live) if (key.startsWith(`${pid}/`)) total += worker.memorySize;

@@ -161,8 +161,15 @@ function verifyHmac(msg: Message, id: string): boolean {
 }
 
 export function committedKeys(msg: Message, id: string): string[] {
-  const input = commitmentOf(msg, id)['signature-input'];
-  if (!isBinary(input)) return [];
+  const commitment = commitmentOf(msg, id);
+  const input = commitment['signature-input'];
+  if (!isBinary(input)) {
+    // An HMAC of a message no httpsig signature covers is over all of its fields.
+    if (commitment.alg !== HMAC_ALG || !verifyHmac(msg, id)) return [];
+    return Object.keys(msg)
+      .filter((k) => k !== 'commitments')
+      .sort();
+  }
   const components = componentsOf(input).map(stripAt);
   const keys = new Set(['signature', 'signature-input', ...components]);
   const encoded = tabmToHttp(messageToTabm(omit(msg, ['commitments'])));
