@@ -123,7 +123,13 @@ async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): P
       body,
     };
     const { message, singleton } = await decodeRequest(request, opts);
-    codec = acceptCodec(singleton, opts);
+    // A data item's request still asks for its reply's form in the HTTP headers.
+    const asked: Message = {};
+    for (const key of ['accept', 'require-codec']) {
+      const value = headers[key];
+      if (value !== undefined) asked[key] = value;
+    }
+    codec = acceptCodec({ ...asked, ...singleton }, opts);
     const result = await handle(singleton, { ...opts, commitment_device: codec }, message);
     return encodeReply(result, codec, opts, headers);
   } catch (error) {
