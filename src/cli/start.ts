@@ -61,7 +61,7 @@ export const startCommand: Command = {
     out.write(`== Node activate at: ${node.url} ==\n`);
     out.write(`== Operator: ${node.address} ==\n`);
     out.write(`   wallet: ${keyFile}${node.createdWallet ? ' (created)' : ''}\n`);
-    out.write(`   store:  ${describeStore(config.options.store)}\n`);
+    out.write(`   store:  ${describeStore(config.options.store ?? [DEFAULT_STORE])}\n`);
     out.write(`   config: ${config.file ?? 'none'}\n`);
     await stopped;
     process.stdout.write('hyperbeam: stopped\n');
