@@ -10,6 +10,8 @@ import { sharedPath } from '../../test/support/shared.ts';
 import { ans104Request, signedRequest } from '../../test/support/signing.ts';
 import { serializeItem } from '../codecs/ans104/data-item.ts';
 import { tabmToItem } from '../codecs/ans104/index.ts';
+import { verifyMessage } from '../codecs/commitments.ts';
+import { schemes } from '../codecs/index.ts';
 import { messageToTabm } from '../codecs/structured.ts';
 import { toBytes } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
@@ -20,7 +22,13 @@ import { loadWallet } from '../crypto/wallet.ts';
 import { createOpts } from '../defaults.ts';
 import { MemoryStore } from '../stores/memory.ts';
 import { MessageCache } from '../stores/message-cache.ts';
-import { type HttpRequest, requestCodec, requestToSingleton, SignatureError } from './request.ts';
+import {
+  decodeRequest,
+  type HttpRequest,
+  requestCodec,
+  requestToSingleton,
+  SignatureError,
+} from './request.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -239,5 +247,16 @@ describe('requestToSingleton: signed requests', () => {
     assert.equal(msg.path, '/~message@1.0/a');
     assert.equal(msg.method, 'POST');
     assert.deepEqual(committersOf(msg), [wallet.address]);
+  });
+
+  it('gives a data item as its signer sent it: no method, path or HMAC added', async () => {
+    const req = fromRaw(await ans104Request('/x', { a: '1' }, wallet));
+    const { message, singleton } = await decodeRequest(req, opts());
+    assert.equal(message.method, undefined);
+    assert.equal(message.path, undefined);
+    assert.equal(singleton.path, '/x');
+    const algs = Object.values(message.commitments as Message).map((c) => (c as Message).alg);
+    assert.deepEqual(algs, ['rsa-pss']);
+    assert.equal(await verifyMessage(message, { committers: 'all' }, schemes, opts()), true);
   });
 });

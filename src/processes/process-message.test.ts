@@ -18,6 +18,7 @@ import {
   processOf,
   schedulerOf,
   splitHint,
+  targetId,
 } from './process-message.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
@@ -140,5 +141,22 @@ describe('loadProcess', () => {
     assert.equal(await loadProcess('U'.repeat(43), createOpts()), undefined);
     assert.equal(await loadProcess('not an id', createOpts()), undefined);
     assert.equal(await loadProcess(processIdOf(definition), {}), undefined);
+  });
+});
+
+describe('targetId', () => {
+  const id = 'x'.repeat(43);
+  it('reads an ID, without its location hint', () => {
+    assert.equal(targetId(id), id);
+    assert.equal(targetId(`${id}?hint=http%3A%2F%2Fa`), id);
+  });
+  it("reads an ANS-104 item's 32 raw target bytes as the ID they encode", () => {
+    const bytes = new Uint8Array(32).fill(7);
+    assert.equal(targetId(bytes), Buffer.from(bytes).toString('base64url'));
+  });
+  it('is undefined for no target', () => {
+    assert.equal(targetId(undefined), undefined);
+    assert.equal(targetId(''), undefined);
+    assert.equal(targetId(new Uint8Array(5)), undefined);
   });
 });

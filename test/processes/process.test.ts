@@ -102,6 +102,41 @@ describe('process@1.0 with a TypeScript device', () => {
     assert.equal(b.text, '6');
   });
 
+  it('results=N gives the results of a slot, by slot or by message ID', async () => {
+    const res = await schedule(node, pid, { n: '1000' });
+    const slot = Number(res.headers.slot);
+    const byId = (
+      await send(node, {
+        path: `/${pid}/schedule?from=${slot}&to=${slot}`,
+        headers: { accept: 'application/aos-2' },
+      })
+    ).text;
+    const messageId = (JSON.parse(byId).edges[0].node.message as { Id: string }).Id;
+    for (const which of [String(slot), messageId]) {
+      const total = await send(node, {
+        path: `/${pid}~process@1.0/compute/results=${which}/total`,
+      });
+      assert.equal(total.status, 200, total.text);
+      assert.equal(Number(total.text), (slot * (slot + 1)) / 2 - slot + 1000);
+    }
+    const missing = await send(node, {
+      path: `/${pid}~process@1.0/compute/results=${'z'.repeat(43)}`,
+    });
+    assert.equal(missing.status, 404);
+  });
+
+  it('as=execution/compute runs a dryrun: its results, nothing scheduled or kept', async () => {
+    const slot = (await send(node, { path: `/${pid}/slot/current` })).text;
+    const total = (await send(node, { path: `/${pid}/now/results/total` })).text;
+    const dry = await send(node, {
+      path: `/${pid}~process@1.0/as=execution/compute&n=5/total`,
+    });
+    assert.equal(dry.status, 200, dry.text);
+    assert.equal(Number(dry.text), Number(total) + 5);
+    assert.equal((await send(node, { path: `/${pid}/slot/current` })).text, slot);
+    assert.equal((await send(node, { path: `/${pid}/now/results/total` })).text, total);
+  });
+
   it('answers a process without an execution device it can run with a 404 naming it', async () => {
     const orphan = await spawn(node, processMessage(nodeWallet.address, 'missing@1.0'));
     const res = await send(node, { path: `/${orphan}/now` });

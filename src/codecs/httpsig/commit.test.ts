@@ -13,10 +13,10 @@ import { messageId } from '../../core/ids.ts';
 import { Atom, type Message } from '../../core/message.ts';
 import type { Opts } from '../../core/opts.ts';
 import { createWallet, loadWallet } from '../../crypto/wallet.ts';
-import { messageToTabm } from '../structured.ts';
+import { messageToTabm, tabmToMessage } from '../structured.ts';
 import { parseDictionary } from '../structured-fields.ts';
 import { committedKeys, httpsigScheme, RSA_ALG, signatureLabel, signHttpsig } from './commit.ts';
-import { HMAC_ALG, HTTPSIG, unsignedId } from './hmac.ts';
+import { HMAC_ALG, HTTPSIG, resetHmac, unsignedId } from './hmac.ts';
 
 const opts = {} as Opts;
 
@@ -141,6 +141,14 @@ describe('committedKeys', () => {
       'signature',
       'signature-input',
     ]);
+  });
+
+  it('an HMAC with no signature beside it covers every key, while it matches', () => {
+    const tabm = resetHmac({ a: '1', b: '2' });
+    const msg = tabmToMessage(tabm);
+    const [id] = Object.keys(msg.commitments as Message);
+    assert.deepEqual(committedKeys(msg, id as string), ['a', 'b']);
+    assert.deepEqual(committedKeys({ ...msg, b: 'changed' }, id as string), []);
   });
 
   it('adds no empty keys when ao-types is not signed', () => {
