@@ -51,11 +51,10 @@ interface Mainnet {
 const jwk = JSON.parse(readFileSync(sharedPath('fixtures', 'key-1.json'), 'utf8'));
 const rsaSigner = createSigner(jwk) as Signer;
 
-/** An aoconnect signer over an Ethereum key (ANS-104 signature type 3). */
+/** An aoconnect signer over an Ethereum key (ANS-104 signature type 3, or an HTTP signature). */
 function ethereumSigner(): Signer {
   const eth = new EthereumSigner('11'.repeat(32));
-  return async (create, kind) => {
-    if (kind !== 'ans104') throw new Error('this signer only signs data items');
+  return async (create) => {
     const hash = await create({ type: 3, publicKey: eth.publicKey, alg: 'secp256k1' });
     return { signature: await eth.sign(hash), address: eth.publicKey.toString('hex') };
   };
@@ -265,6 +264,13 @@ describe('aoconnect mainnet: requests it gets wrong', () => {
     });
     assert.equal(res.status, 400);
     assert.match(await res.text(), /signed/);
+  });
+
+  it('an HTTP signature the node cannot check (an Ethereum key): 400, saying so', async () => {
+    const eth = mainnet(node.url, ethereumSigner());
+    const res = await eth.request({ path: '/~meta@1.0/info/address', method: 'GET' });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /cannot be verified here.*ANS-104/);
   });
 
   it('a slot that is not scheduled yet: 404', async () => {
