@@ -78,6 +78,11 @@ function withVerbatimRaw(out: JsonObject): JsonObject {
   }
 }
 
+/** A parsed JSON object as a message, as reading its text would give it. */
+export function jsonToMessage(obj: { [key: string]: Json }): Message {
+  return fromJson(obj, 0);
+}
+
 /**
  * A JSON object as a rich message: string values are TABM binaries (typed by
  * the object's `ao-types`), native JSON values keep their JSON types.

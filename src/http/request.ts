@@ -15,7 +15,7 @@ import { isSigned, parseItem, verifyItem } from '../codecs/ans104/data-item.ts';
 import { ans104Codec } from '../codecs/ans104/index.ts';
 import { verifyMessage, withOnlyCommitted } from '../codecs/commitments.ts';
 import { RSA_ALG } from '../codecs/httpsig/commit.ts';
-import { httpToTabm, resetHmac } from '../codecs/httpsig/index.ts';
+import { HMAC_ALG, HTTPSIG, httpToTabm, resetHmac } from '../codecs/httpsig/index.ts';
 import {
   type CodecRegistry,
   codecs as defaultCodecs,
@@ -95,8 +95,8 @@ async function verifySigners(msg: Message, schemes: SchemeRegistry, opts: Opts) 
   );
   for (const [id, c] of signed) {
     const commitment = c as Message;
-    const httpsig = commitment['commitment-device'] === 'httpsig@1.0';
-    if (httpsig && commitment.alg !== RSA_ALG && commitment.alg !== 'hmac-sha256') {
+    const httpsig = commitment['commitment-device'] === HTTPSIG;
+    if (httpsig && commitment.alg !== RSA_ALG && commitment.alg !== HMAC_ALG) {
       throw new SignatureError(
         'unsupported_signature',
         `HTTP signatures with alg '${String(commitment.alg)}' cannot be verified here (only ${RSA_ALG}); send an ANS-104 item instead.`,
@@ -104,7 +104,7 @@ async function verifySigners(msg: Message, schemes: SchemeRegistry, opts: Opts) 
       );
     }
     const forged =
-      commitment.alg === 'hmac-sha256' ||
+      commitment.alg === HMAC_ALG ||
       !(await verifyMessage(msg, { commitments: [id] }, schemes, opts));
     if (forged) {
       throw new SignatureError(

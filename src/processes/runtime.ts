@@ -42,11 +42,17 @@ interface Live {
  * when the runtime lets a process go, and counted against
  * `process_live_memory` when deciding what to evict.
  */
+/** A state on copies of its live resources; `release` closes the copies. */
+export interface ForkedState {
+  state: Message;
+  release(): Promise<void>;
+}
+
 export interface LiveResource {
   release(pid: string): Promise<void> | void;
   bytes(pid: string): number;
   /** A copy of what `state` holds live, for a run that must leave it unchanged. */
-  fork?(state: Message): Promise<{ state: Message; release(): Promise<void> }>;
+  fork?(state: Message): Promise<ForkedState>;
 }
 
 export const liveResources = new Set<LiveResource>();
@@ -55,8 +61,7 @@ async function release(pid: string): Promise<void> {
   for (const resource of liveResources) await resource.release(pid);
 }
 
-/** The state on copies of its live resources; `release` closes the copies. */
-async function forkLive(state: Message): Promise<{ state: Message; release(): Promise<void> }> {
+async function forkLive(state: Message): Promise<ForkedState> {
   const releases: (() => Promise<void>)[] = [];
   const release = async () => {
     for (const r of releases) await r();

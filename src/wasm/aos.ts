@@ -7,8 +7,7 @@
  *   env of `Process` and `Module` (`Id`, `Owner`, `Tags`).
  * And the way back: an AOS response (`Output`, `Messages`...) as `results`.
  */
-import { jsonCodec } from '../codecs/json.ts';
-import { tabmToMessage } from '../codecs/structured.ts';
+import { jsonToMessage } from '../codecs/json.ts';
 import { commitmentsOf } from '../core/ids.ts';
 import { isMessage, type Message, normalizeKey, type Value } from '../core/message.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
@@ -130,10 +129,10 @@ export function aosResults(response: JsonValue, process: Message): Message {
  * message at `raw` (HyperBEAM's delegated-compute results).
  */
 export function legacyResultKeys(response: Json): Message {
-  const text = JSON.stringify(legacyResult(response));
+  const result = legacyResult(response);
   return {
-    json: { 'content-type': 'application/json', body: text },
-    raw: tabmToMessage(jsonCodec.toTabm(text)),
+    json: { 'content-type': 'application/json', body: JSON.stringify(result) },
+    raw: jsonToMessage(result),
   };
 }
 

@@ -23,7 +23,7 @@ import {
 } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { processIdOf } from '../processes/process-message.ts';
-import { liveResources } from '../processes/runtime.ts';
+import { type ForkedState, liveResources } from '../processes/runtime.ts';
 import { type CompiledModule, compileModule, type OpenOptions, WasmWorker } from './host.ts';
 
 const live = new Map<string, WasmWorker>();
@@ -131,9 +131,7 @@ async function closeInstancesOf(pid: string): Promise<void> {
 }
 
 /** The state with copies of its instances, and how to close them (for a dryrun). */
-async function forkInstances(
-  state: Message,
-): Promise<{ state: Message; release(): Promise<void> }> {
+async function forkInstances(state: Message): Promise<ForkedState> {
   const instances = valueAt(privateOf(state), 'instances');
   const keys: string[] = [];
   const release = async () => {
