@@ -104,6 +104,9 @@ function jsonValue(value: Json, depth: number): Value {
 export const jsonCodec: Codec<Binary> = {
   name: 'json@1.0',
   contentType: 'application/json',
+  // The wire form is already the bytes.
+  serialize: (wire) => wire,
+  deserialize: (bytes) => bytes,
   fromTabm: (tabm) => JSON.stringify(toJson(tabmToMessage(tabm))),
   toTabm(wire) {
     const text = isBinary(wire) ? tryUtf8Decode(toBytes(wire)) : undefined;

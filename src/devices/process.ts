@@ -104,9 +104,13 @@ async function results(base: Message, req: Message, opts: Opts): Promise<Result>
     : ok(state.body.results);
 }
 
+/**
+ * The scheduler's keys, for this process; `/~process@1.0/schedule` with no
+ * process yet hands the request to the scheduler as it is (a spawn).
+ */
 const viaScheduler = (base: Message, req: Message, opts: Opts) => {
   const process = processOf(base);
-  return process ? runAs('scheduler', { ...base, process }, req, opts) : noProcess();
+  return runAs('scheduler', process ? { ...base, process } : base, req, opts);
 };
 
 export const processDevice = defineDevice({

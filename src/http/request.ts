@@ -5,28 +5,34 @@
  * data item as the body; also chosen by `content-type: application/ans104`),
  * or any other codec whose serialised form is the body (`json@1.0`...).
  *
- * Every signature a request carries is verified: a forged one is refused
- * (HyperBEAM only checks when `force_signed_requests` is set). A signed
- * request keeps only the keys its signatures cover. `force_signed_requests`
+ * Every signature a request carries is verified, once, over the bytes
+ * received: a forged one is refused (HyperBEAM only checks when
+ * `force_signed_requests` is set, and then over its re-encoding of the
+ * message). A signed request keeps only the keys its signatures cover. `force_signed_requests`
  * refuses unsigned requests. Then `method` and `path` are added: the signed
  * `path` if there is one, else the request's target.
  */
-import { isSigned, parseItem, verifyItem } from '../codecs/ans104/data-item.ts';
+import { isSigned, itemId, parseItem, verifyItem } from '../codecs/ans104/data-item.ts';
 import { ans104Codec } from '../codecs/ans104/index.ts';
 import { verifyMessage, withOnlyCommitted } from '../codecs/commitments.ts';
-import { RSA_ALG } from '../codecs/httpsig/commit.ts';
-import { HMAC_ALG, HTTPSIG, httpToTabm, resetHmac } from '../codecs/httpsig/index.ts';
+import { decodeHttp, type KeySource } from '../codecs/httpsig/decode.ts';
+import { HMAC_ALG, type HttpFields, resetHmac } from '../codecs/httpsig/index.ts';
+import {
+  type ReceivedSignature,
+  ReceivedSignatureError,
+  verifyReceived,
+} from '../codecs/httpsig/received.ts';
 import {
   type CodecRegistry,
   codecs as defaultCodecs,
   schemes as defaultSchemes,
   type SchemeRegistry,
 } from '../codecs/index.ts';
-import { messageToTabm, tabmToMessage } from '../codecs/structured.ts';
-import { type Binary, canonicalBinary } from '../core/binary.ts';
+import { messageToTabm, parseAoTypes, tabmToMessage } from '../codecs/structured.ts';
+import { type Binary, base64url, canonicalBinary } from '../core/binary.ts';
 import { BadRequestError, CodecError, HbError } from '../core/errors.ts';
 import { commitmentsOf, committersOf } from '../core/ids.ts';
-import { isMessage, type Message } from '../core/message.ts';
+import { isMessage, type Message, put, type Value } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 
 /** The parts of an HTTP request the node reads. Header names are lower-case. */
@@ -44,6 +50,12 @@ export class SignatureError extends HbError {
 
 const ANS104_TYPE = 'application/ans104';
 
+/** A decoded request message and the commitments checked over its bytes. */
+interface Decoded {
+  msg: Message;
+  verified: string[];
+}
+
 /** Which codec reads the request. */
 export function requestCodec(headers: Record<string, Binary>): string {
   const named = headers['codec-device'];
@@ -55,13 +67,63 @@ export function requestCodec(headers: Record<string, Binary>): string {
   return 'httpsig@1.0';
 }
 
-function decodeHttpsig(req: HttpRequest): Message {
-  const fields: Record<string, Binary> = { ...req.headers };
-  if (req.body.length > 0) fields.body = canonicalBinary(req.body);
-  return tabmToMessage(httpToTabm(fields));
+/** The request target's path, for a signed `@path` the client sent no `path` header for. */
+function targetPath(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? url : url.slice(0, at);
 }
 
-function decodeAns104(req: HttpRequest): Message {
+/**
+ * Whether a signature covers a decoded key: a header it lists (and, for a
+ * typed value, `ao-types` too), anything from the body when it covers
+ * `content-digest`, ID keys when it covers `ao-ids`, and keys only
+ * `ao-types` names (empty values) when it covers that.
+ */
+function covers(
+  signature: ReceivedSignature,
+  key: string,
+  sources: Map<string, KeySource>,
+  typed: Map<string, string>,
+): boolean {
+  const listed = (name: string) => signature.covers.includes(name);
+  switch (sources.get(key)) {
+    case 'body':
+      return listed('content-digest');
+    case 'ids':
+      return listed('ao-ids');
+    case 'header':
+      return listed(key) && (!typed.has(key) || listed('ao-types'));
+    default:
+      return listed('ao-types');
+  }
+}
+
+/**
+ * An httpsig request: every signature is checked over the headers and body
+ * bytes as received (never a re-encoding), and a signed request keeps
+ * exactly the keys all its signatures cover, plus a recomputed HMAC.
+ */
+function decodeHttpsig(req: HttpRequest): Decoded {
+  const fields: HttpFields = { ...req.headers };
+  if (req.body.length > 0) fields.body = canonicalBinary(req.body);
+  const signatures = verifyReceived({ fields, path: targetPath(req.url), method: req.method });
+  const { tabm, sources } = decodeHttp(fields);
+  const msg = tabmToMessage(tabm);
+  if (signatures.length === 0) return { msg, verified: [] };
+  const typed = parseAoTypes(req.headers['ao-types']);
+  const kept: Message = {};
+  for (const key of Object.keys(msg)) {
+    if (key === 'commitments' || signatures.every((s) => covers(s, key, sources, typed))) {
+      put(kept, key, msg[key] as Value);
+    }
+  }
+  return {
+    msg: tabmToMessage(resetHmac(messageToTabm(kept))),
+    verified: signatures.map((s) => s.id),
+  };
+}
+
+function decodeAns104(req: HttpRequest): Decoded {
   const item = parseItem(req.body);
   if (!isSigned(item)) {
     throw new SignatureError('unsigned_item', 'ANS-104 data items must be signed.', {
@@ -73,36 +135,43 @@ function decodeAns104(req: HttpRequest): Message {
       status: 400,
     });
   }
-  return tabmToMessage(ans104Codec.toTabm(item));
+  return { msg: tabmToMessage(ans104Codec.toTabm(item)), verified: [base64url(itemId(item))] };
 }
 
-function decodeWith(name: string, req: HttpRequest, codecs: CodecRegistry): Message {
+function decodeWith(name: string, req: HttpRequest, codecs: CodecRegistry): Decoded {
   if (!codecs.has(name)) {
     throw new BadRequestError('unknown_codec', `codec-device '${name}' is not a codec here`);
   }
   const codec = codecs.get(name);
-  const wire = codec.deserialize ? codec.deserialize(canonicalBinary(req.body)) : req.body;
-  return tabmToMessage(codec.toTabm(wire));
+  if (!codec.deserialize) {
+    throw new BadRequestError(
+      'no_byte_form',
+      `codec-device '${name}' has no byte form: a request body cannot be read with it.`,
+    );
+  }
+  return {
+    msg: tabmToMessage(codec.toTabm(codec.deserialize(canonicalBinary(req.body)))),
+    verified: [],
+  };
 }
 
 /**
- * Check every commitment that names a committer. Only a real signature can
- * name one: an HMAC commitment claiming a committer is a forgery.
+ * Check every commitment that names a committer and was not verified over
+ * the received bytes already (other codecs' commitments carried in the body).
+ * Only a real signature can name one: an HMAC commitment claiming a committer
+ * is a forgery.
  */
-async function verifySigners(msg: Message, schemes: SchemeRegistry, opts: Opts) {
+async function verifySigners(
+  msg: Message,
+  verified: readonly string[],
+  schemes: SchemeRegistry,
+  opts: Opts,
+) {
   const signed = Object.entries(commitmentsOf(msg)).filter(
-    ([, c]) => isMessage(c) && c.committer !== undefined,
+    ([id, c]) => isMessage(c) && c.committer !== undefined && !verified.includes(id),
   );
   for (const [id, c] of signed) {
     const commitment = c as Message;
-    const httpsig = commitment['commitment-device'] === HTTPSIG;
-    if (httpsig && commitment.alg !== RSA_ALG && commitment.alg !== HMAC_ALG) {
-      throw new SignatureError(
-        'unsupported_signature',
-        `HTTP signatures with alg '${String(commitment.alg)}' cannot be verified here (only ${RSA_ALG}); send an ANS-104 item instead.`,
-        { status: 400 },
-      );
-    }
     const forged =
       commitment.alg === HMAC_ALG ||
       !(await verifyMessage(msg, { commitments: [id] }, schemes, opts));
@@ -122,6 +191,8 @@ export interface DecodedRequest {
   message: Message;
   /** The message plus the request's `method` and `path`. */
   singleton: Message;
+  /** The IDs of the commitments verified over the received bytes, once. */
+  verified: readonly string[];
 }
 
 /** Decode, verify and complete an HTTP request as the singleton to resolve. */
@@ -129,37 +200,36 @@ export async function requestToSingleton(req: HttpRequest, opts: Opts): Promise<
   return (await decodeRequest(req, opts)).singleton;
 }
 
-export async function decodeRequest(req: HttpRequest, opts: Opts): Promise<DecodedRequest> {
-  const codecs = opts.codecs ?? defaultCodecs;
-  const schemes = opts.schemes ?? defaultSchemes;
-  const codec = requestCodec(req.headers);
-  let msg: Message;
+function decode(codec: string, req: HttpRequest, codecs: CodecRegistry): Decoded {
   try {
-    msg =
-      codec === 'httpsig@1.0'
-        ? decodeHttpsig(req)
-        : codec === 'ans104@1.0'
-          ? decodeAns104(req)
-          : decodeWith(codec, req, codecs);
+    if (codec === 'httpsig@1.0') return decodeHttpsig(req);
+    if (codec === 'ans104@1.0') return decodeAns104(req);
+    return decodeWith(codec, req, codecs);
   } catch (error) {
+    if (error instanceof ReceivedSignatureError) {
+      throw new SignatureError(error.code, error.message, { status: 400 });
+    }
     if (error instanceof HbError) throw error;
     throw new CodecError('bad_request', `The request cannot be read as ${codec}.`, {
       cause: error,
     });
   }
-  await verifySigners(msg, schemes, opts);
+}
+
+export async function decodeRequest(req: HttpRequest, opts: Opts): Promise<DecodedRequest> {
+  const codecs = opts.codecs ?? defaultCodecs;
+  const schemes = opts.schemes ?? defaultSchemes;
+  const codec = requestCodec(req.headers);
+  let { msg, verified } = decode(codec, req, codecs);
+  await verifySigners(msg, verified, schemes, opts);
   const signed = committersOf(msg).length > 0;
   if (!signed && opts.force_signed_requests === true) {
     throw new SignatureError('signature_required', 'This node only accepts signed requests.', {
       status: 401,
     });
   }
-  if (signed) {
-    msg = withOnlyCommitted(msg, schemes);
-    // HTTP signatures get their HMAC commitment recomputed (HyperBEAM's reset_hmac).
-    if (codec === 'httpsig@1.0') msg = tabmToMessage(resetHmac(messageToTabm(msg)));
-    if (opts.store_all_signed === true) await opts.store?.write(msg);
-  }
+  if (signed && codec !== 'httpsig@1.0') msg = withOnlyCommitted(msg, schemes);
+  if (signed && opts.store_all_signed === true) await opts.store?.write(msg);
   const path = typeof msg.path === 'string' ? msg.path : req.url;
-  return { message: msg, singleton: { ...msg, method: req.method, path } };
+  return { message: msg, singleton: { ...msg, method: req.method, path }, verified };
 }

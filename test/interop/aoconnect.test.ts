@@ -266,13 +266,6 @@ describe('aoconnect mainnet: requests it gets wrong', () => {
     assert.match(await res.text(), /signed/);
   });
 
-  it('an HTTP signature the node cannot check (an Ethereum key): 400, saying so', async () => {
-    const eth = mainnet(node.url, ethereumSigner());
-    const res = await eth.request({ path: '/~meta@1.0/info/address', method: 'GET' });
-    assert.equal(res.status, 400);
-    assert.match(await res.text(), /cannot be verified here.*ANS-104/);
-  });
-
   it('a slot that is not scheduled yet: 404', async () => {
     const res = await post(`/${pid}~process@1.0/compute/results=99`, { target: pid });
     assert.equal(res.status, 404);

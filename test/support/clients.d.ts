@@ -14,6 +14,11 @@ declare module 'hbsig' {
   export function rsaid(commitment: unknown): string;
   export function hmacid(headers: Record<string, string>): string;
   export function verify(signed: SignedRequest): Promise<{ valid: boolean }>;
+  /** A message committed (signed) by `signer`, as `{...keys, commitments}`. */
+  export function commit(
+    fields: Record<string, unknown>,
+    opts: { signer: (fields: Record<string, unknown>) => Promise<SignedRequest>; path?: boolean },
+  ): Promise<Record<string, unknown> & { commitments: Record<string, Record<string, string>> }>;
 }
 
 declare module '@permaweb/ao-core-libs' {

@@ -16,7 +16,7 @@ import {
 import { BadRequestError } from '../../core/errors.ts';
 import { isId, isMessage, type Message, omit, privateOf } from '../../core/message.ts';
 import type { Opts } from '../../core/opts.ts';
-import { addressOf, verifyRsaPss, type Wallet } from '../../crypto/wallet.ts';
+import type { Wallet } from '../../crypto/wallet.ts';
 import type { CommitmentScheme } from '../commitments.ts';
 import { messageToTabm, parseAoTypes, type Tabm, tabmToMessage } from '../structured.ts';
 import {
@@ -25,6 +25,7 @@ import {
   parseList,
   serializeDictionary,
 } from '../structured-fields.ts';
+import { keyidBytes, RSA_ALG, signatureAlgorithm } from './algorithms.ts';
 import { tabmToHttp } from './encode.ts';
 import { HMAC_ALG, HTTPSIG, resetHmac } from './hmac.ts';
 import {
@@ -38,7 +39,7 @@ import {
   withContentDigest,
 } from './signature-base.ts';
 
-export const RSA_ALG = 'rsa-pss-sha512';
+export { RSA_ALG };
 
 function commitmentOf(msg: Message, id: string): Message {
   const c = isMessage(msg.commitments) ? msg.commitments[id] : undefined;
@@ -119,7 +120,8 @@ export async function signHttpsigAsync(msg: Message, wallet: Wallet): Promise<Me
   return withSignature(msg, wallet, prepared, await wallet.signAsync(prepared.base, 'sha512'));
 }
 
-function verifyRsa(msg: Message, commitment: Message): boolean {
+/** Check a signed commitment by re-encoding the message (HyperBEAM's verify/3). */
+function verifySigned(msg: Message, commitment: Message): boolean {
   const { signature, 'signature-input': input, committer } = commitment;
   if (!isBinary(signature) || !isBinary(input)) return false;
   const [entry] = parseDictionary(input);
@@ -132,17 +134,13 @@ function verifyRsa(msg: Message, commitment: Message): boolean {
     const value = list.params.find(([k]) => k === name)?.[1];
     return value?.type === 'string' && typeof value.value === 'string' ? value.value : undefined;
   };
-  if (param('alg') !== RSA_ALG || commitment.alg !== RSA_ALG) return false;
-  const keyid = param('keyid');
-  if (keyid === undefined) return false;
-  let modulus: Uint8Array;
-  try {
-    modulus = fromBase64url(keyid);
-  } catch {
-    return false;
-  }
+  const alg = param('alg');
+  const algorithm = alg === undefined ? undefined : signatureAlgorithm(alg);
+  if (!algorithm || commitment.alg !== alg) return false;
+  const key = keyidBytes(param('keyid') ?? '');
+  if (!key) return false;
   // The committer is derived from the key; a commitment claiming another signer is forged.
-  if (committer !== undefined && committer !== addressOf('rsa', modulus)) return false;
+  if (committer !== undefined && committer !== algorithm.address(key)) return false;
   const components = list.items.map(itemText);
   let base: Uint8Array;
   try {
@@ -150,7 +148,7 @@ function verifyRsa(msg: Message, commitment: Message): boolean {
   } catch {
     return false; // a signed component is missing from the message
   }
-  return verifyRsaPss(modulus, base, sig.value.value, 'sha512');
+  return algorithm.verify(key, base, sig.value.value);
 }
 
 /** Recompute the message's HMAC commitment and compare IDs. */
@@ -204,7 +202,7 @@ export const httpsigScheme: CommitmentScheme = {
   verify(msg, id) {
     const commitment = commitmentOf(msg, id);
     if (commitment.alg === HMAC_ALG) return verifyHmac(msg, id);
-    return verifyRsa(msg, commitment);
+    return verifySigned(msg, commitment);
   },
   committedKeys,
 };

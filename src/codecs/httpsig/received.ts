@@ -1,0 +1,156 @@
+/**
+ * Checking an HTTP message's signatures over what was received: each
+ * signature base is built from the header values as they arrived, and a
+ * signed `content-digest` must be the digest of the body bytes as they
+ * arrived. Nothing is re-encoded, so a client whose encoding differs from
+ * ours (part header order, spacing) still verifies, and nothing it did not
+ * sign can slip in. Derived components (`@path`, `@method`) read the header
+ * of that name, as HyperBEAM does, else the request line.
+ */
+import { createHash } from 'node:crypto';
+import { type Binary, base64url, sha256, toBytes } from '../../core/binary.ts';
+import { CodecError } from '../../core/errors.ts';
+import { own } from '../../core/message.ts';
+import { type InnerList, parseDictionary } from '../structured-fields.ts';
+import { keyidBytes, signatureAlgorithm, supportedAlgorithms } from './algorithms.ts';
+import { type HttpFields, itemText, signatureBase, stripAt } from './signature-base.ts';
+
+/** A signature that verified over the received message. */
+export interface ReceivedSignature {
+  /** Its commitment ID: base64url(sha256(signature)). */
+  id: string;
+  label: string;
+  alg: string;
+  committer: string;
+  /** The components it covers, `@` stripped. */
+  covers: string[];
+}
+
+export interface ReceivedHttp {
+  /** Header fields as received (lower-case names), the body under `body`. */
+  fields: HttpFields;
+  /** The request line's path and method, for derived components with no header. */
+  path?: string;
+  method?: string;
+}
+
+/** Why a received signature is refused; the HTTP layer answers 400 with it. */
+export class ReceivedSignatureError extends CodecError {
+  override name = 'ReceivedSignatureError';
+}
+
+function param(list: InnerList, name: string): string | undefined {
+  const value = list.params.find(([k]) => k === name)?.[1];
+  if (!value || (value.type !== 'string' && value.type !== 'token')) return undefined;
+  return typeof value.value === 'string'
+    ? value.value
+    : Buffer.from(value.value).toString('latin1');
+}
+
+const DIGESTS: Record<string, string> = { 'sha-256': 'sha256', 'sha-512': 'sha512' };
+
+/** Whether a `content-digest` header holds the digest of `body` (every listed digest must match). */
+export function digestMatches(header: Binary, body: Uint8Array): boolean {
+  let members: ReturnType<typeof parseDictionary>;
+  try {
+    members = parseDictionary(header);
+  } catch {
+    return false;
+  }
+  let checked = 0;
+  for (const [name, member] of members) {
+    const alg = DIGESTS[name];
+    if (!alg) continue;
+    if (member.kind !== 'item' || member.value.type !== 'binary') return false;
+    const expected = createHash(alg).update(body).digest();
+    if (Buffer.compare(Buffer.from(member.value.value), expected) !== 0) return false;
+    checked++;
+  }
+  return checked > 0;
+}
+
+/** The fields a signature base reads: the received headers plus the request line's. */
+function baseFields(received: ReceivedHttp): HttpFields {
+  const { body: _body, ...headers } = received.fields;
+  const fields: HttpFields = { ...headers };
+  if (fields.path === undefined && received.path !== undefined) fields.path = received.path;
+  if (fields.method === undefined && received.method !== undefined) fields.method = received.method;
+  return fields;
+}
+
+/**
+ * Verify every signature of a received message; throws if any does not
+ * verify (a message is not partly signed). No signature headers: [].
+ */
+export function verifyReceived(received: ReceivedHttp): ReceivedSignature[] {
+  const { signature, 'signature-input': input } = received.fields;
+  if (signature === undefined && input === undefined) return [];
+  if (signature === undefined || input === undefined) {
+    throw new ReceivedSignatureError(
+      'bad_signature',
+      'a signature needs a matching signature-input',
+    );
+  }
+  const inputs = new Map(parseDictionary(input));
+  const body =
+    received.fields.body === undefined ? new Uint8Array() : toBytes(received.fields.body);
+  const fields = baseFields(received);
+  const out: ReceivedSignature[] = [];
+  for (const [label, sig] of parseDictionary(signature)) {
+    const list = inputs.get(label);
+    if (list?.kind !== 'inner') {
+      throw new ReceivedSignatureError('bad_signature_input', `no signature-input for '${label}'`);
+    }
+    if (sig.kind !== 'item' || sig.value.type !== 'binary') {
+      throw new ReceivedSignatureError(
+        'bad_signature',
+        `signature '${label}' is not a byte sequence`,
+      );
+    }
+    const alg = param(list, 'alg') ?? '';
+    const algorithm = signatureAlgorithm(alg);
+    if (!algorithm) {
+      throw new ReceivedSignatureError(
+        'unsupported_signature',
+        `HTTP signatures with alg '${alg}' cannot be verified here (supported: ${supportedAlgorithms().join(', ')}).`,
+      );
+    }
+    const key = keyidBytes(param(list, 'keyid') ?? '');
+    if (!key) {
+      throw new ReceivedSignatureError(
+        'bad_signature_input',
+        `signature '${label}' has no usable keyid`,
+      );
+    }
+    const components = list.items.map(itemText);
+    const covers = components.map((c) => stripAt(c).toLowerCase());
+    if (covers.includes('content-digest')) {
+      const digest = own(fields, 'content-digest');
+      if (digest === undefined || !digestMatches(digest, body)) {
+        throw new ReceivedSignatureError(
+          'invalid_signature',
+          'The request body does not match its signed content-digest.',
+        );
+      }
+    }
+    let base: Binary;
+    try {
+      base = signatureBase(components, list, fields);
+    } catch {
+      throw new ReceivedSignatureError(
+        'invalid_signature',
+        `The request's signature '${label}' covers a field the request does not have.`,
+      );
+    }
+    const bytes = sig.value.value as Uint8Array;
+    const committer = algorithm.address(key);
+    if (!algorithm.verify(key, toBytes(base), bytes)) {
+      throw new ReceivedSignatureError(
+        'invalid_signature',
+        `The request's signature by ${committer} does not verify.`,
+      );
+    }
+    out.push({ id: base64url(sha256(bytes)), label, alg, committer, covers });
+  }
+  return out;
+}
