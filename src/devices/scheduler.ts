@@ -10,8 +10,12 @@
  *   GET  slot       {process, current, block fields}; `slot/current` is the number
  *   GET  status     {address, processes}
  *   next            the assignment after a process state's `at-slot`
+ *   POST location   keep a scheduler's signed location record (url, nonce,
+ *                   time-to-live); one signed by this node publishes its own
+ *   GET  location   ?address=<address>: the newest unexpired record, as `body`
  * Only processes whose `scheduler` is this node are scheduled here; others get a
- * 307 to their scheduler when the process names where it is, else a 421.
+ * 307 to their scheduler when the process (`?hint=`) or the scheduler's location
+ * record says where it is, else a 421.
  */
 import { verifyMessage, withOnlyCommitted } from '../codecs/commitments.ts';
 import { schemes as defaultSchemes } from '../codecs/index.ts';
@@ -20,6 +24,13 @@ import { commitmentsOf, committersOf } from '../core/ids.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { currentBlock } from '../processes/block.ts';
+import {
+  locationsOf,
+  locationTtl,
+  naturalOf,
+  StaleNonceError,
+  urlOf,
+} from '../processes/locations.ts';
 import {
   isProcess,
   loadProcess,
@@ -46,11 +57,12 @@ function sameCommitments(a: Message, b: Message): boolean {
 }
 
 /**
- * The message a POST schedules: the request's `body` message, else the request
- * as it was signed (the verified HTTP request, whose `path` is its own rather
- * than the step's), reduced to what its signatures cover.
+ * The message a request carries, as it was signed: the request's `body` when
+ * that is a signed message, else the request as its client signed it (the
+ * verified HTTP request, whose `path` is its own rather than the step's),
+ * reduced to what its signatures cover.
  */
-function messageToSchedule(req: Message, opts: Opts): Message {
+function signedMessageOf(req: Message, opts: Opts): Message {
   const schemes = opts.schemes ?? defaultSchemes;
   if (isMessage(req.body) && committersOf(req.body).length > 0) {
     return withOnlyCommitted(req.body, schemes);
@@ -58,6 +70,24 @@ function messageToSchedule(req: Message, opts: Opts): Message {
   const original = opts.http_request;
   if (original && sameCommitments(original, req)) return withOnlyCommitted(original, schemes);
   return withOnlyCommitted(req, schemes);
+}
+
+/**
+ * The message a POST schedules: the request's `body` if it is a message
+ * (HyperBEAM's find_message_to_schedule), else the request itself. A request
+ * that is signed itself and names what it is for (a process, or a `target`)
+ * is scheduled as it is, its `body` a part of it. An unsigned `body` is still
+ * the message to schedule when it is a process or has a target, or when
+ * nothing else names a process: it is then refused for what it is, unsigned.
+ */
+function messageToSchedule(base: Message, req: Message, opts: Opts): Message {
+  const msg = signedMessageOf(req, opts);
+  const body = req.body;
+  if (!isMessage(body) || committersOf(body).length > 0) return msg;
+  if (isProcess(msg) || targetId(msg.target) !== undefined) return msg;
+  const bodyMeant =
+    isProcess(body) || targetId(body.target) !== undefined || targetOf(base, req) === undefined;
+  return bodyMeant ? body : msg;
 }
 
 /** The process ID a request is about (HyperBEAM's find_target_id). */
@@ -75,8 +105,13 @@ async function findProcess(pid: string, base: Message, opts: Opts): Promise<Mess
   return loadProcess(pid, opts);
 }
 
-/** Undefined when this node schedules the process; else the answer to give. */
-function notHere(process: Message, pid: string, opts: Opts): Result | undefined {
+/**
+ * Undefined when this node schedules the process; else the answer to give: a
+ * 307 to the scheduler's URL, from the process's `?hint=` or else from the
+ * scheduler's location record (HyperBEAM's find_remote_scheduler), or a 421
+ * when neither says where it is.
+ */
+async function notHere(process: Message, pid: string, opts: Opts): Promise<Result | undefined> {
   const scheduler = schedulerOf(process);
   if (!scheduler) return fail(400, 'No scheduler information provided.');
   const [address, hint] = scheduler;
@@ -84,13 +119,24 @@ function notHere(process: Message, pid: string, opts: Opts): Result | undefined 
   if (hint) {
     return fail(307, `Redirecting to scheduler: ${hint}`, { location: hint, process: pid });
   }
+  const known = opts.store?.list ? await locationsOf(opts).latest(address) : undefined;
+  const url = known ? urlOf(known.record) : undefined;
+  if (known && url) {
+    const variant = typeof known.record.variant === 'string' ? known.record.variant : 'ao.N.1';
+    return fail(307, `Redirecting to scheduler: ${url}`, {
+      location: url,
+      process: pid,
+      scheduler: address,
+      variant,
+    });
+  }
   return fail(421, `Process ${pid} is scheduled by ${address}, not by this node.`, {
     scheduler: address,
   });
 }
 
 async function post(base: Message, req: Message, opts: Opts): Promise<Result> {
-  const msg = messageToSchedule(req, opts);
+  const msg = messageToSchedule(base, req, opts);
   if (committersOf(msg).length === 0) {
     return fail(400, 'Only signed messages can be scheduled.');
   }
@@ -112,10 +158,147 @@ async function post(base: Message, req: Message, opts: Opts): Promise<Result> {
     process = await findProcess(pid, base, opts);
     if (!process) return fail(404, `Process ${pid} is not known to this node.`);
   }
-  const elsewhere = notHere(process, pid, opts);
+  const elsewhere = await notHere(process, pid, opts);
   if (elsewhere) return elsewhere;
   if (isProcess(msg)) await opts.store?.write(msg);
   return ok(await schedulesOf(opts).assign(pid, msg, opts));
+}
+
+// Scheduler-location records ------------------------------------------------------------
+
+const LOCATION_TYPES = new Set(['scheduler-location', 'location']);
+const RECORD_CODECS = new Set(['httpsig@1.0', 'ans104@1.0']);
+
+/**
+ * The record a POST carries: its `target` message (HyperBEAM's
+ * post_location), a signed `body`, or else the request as it was signed.
+ */
+function recordOf(req: Message, opts: Opts): Message {
+  const target = req.target;
+  if (isMessage(target)) {
+    return committersOf(target).length > 0
+      ? withOnlyCommitted(target, opts.schemes ?? defaultSchemes)
+      : target;
+  }
+  return signedMessageOf(req, opts);
+}
+
+function staleNonce(error: unknown): Result {
+  if (error instanceof StaleNonceError) return fail(400, error.message);
+  throw error;
+}
+
+/**
+ * This node's own record, asked for by a request the node signed: `url` (else
+ * `http://<host>:<port>`), `nonce` (else one above the known one) and
+ * `time-to-live` (else `scheduler_location_ttl`) may be given; it is signed
+ * with `accept-codec` (httpsig@1.0 or ans104@1.0) by the node's wallet.
+ */
+async function publishOwn(request: Message, req: Message, opts: Opts): Promise<Result> {
+  const wallet = opts.priv_wallet;
+  if (!wallet) return fail(500, 'The node has no wallet to sign its location with.');
+  const locations = locationsOf(opts);
+  const known = await locations.knownNonce(wallet.address);
+  const nonce = request.nonce === undefined ? known + 1 : naturalOf(request.nonce);
+  if (nonce === undefined) return fail(400, 'A location `nonce` must be a non-negative integer.');
+  const ttl =
+    request['time-to-live'] === undefined ? locationTtl(opts) : naturalOf(request['time-to-live']);
+  if (!ttl)
+    return fail(400, 'A location `time-to-live` must be a positive number of milliseconds.');
+  const codecName = String(request['accept-codec'] ?? req['accept-codec'] ?? 'httpsig@1.0');
+  const codec = RECORD_CODECS.has(codecName.toLowerCase())
+    ? codecName.toLowerCase()
+    : 'httpsig@1.0';
+  const url = urlOf(request) ?? `http://${String(opts.host ?? 'localhost')}:${String(opts.port)}`;
+  if (nonce <= known) return staleNonce(new StaleNonceError(wallet.address, known, nonce));
+  const record = await (opts.schemes ?? defaultSchemes).get(codec).commit(
+    {
+      'data-protocol': 'ao',
+      variant: 'ao.N.1',
+      type: 'scheduler-location',
+      url,
+      nonce,
+      'time-to-live': ttl,
+      'codec-device': codec,
+    },
+    {},
+    opts,
+  );
+  try {
+    await locations.put(wallet.address, record, nonce, ttl);
+  } catch (error) {
+    return staleNonce(error);
+  }
+  return ok(record);
+}
+
+/**
+ * POST location: keep a scheduler's signed location record. A record signed
+ * by this node asks it to publish its own (publishOwn); any other is kept
+ * under its signers' addresses once its signature verifies, it names `url`,
+ * `nonce` and `time-to-live`, and its nonce is above the known one.
+ */
+async function postLocation(req: Message, opts: Opts): Promise<Result> {
+  const schemes = opts.schemes ?? defaultSchemes;
+  const record = recordOf(req, opts);
+  const signers = committersOf(record);
+  if (signers.length === 0) {
+    return fail(
+      400,
+      "Only signed location records are accepted: sign it with the scheduler's wallet.",
+    );
+  }
+  if (!(await verifyMessage(record, { committers: 'all' }, schemes, opts))) {
+    return fail(400, "The location record's signature does not verify.");
+  }
+  const me = nodeAddress(opts);
+  if (me !== '' && signers.includes(me)) return publishOwn(record, req, opts);
+  const type = record.type;
+  if (type !== undefined && !LOCATION_TYPES.has(String(type).toLowerCase())) {
+    return fail(400, `A location record has type scheduler-location, not ${String(type)}.`);
+  }
+  if (!urlOf(record)) return fail(400, "A location record needs the scheduler's `url`.");
+  const nonce = naturalOf(record.nonce);
+  if (nonce === undefined) {
+    return fail(400, 'A location record needs a `nonce`, a non-negative integer.');
+  }
+  const ttl = naturalOf(record['time-to-live']);
+  if (!ttl) {
+    return fail(400, 'A location record needs its `time-to-live`, in milliseconds.');
+  }
+  const locations = locationsOf(opts);
+  try {
+    // Every signer's known nonce is checked before anything is kept.
+    for (const signer of signers) {
+      const known = await locations.knownNonce(signer);
+      if (nonce <= known) throw new StaleNonceError(signer, known, nonce);
+    }
+    for (const signer of signers) await locations.put(signer, record, nonce, ttl);
+  } catch (error) {
+    return staleNonce(error);
+  }
+  return ok(record);
+}
+
+/**
+ * GET location?address=<address>: the newest unexpired record, as `body`;
+ * without an address, this node's own (as HyperBEAM).
+ */
+async function getLocation(req: Message, opts: Opts): Promise<Result> {
+  const address =
+    typeof req.address === 'string' && req.address !== '' ? req.address : nodeAddress(opts);
+  const locations = locationsOf(opts);
+  const entry = await locations.latest(address);
+  if (!entry) {
+    const expired = await locations.newest(address);
+    return fail(
+      404,
+      expired
+        ? `No location found for address: ${address} (its record expired at ${new Date(expired.expiresAt).toISOString()}).`
+        : `No location found for address: ${address}`,
+    );
+  }
+  return ok({ body: entry.record, 'cache-control': 'no-store' });
 }
 
 function integer(value: Value | undefined, fallback: number): number | undefined {
@@ -150,10 +333,14 @@ async function list(base: Message, req: Message, opts: Opts): Promise<Result> {
 
 export const schedulerDevice = defineDevice({
   name: 'scheduler@1.0',
-  exports: ['schedule', 'slot', 'status', 'next'],
-  // Everything here depends on what has been scheduled so far.
-  volatile: ['schedule', 'slot', 'status', 'next', 'info'],
+  exports: ['schedule', 'slot', 'status', 'next', 'location'],
+  // Everything here depends on what has been scheduled (or located) so far.
+  volatile: ['schedule', 'slot', 'status', 'next', 'info', 'location'],
   keys: {
+    location: (_base, req, opts) =>
+      String(req.method ?? 'GET').toUpperCase() === 'POST'
+        ? postLocation(req, opts)
+        : getLocation(req, opts),
     schedule: (base, req, opts) =>
       String(req.method ?? 'GET').toUpperCase() === 'POST'
         ? post(base, req, opts)
