@@ -9,7 +9,7 @@
  */
 import { jsonToMessage } from '../codecs/json.ts';
 import { commitmentsOf } from '../core/ids.ts';
-import { isMessage, type Message, normalizeKey, type Value } from '../core/message.ts';
+import { Atom, isMessage, type Message, normalizeKey, put, type Value } from '../core/message.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
 import { processIdOf } from '../processes/process-message.ts';
 
@@ -73,17 +73,43 @@ export function legacyCall(
   return [JSON.stringify(msg), JSON.stringify(env)];
 }
 
-/** An outbox entry: its keys and its tags as keys (HyperBEAM's preprocess_results). */
+/**
+ * A value of an AOS result as HyperBEAM decodes it (hb_json): a table is a
+ * message, an array a list, `null` the atom; numbers and booleans stay what
+ * they are. A number no message can carry (an integer beyond 15 digits) is
+ * kept as its text.
+ */
+function aosValue(value: JsonValue): Value {
+  if (value === null) return Atom.of('null');
+  if (Array.isArray(value)) return value.map(aosValue);
+  if (typeof value === 'object') {
+    const msg: Message = {};
+    for (const [key, v] of Object.entries(value)) put(msg, key, aosValue(v));
+    return msg;
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 1e15) {
+    return String(value);
+  }
+  return value;
+}
+
+/**
+ * An outbox entry: its keys and its tags as keys, their values as the module
+ * returned them (HyperBEAM's preprocess_results), so a PATCH message's
+ * `cache = { k = "v" }` arrives as a message.
+ */
 function outboxMessage(entry: Json): Message {
   const out: Message = {};
   for (const [key, value] of Object.entries(entry)) {
     const k = normalizeKey(key);
     if (['from-process', 'from-image', 'anchor', 'tags'].includes(k)) continue;
-    out[k] = typeof value === 'string' ? value : JSON.stringify(value);
+    out[k] = aosValue(value);
   }
   const tags = Array.isArray(entry.Tags) ? entry.Tags : [];
   for (const t of tags) {
-    if (isJsonObject(t) && typeof t.name === 'string') out[normalizeKey(t.name)] = String(t.value);
+    if (isJsonObject(t) && typeof t.name === 'string' && t.value !== undefined) {
+      out[normalizeKey(t.name)] = aosValue(t.value);
+    }
   }
   return out;
 }
