@@ -40,32 +40,39 @@ export function tabmToFlat(tabm: Tabm): FlatMap {
   return out;
 }
 
-/** Rebuild nesting from path keys. Conflicting leaf/map paths are an error. */
+/**
+ * Rebuild nesting from path keys. Conflicting leaf/map paths are an error.
+ * Maps are merged into copies this function owns, in place, so the work is
+ * linear however many keys (or spellings of one path) arrive.
+ */
 export function flatToTabm(flat: Record<string, TabmValue>): Tabm {
   const root: Tabm = {};
+  const owned = new WeakSet<Tabm>([root]);
+  /** The map at `node[key]`, as a copy this call owns (made on first write). */
+  const ownedChild = (node: Tabm, key: string, path: string): Tabm => {
+    const next = own(node, key);
+    if (next !== undefined && !isMessage(next)) {
+      throw new CodecError('path_collision', `flat key '${path}' collides with a value`);
+    }
+    if (next !== undefined && owned.has(next as Tabm)) return next as Tabm;
+    const child: Tabm = next === undefined ? {} : { ...(next as Tabm) };
+    owned.add(child);
+    put(node, key, child);
+    return child;
+  };
   for (const [path, value] of Object.entries(flat)) {
     const parts = pathParts(path);
     if (parts.length === 0) throw new CodecError('bad_key', `empty flat key '${path}'`);
     if (parts.length > MAX_DEPTH)
       throw new CodecError('too_deep', `flat key '${path.slice(0, 80)}...' is nested too deeply`);
     let node = root;
-    for (const part of parts.slice(0, -1)) {
-      const next = own(node, part);
-      if (next === undefined) {
-        const child: Tabm = {};
-        put(node, part, child);
-        node = child;
-      } else if (isMessage(next)) {
-        node = next as Tabm;
-      } else {
-        throw new CodecError('path_collision', `flat key '${path}' collides with a value`);
-      }
-    }
+    for (const part of parts.slice(0, -1)) node = ownedChild(node, part, path);
     const leaf = parts[parts.length - 1] as string;
     const existing = own(node, leaf);
     if (existing === undefined) put(node, leaf, value);
     else if (isMessage(existing) && isMessage(value)) {
-      put(node, leaf, { ...(existing as Tabm), ...(value as Tabm) });
+      const target = ownedChild(node, leaf, path);
+      for (const [k, v] of Object.entries(value as Tabm)) put(target, k, v);
     } else {
       throw new CodecError('path_collision', `flat key '${path}' is given twice`);
     }

@@ -311,6 +311,59 @@ export function deepMerge(base: Message, update: Message): Message {
   return out;
 }
 
+/** Keys message@1.0's `set` never writes: the device's own, plus `set-mode`. */
+export const RESERVED_SET_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'commitments',
+  'committers',
+  'keys',
+  'path',
+  'set',
+  'remove',
+  'verify',
+  'set-mode',
+]);
+
+function isEmptyObject(msg: Message): boolean {
+  for (const _ in msg) return false;
+  return true;
+}
+
+/**
+ * message@1.0's `set` of a (normalised) request's keys, applied to `target`
+ * in place: keys the request gives `unset` are removed; its other public,
+ * non-reserved keys are deep-merged (replaced with `set-mode: explicit`);
+ * the target's private part is kept. Returns the keys set (before `unset`).
+ * Linear in the size of the request, whatever the size of the target: the
+ * device applies it to a copy; the resolver's bulk `set` to a message it owns.
+ */
+export function applySet(target: Message, req: Message): string[] {
+  const priv = privateOf(target);
+  const explicit = req['set-mode'] === 'explicit';
+  const toSet: string[] = [];
+  for (const key of sortedKeys(req)) {
+    const value = req[key];
+    if (isPrivateKey(key) || RESERVED_SET_KEYS.has(key)) continue;
+    if (value !== undefined && value !== UNDEFINED) toSet.push(key);
+  }
+  for (const key of Object.keys(req)) {
+    if (req[key] === UNSET && Object.hasOwn(target, key)) delete target[key];
+  }
+  for (const key of toSet) {
+    const value = req[key] as Value;
+    // A `__proto__` key was never copied by the object spreads this replaces.
+    if (value === UNSET || key === '__proto__') continue;
+    const current = target[key];
+    put(
+      target,
+      key,
+      !explicit && isMessage(current) && isMessage(value) ? deepMerge(current, value) : value,
+    );
+  }
+  if (!isEmptyObject(priv) || 'priv' in target) target.priv = priv;
+  return toSet;
+}
+
 /** A short human description of a value, for errors and logs. */
 export function describe(value: unknown, max = 80): string {
   let text: string;

@@ -21,14 +21,9 @@ import type { Opts } from '../core/opts.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
 import { aosResults, legacyCall, legacyResult, legacyResultKeys } from '../wasm/aos.ts';
 import { WasmLimitError } from '../wasm/host.ts';
-import {
-  compiledImage,
-  instanceOf,
-  limitsOf,
-  normalizeInstance,
-  startInstance,
-} from '../wasm/live.ts';
+import { instanceOf, limitsOf, normalizeInstance, startInstance } from '../wasm/live.ts';
 import { move } from './patch.ts';
+import { compiledOrRefused, notRunning, startedOrRefused } from './wasm-64.ts';
 
 const PREFIX = 'genesis';
 
@@ -60,7 +55,7 @@ async function moduleInfo(ref: Value | undefined, opts: Opts): Promise<ModuleInf
 }
 
 async function start(state: Message, opts: Opts): Promise<Message> {
-  const compiled = await compiledImage(moduleRef(state), opts);
+  const compiled = await compiledOrRefused(moduleRef(state), opts);
   if (compiled.kind !== 'legacy') {
     throw new NotFoundError(
       'not_a_legacy_module',
@@ -68,7 +63,7 @@ async function start(state: Message, opts: Opts): Promise<Message> {
       { status: 422 },
     );
   }
-  return startInstance(state, PREFIX, compiled, limitsOf(opts), opts);
+  return startedOrRefused(() => startInstance(state, PREFIX, compiled, limitsOf(opts), opts));
 }
 
 /**
@@ -81,7 +76,7 @@ const clockAt = (assignment: Message): number => 10_000 + (Number(assignment.slo
 
 async function compute(state: Message, req: Message, opts: Opts): Promise<Result> {
   const worker = instanceOf(state, PREFIX);
-  if (!worker) return error({ status: 500, body: 'The process instance is not running.' });
+  if (!worker) return notRunning(state, PREFIX, 'The process instance is not running.');
   const process = isMessage(state.process) ? state.process : {};
   const [msg, env] = legacyCall(req, process, await moduleInfo(moduleRef(state), opts));
   let text: string;

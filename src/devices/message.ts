@@ -11,7 +11,7 @@ import { defineDevice, error, type KeyFunction, ok } from '../core/device.ts';
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import { committersOf, messageId } from '../core/ids.ts';
 import {
-  deepMerge,
+  applySet,
   isMessage,
   isPrivateKey,
   type Message,
@@ -19,29 +19,12 @@ import {
   normalizeKey,
   normalizeKeys,
   omit,
-  privateOf,
   sortedKeys,
-  UNDEFINED,
-  UNSET,
   type Value,
   valueEquals,
-  withPrivate,
 } from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
-import { get } from '../core/resolver.ts';
-
-/** Keys that `set` never writes: the device's own, plus `set-mode`. */
-const RESERVED = new Set([
-  'id',
-  'commitments',
-  'committers',
-  'keys',
-  'path',
-  'set',
-  'remove',
-  'verify',
-  'set-mode',
-]);
+import { get, standardMessageDevices } from '../core/resolver.ts';
 
 /** Read a key: exact, then case-insensitive; private keys are never readable. */
 export function getKey(key: string, msg: Message): Value | undefined {
@@ -75,17 +58,8 @@ function sameContent(a: Message, b: Message): boolean {
 }
 
 const set: KeyFunction = (base, req, opts) => {
-  const toSet = publicKeys(req).filter(
-    (k) => !RESERVED.has(k) && req[k] !== undefined && req[k] !== UNDEFINED,
-  );
-  const unset = Object.keys(base).filter((k) => req[k] === UNSET);
-  const values: Message = {};
-  for (const k of toSet) if (req[k] !== UNSET) values[k] = req[k] as Value;
-  const kept = omit(base, unset);
-  const merged = withPrivate(
-    req['set-mode'] === 'explicit' ? { ...kept, ...values } : deepMerge(kept, values),
-    privateOf(base),
-  );
+  const merged: Message = { ...base };
+  const toSet = applySet(merged, req);
   if (!isMessage(base.commitments)) return ok(merged);
   const overwritten = committedKeys(base, { committers: 'all' }, schemesOf(opts)).some((k) =>
     toSet.includes(normalizeKey(k)),
@@ -132,3 +106,6 @@ export const messageDevice = defineDevice({
     },
   },
 });
+
+// The resolver's bulk `set` may apply this device's set, set_path and reads itself.
+standardMessageDevices.add(messageDevice);

@@ -143,6 +143,15 @@ async function map(base: Message, req: Message, opts: Opts): Promise<Result> {
   return ok(out);
 }
 
+/**
+ * Info for a device that only acts as a member of a stack (dedup@1.0,
+ * multipass@1.0): its handler answers a message with a `device-stack`; on any
+ * other message it has none, and message@1.0 answers its keys.
+ */
+export function stackedOnly(handler: Handler): (base: Message) => DeviceInfo {
+  return (base) => ({ handler: getKey('device-stack', base) === undefined ? undefined : handler });
+}
+
 function stackInfo(base: Message): DeviceInfo {
   const exports = base['stack-keys'];
   return Array.isArray(exports) ? { exports: exports.map(String) } : {};

@@ -20,8 +20,15 @@
  */
 
 import { defineDevice, error, ok, type Result } from '../core/device.ts';
-import { NotFoundError } from '../core/errors.ts';
-import { isMessage, type Message, type Value, valueAt, withValueAt } from '../core/message.ts';
+import { HbError, NotFoundError } from '../core/errors.ts';
+import {
+  isMessage,
+  type Message,
+  privateOf,
+  type Value,
+  valueAt,
+  withValueAt,
+} from '../core/message.ts';
 import type { Opts } from '../core/opts.ts';
 import { resolve } from '../core/resolver.ts';
 import { WasmLimitError } from '../wasm/host.ts';
@@ -38,6 +45,50 @@ import { inputPrefix, outputPrefix } from './stack.ts';
 
 const WASI = 'wasi_snapshot_preview1';
 
+/** A module compiled from an image the request names; one that is not WebAssembly is a 422. */
+export async function compiledOrRefused(image: Value | undefined, opts: Opts) {
+  try {
+    return await compiledImage(image, opts);
+  } catch (e) {
+    if (e instanceof WebAssembly.CompileError) {
+      throw new HbError('invalid_module', `The image is not a WebAssembly module: ${e.message}`, {
+        status: 422,
+      });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Start an instance of a module the request names: one that cannot be
+ * instantiated (no memory, imports it does not get, a trap at start) is the
+ * module's fault, a 422; limits and the node's own errors pass through.
+ */
+export async function startedOrRefused<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    if (e instanceof HbError || e instanceof WasmLimitError || !(e instanceof Error)) throw e;
+    if (/the WASM (worker exited|instance was closed)/.test(e.message)) throw e;
+    throw new HbError('module_not_started', `The module could not be started: ${e.message}`, {
+      status: 422,
+      cause: e,
+    });
+  }
+}
+
+/**
+ * `compute` without a live instance: a message that never started one (it
+ * was not `init`ed, as a process does) is the request's mistake (422); an
+ * instance that is gone is the node's (500).
+ */
+export function notRunning(state: Message, prefix: string, text: string): Result {
+  const named = typeof valueAt(privateOf(state), `instances/${prefix}`) === 'string';
+  return named
+    ? error({ status: 500, body: text })
+    : error({ status: 422, body: `${text} Run \`init\` first: \`compute\` runs in a process.` });
+}
+
 /** Where this device writes: the stack's output prefix (`wasm` for AOS). */
 const prefixOf = (msg: Message) => outputPrefix(msg) || 'wasm';
 
@@ -50,35 +101,37 @@ function imageOf(state: Message): Value | undefined {
 /** Start (or restart) the instance for this state; returns the state naming it. */
 async function start(state: Message, opts: Opts): Promise<Message> {
   const prefix = prefixOf(state);
-  const compiled = await compiledImage(imageOf(state), opts);
+  const compiled = await compiledOrRefused(imageOf(state), opts);
   const libs = valueAt(state, `${prefix}/stdlib`);
   const bridged = isMessage(libs) ? Object.keys(libs).filter((m) => m !== WASI) : [];
   let current = state;
-  return startInstance(
-    state,
-    prefix,
-    compiled,
-    {
-      ...limitsOf(opts),
-      bridged,
-      // An import resolves through the mounted device, with the state at `state`.
-      onImport: async (module, func, args, sig) => {
-        const lib = valueAt(current, `${prefix}/stdlib/${module}`);
-        if (!isMessage(lib)) throw new NotFoundError('no_import', `no library for ${module}`);
-        const result = await resolve(
-          { ...lib, state: current },
-          { path: func, module, func, args, 'func-sig': sig },
-          opts,
-        );
-        const body = result.body;
-        if (result.status !== 'ok' || !isMessage(body) || !Array.isArray(body.results)) {
-          throw new Error(`the import ${module}.${func} failed`);
-        }
-        if (isMessage(body.state)) current = body.state;
-        return body.results.map(Number);
+  return startedOrRefused(() =>
+    startInstance(
+      state,
+      prefix,
+      compiled,
+      {
+        ...limitsOf(opts),
+        bridged,
+        // An import resolves through the mounted device, with the state at `state`.
+        onImport: async (module, func, args, sig) => {
+          const lib = valueAt(current, `${prefix}/stdlib/${module}`);
+          if (!isMessage(lib)) throw new NotFoundError('no_import', `no library for ${module}`);
+          const result = await resolve(
+            { ...lib, state: current },
+            { path: func, module, func, args, 'func-sig': sig },
+            opts,
+          );
+          const body = result.body;
+          if (result.status !== 'ok' || !isMessage(body) || !Array.isArray(body.results)) {
+            throw new Error(`the import ${module}.${func} failed`);
+          }
+          if (isMessage(body.state)) current = body.state;
+          return body.results.map(Number);
+        },
       },
-    },
-    opts,
+      opts,
+    ),
   );
 }
 
@@ -87,11 +140,12 @@ async function compute(state: Message, _opts: Opts): Promise<Result> {
   if (pass !== undefined && Number(pass) !== 1) return ok(state);
   const fn = state.function;
   if (typeof fn !== 'string') return ok(state);
-  const worker = instanceOf(state, prefixOf(state));
-  if (!worker)
-    return error({ status: 500, body: 'The WASM instance of this process is not running.' });
-  const params = Array.isArray(state.parameters) ? state.parameters : [];
   const prefix = prefixOf(state);
+  const worker = instanceOf(state, prefix);
+  if (!worker) {
+    return notRunning(state, prefix, 'The WASM instance of this process is not running.');
+  }
+  const params = Array.isArray(state.parameters) ? state.parameters : [];
   try {
     const call = await worker.call(
       fn,

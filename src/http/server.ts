@@ -5,9 +5,13 @@
  *   GET /            302 to `default_req` (the web UI)
  *   anything else    request -> singleton (request.ts) -> the node's pipeline
  *                    (node/pipeline.ts) -> reply (reply.ts)
- * Limits: `http_max_header_size` and `http_max_body_size` (413 beyond them),
+ * Limits: `http_max_header_size` (the request target plus every header's
+ * name and value, however many headers) and `http_max_body_size` (a body,
+ * or a chunk size declaring more, is refused at once), 413 beyond them; the
+ * decoded request's keys, depth and path (limits.ts, 413);
  * `http_request_timeout` to receive a request (408), `http_resolve_timeout`
  * to answer it (504), `idle_timeout` for idle keep-alive connections.
+ * CONNECT gets 405; bytes that are not HTTP get 400.
  * `stop()` stops accepting, lets requests in flight finish, then closes the
  * store, so nothing written is lost.
  */
@@ -23,6 +27,8 @@ import { LiveNode } from '../node/live-node.ts';
 import { log } from '../node/log.ts';
 import type { NodeMetrics } from '../node/metrics.ts';
 import { handle, maybeSign } from '../node/pipeline.ts';
+import { DeclaredSizeGuard } from './declared-size.ts';
+import { checkBody, checkRequest, requestLimits } from './limits.ts';
 import { acceptCodec, CORS_HEADERS, encodeReply, type HttpReply, textReply } from './reply.ts';
 import { decodeRequest, type HttpRequest } from './request.ts';
 
@@ -56,20 +62,63 @@ function headerFields(req: IncomingMessage): Record<string, Binary> {
   return fields;
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+/** Each connection's chunk-size guard (declared-size.ts). */
+const guards = new WeakMap<Socket, DeclaredSizeGuard>();
+
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   const tooLarge = () =>
     new BodyTooLarge('body_too_large', `The request body is larger than ${limit} bytes.`, {
       status: 413,
     });
-  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge());
+  const guard = guards.get(req.socket);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      guard?.onTooLarge(undefined);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    // A connection closed before the body ended, without an error event.
+    const onClose = () => onError(new Error('the request was aborted'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+    // A chunk declaring more than the limit is refused before it arrives.
+    if (/chunked/i.test(String(req.headers['transfer-encoding'] ?? ''))) {
+      guard?.onTooLarge(() => {
+        done();
+        reject(tooLarge());
+      });
+    }
+  });
+}
+
+/** An absolute-form request target (`http://host/path`) as its path. */
+function originForm(url: string): string {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
+  if (!match) return url;
+  const rest = url.slice(match[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 /** An error as a reply: client errors with their status and message; others as 500. */
@@ -118,11 +167,15 @@ async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): P
   try {
     const request: HttpRequest = {
       method: req.method ?? 'GET',
-      url: req.url ?? '/',
+      url: originForm(req.url ?? '/'),
       headers,
       body,
     };
+    // Nothing is decoded, nor resolved, for a request beyond the node's limits.
+    const limits = requestLimits(opts);
+    checkBody(headers, body, limits);
     const { message, singleton } = await decodeRequest(request, opts);
+    checkRequest(singleton, limits);
     // A data item's request still asks for its reply's form in the HTTP headers.
     const asked: Message = {};
     for (const key of ['accept', 'require-codec']) {
@@ -224,25 +277,56 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
     }
   }
 
+  const maxHeader = number(opts.http_max_header_size, 64 * 1024);
   const server = createServer(
     {
-      maxHeaderSize: number(opts.http_max_header_size, 64 * 1024),
+      // Node refuses a head once its count reaches the limit: `+ 1` lets one of
+      // exactly `http_max_header_size` bytes through.
+      maxHeaderSize: maxHeader + 1,
       requestTimeout: number(opts.http_request_timeout, 60_000),
       headersTimeout: Math.min(number(opts.http_request_timeout, 60_000), 60_000),
       keepAliveTimeout: number(opts.idle_timeout, 300_000),
     },
     (req, res) => void onRequest(req, res),
   );
+  // The header limit is `http_max_header_size` bytes, not a number of headers.
+  server.maxHeadersCount = 0;
+  // A client that shuts its side once it has sent a request still gets the answer.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  server.on('connection', (socket: Socket) => {
+    const guard = new DeclaredSizeGuard(maxBody);
+    guards.set(socket, guard);
+    socket.on('data', (bytes: Buffer) => guard.push(bytes));
+  });
+  const rawReply = (socket: Socket, status: string, text: string, extra = '') => {
+    socket.end(
+      `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}connection: close\r\n\r\n${text}`,
+    );
+  };
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const [status, text] =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? ['413 Payload Too Large', 'The request headers are too large.']
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? ['408 Request Timeout', 'The request was not received in time.']
-          : ['400 Bad Request', 'The request is not valid HTTP.'];
-    socket.end(
-      `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\ncontent-length: ${text.length}\r\nconnection: close\r\n\r\n${text}`,
+    switch (error.code) {
+      case 'HPE_HEADER_OVERFLOW':
+        return rawReply(
+          socket,
+          '413 Payload Too Large',
+          `The request headers are larger than ${maxHeader} bytes.`,
+        );
+      case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+        return rawReply(socket, '413 Payload Too Large', 'The chunk extensions are too large.');
+      case 'ERR_HTTP_REQUEST_TIMEOUT':
+        return rawReply(socket, '408 Request Timeout', 'The request was not received in time.');
+      default:
+        return rawReply(socket, '400 Bad Request', 'The request is not valid HTTP.');
+    }
+  });
+  // CONNECT asks for a tunnel, which a node does not offer.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    rawReply(
+      socket,
+      '405 Method Not Allowed',
+      'CONNECT is not supported.',
+      'allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH\r\n',
     );
   });
 

@@ -40,6 +40,12 @@ export const NODE_DEFAULTS: Readonly<Opts> = Object.freeze({
   http_resolve_timeout: 300_000,
   http_max_header_size: 64 * 1024,
   http_max_body_size: 64 * 1024 * 1024,
+  /** Keys a request message may hold, nested ones and list items included (413 beyond). */
+  http_max_keys: 10_000,
+  /** How deep a request's messages, lists, `a/b/c` keys and `(...)` sub-paths may nest. */
+  http_max_depth: 64,
+  /** Keys a request's path messages may hold together (its keys are copied into each). */
+  http_max_path_keys: 100_000,
   debug_print: false,
   prometheus: true,
   /** Accept gateway items whose signatures GraphQL cannot reproduce (HyperBEAM: true). */
