@@ -6,11 +6,11 @@
 import { hmacBase } from '../src/codecs/httpsig/index.ts';
 import { messageToTabm } from '../src/codecs/structured.ts';
 import { hmacSha256 } from '../src/core/binary.ts';
-import { parseHyperpath } from '../src/core/hyperpath.ts';
-import { unsignedMessageId } from '../src/core/ids.ts';
 import type { Message } from '../src/core/message.ts';
-import { resolve, resolveMany } from '../src/core/resolver.ts';
 import { createOpts } from '../src/defaults.ts';
+import { parseHyperpath } from '../src/engine/hyperpath.ts';
+import { unsignedMessageId } from '../src/engine/ids.ts';
+import { resolve, resolveMany } from '../src/engine/resolver.ts';
 import { measure, report } from './harness.ts';
 
 const sample: Message = {

@@ -3,9 +3,9 @@
  * an in-memory store and result cache. Pass overrides to change any of them.
  */
 import { codecs, schemes } from './codecs/index.ts';
-import { MemoryResultCache } from './core/cache.ts';
-import type { Opts } from './core/opts.ts';
 import { createDeviceRegistry } from './devices/index.ts';
+import type { Opts } from './engine/context.ts';
+import { MemoryResultCache } from './engine/result-cache.ts';
 import { MemoryStore } from './stores/memory.ts';
 import { MessageCache } from './stores/message-cache.ts';
 

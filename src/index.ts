@@ -7,14 +7,14 @@
  *   await node.stop();
  */
 export { codecs, schemes } from './codecs/index.ts';
-export { type Device, defineDevice, error, ok, type Result } from './core/device.ts';
-export { parseHyperpath, toHyperpath } from './core/hyperpath.ts';
-export { messageId } from './core/ids.ts';
 export type { Message, Value } from './core/message.ts';
-export type { Opts } from './core/opts.ts';
-export { get, resolve, resolveMany } from './core/resolver.ts';
 export { createWallet, loadWallet, type Wallet } from './crypto/wallet.ts';
 export { createOpts } from './defaults.ts';
 export { builtinDevices, createDeviceRegistry } from './devices/index.ts';
+export type { Opts } from './engine/context.ts';
+export { type Device, defineDevice, error, ok, type Result } from './engine/device.ts';
+export { parseHyperpath, toHyperpath } from './engine/hyperpath.ts';
+export { messageId } from './engine/ids.ts';
+export { get, resolve, resolveMany } from './engine/resolver.ts';
 export { type RunningNode, startNode } from './http/server.ts';
 export type { NodeOptions } from './node/assemble.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { messageId } from '../core/ids.ts';
+import { messageId } from '../engine/ids.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(root, 'src', 'cli', 'main.ts');

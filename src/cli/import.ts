@@ -7,8 +7,8 @@
 import { verifyMessage } from '../codecs/commitments.ts';
 import { schemes } from '../codecs/index.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { messageId } from '../core/ids.ts';
 import type { Message } from '../core/message.ts';
+import { messageId } from '../engine/ids.ts';
 import { loadConfig } from '../node/config.ts';
 import { DEFAULT_STORE, openStore } from '../stores/index.ts';
 import type { Command } from './commands.ts';

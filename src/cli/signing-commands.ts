@@ -7,7 +7,6 @@ import { ANS104 } from '../codecs/ans104/index.ts';
 import { verifyMessage } from '../codecs/commitments.ts';
 import { schemes } from '../codecs/index.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { commitmentsOf, messageId } from '../core/ids.ts';
 import { isMessage, type Message } from '../core/message.ts';
 import {
   createWallet,
@@ -16,6 +15,7 @@ import {
   saveWallet,
   type Wallet,
 } from '../crypto/wallet.ts';
+import { commitmentsOf, messageId } from '../engine/ids.ts';
 import type { Command } from './commands.ts';
 import { decodeMessage, detectCodec, encodeMessage, readInput, writeOutput } from './io.ts';
 import { verifyItemBytes } from './verify-item.ts';

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
 import type { Message } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
 import { loadWallet } from '../crypto/wallet.ts';
+import type { Opts } from '../engine/context.ts';
 import { ans104Scheme } from './ans104/index.ts';
 import {
   type CommitmentScheme,

@@ -5,9 +5,9 @@
  * commitment's `commitment-device`.
  */
 import { NotFoundError } from '../core/errors.ts';
-import { selectCommitments } from '../core/ids.ts';
 import { isMessage, type Message } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
+import { selectCommitments } from '../engine/ids.ts';
 
 export interface CommitmentScheme {
   /** The codec device the scheme belongs to, e.g. `httpsig@1.0`. */

@@ -158,7 +158,7 @@ describe('encodeValue', () => {
   it('refuses messages and links inside a plain list', () => {
     assert.throws(() => encodeValue([1, { a: '1' }]), codec('bad_list'));
     assert.throws(() => encodeValue([new Link('x')]), codec('bad_list'));
-    assert.throws(() => encodeValue([new Resolve([])]), codec('bad_list'));
+    assert.throws(() => encodeValue([new Resolve([], '/')]), codec('bad_list'));
   });
 
   it('passes binaries through and refuses anything else', () => {
@@ -352,7 +352,7 @@ describe('messageToTabm', () => {
   });
 
   it('keeps unevaluated sub-resolutions as they are', () => {
-    const r = new Resolve(['x']);
+    const r = new Resolve(['x'], '/x');
     assert.equal(messageToTabm({ r }).r, r);
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it, describe as suite } from 'node:test';
 import fc from 'fast-check';
 import { message as messageArb } from '../../test/support/arbitraries.ts';
-import { defineDevice } from './device.ts';
+import { defineDevice } from '../engine/device.ts';
 import {
   As,
   Atom,
@@ -79,7 +79,7 @@ suite('value wrappers', () => {
     const payload = { socket: true };
     assert.equal(new Opaque(payload).value, payload);
     const items: Value[] = [{ path: 'a' }];
-    assert.equal(new Resolve(items).messages, items);
+    assert.equal(new Resolve(items, '/a').messages, items);
     const as = new As('dev@1.0', { path: 'x' });
     assert.equal(as.device, 'dev@1.0');
     assert.deepEqual(as.msg, { path: 'x' });

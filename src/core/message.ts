@@ -12,7 +12,6 @@
  * object and nothing mutates its inputs, which lets IDs be memoised.
  */
 import { type Binary, byteLength, compareBytes, isBinary } from './binary.ts';
-import type { Device } from './device.ts';
 import { BadRequestError } from './errors.ts';
 
 /** An atom other than true/false (which are JS booleans). Interned. */
@@ -59,11 +58,17 @@ export class Opaque<T = unknown> {
   }
 }
 
-/** A path list to resolve: `{resolve, Messages}` in HyperBEAM. */
+/**
+ * A path list to resolve: `{resolve, Messages}` in HyperBEAM. `path` is its
+ * HyperPATH text, which is how a message holding one is encoded (HyperBEAM
+ * cannot encode one at all).
+ */
 export class Resolve {
   readonly messages: PathItem[];
-  constructor(messages: PathItem[]) {
+  readonly path: string;
+  constructor(messages: PathItem[], path: string) {
     this.messages = messages;
+    this.path = path;
   }
 }
 
@@ -77,7 +82,16 @@ export class As {
   }
 }
 
-export type DeviceRef = string | Device | Resolve;
+/**
+ * A device as a value (a message may name its device by an object): the
+ * engine's devices are these, branded so they are never taken for messages.
+ */
+export interface DeviceValue {
+  readonly [DEVICE_BRAND]: true;
+  readonly name?: string;
+}
+
+export type DeviceRef = string | DeviceValue | Resolve;
 
 export type Value =
   | Binary
@@ -89,7 +103,7 @@ export type Value =
   | Opaque
   | Resolve
   | As
-  | Device
+  | DeviceValue
   | Value[]
   | Message;
 
@@ -108,7 +122,7 @@ export const OK = Atom.of('ok');
 /** Marks device objects, so they are never mistaken for messages. */
 export const DEVICE_BRAND: unique symbol = Symbol.for('hyperbeam.device');
 
-export function isDevice(value: unknown): value is Device {
+export function isDevice(value: unknown): value is DeviceValue {
   return typeof value === 'object' && value !== null && DEVICE_BRAND in value;
 }
 

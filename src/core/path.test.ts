@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { defineDevice } from './device.ts';
+import { defineDevice } from '../engine/device.ts';
 import { As, Atom, Float, Link, type Value } from './message.ts';
 import { firstKey, pathParts } from './path.ts';
 

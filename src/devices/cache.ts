@@ -13,11 +13,11 @@
  */
 
 import { isBinary, toBytes } from '../core/binary.ts';
-import { defineDevice, ok, type Result } from '../core/device.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { committersOf } from '../core/ids.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { MessageStore, Opts } from '../core/opts.ts';
+import type { MessageStore, Opts } from '../engine/context.ts';
+import { defineDevice, ok, type Result } from '../engine/device.ts';
+import { committersOf } from '../engine/ids.ts';
 
 const answer = (status: number, fields: Message): Result => ok({ status, ...fields });
 

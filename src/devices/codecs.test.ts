@@ -8,13 +8,13 @@ import { sharedPath } from '../../test/support/shared.ts';
 import { codecs } from '../codecs/index.ts';
 import { jsonCodec } from '../codecs/json.ts';
 import { toBytes } from '../core/binary.ts';
-import { type Device, ok } from '../core/device.ts';
-import { committersOf } from '../core/ids.ts';
 import { type Message, NOT_FOUND, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { resolve } from '../core/resolver.ts';
 import { loadWallet } from '../crypto/wallet.ts';
 import { createOpts } from '../defaults.ts';
+import type { Opts } from '../engine/context.ts';
+import { type Device, ok } from '../engine/device.ts';
+import { committersOf } from '../engine/ids.ts';
+import { resolve } from '../engine/resolver.ts';
 import { codecDevice, codecDevices } from './codecs.ts';
 import { createDeviceRegistry } from './index.ts';
 

@@ -12,10 +12,10 @@ import { committedKeys, verifyMessage } from '../codecs/commitments.ts';
 import { type Codec, codecs as defaultCodecs, schemes as defaultSchemes } from '../codecs/index.ts';
 import { messageToTabm, tabmToMessage } from '../codecs/structured.ts';
 import { isBinary, toBytes } from '../core/binary.ts';
-import { type Device, defineDevice, error, type KeyFunction, ok } from '../core/device.ts';
 import { BadRequestError } from '../core/errors.ts';
 import { type Message, NOT_FOUND, omit } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
+import { type Device, defineDevice, error, type KeyFunction, ok } from '../engine/device.ts';
 import { getKey } from './message.ts';
 
 const schemesOf = (opts: Opts) => opts.schemes ?? defaultSchemes;

@@ -9,9 +9,10 @@
  * second(s), minute(s), hour(s), day(s). Driving a process:
  * `every?cron-path=/<pid>~process@1.0/now&interval=1-minute`.
  */
-import { defineDevice, error, ok } from '../core/device.ts';
+
 import { isMessage, type Message, omit } from '../core/message.ts';
-import type { MessageStore, Opts } from '../core/opts.ts';
+import type { MessageStore, Opts } from '../engine/context.ts';
+import { defineDevice, error, ok } from '../engine/device.ts';
 import { log } from '../node/log.ts';
 import { handle } from '../node/pipeline.ts';
 

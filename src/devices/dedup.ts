@@ -5,9 +5,10 @@
  * It only acts in a stack (a message with a `device-stack`): elsewhere its
  * keys are message@1.0's, so an unknown key is a 404, not the state.
  */
-import { defineDevice, type Handler, ok, withStatus } from '../core/device.ts';
-import { messageId } from '../core/ids.ts';
+
 import { omit } from '../core/message.ts';
+import { defineDevice, type Handler, ok, withStatus } from '../engine/device.ts';
+import { messageId } from '../engine/ids.ts';
 import { stackedOnly } from './stack.ts';
 
 const handler: Handler = (_key, base, req) => {

@@ -13,11 +13,12 @@
  *              in the outbox marked as patches are applied (patch@1.0)
  *   snapshot   `{body: <linear memory>}`; normalize restores it
  */
-import { defineDevice, error, ok, type Result } from '../core/device.ts';
+
 import { NotFoundError } from '../core/errors.ts';
-import { committersOf } from '../core/ids.ts';
 import { isMessage, type Message, omit, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
+import { defineDevice, error, ok, type Result } from '../engine/device.ts';
+import { committersOf } from '../engine/ids.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
 import { aosResults, legacyCall, legacyResult, legacyResultKeys } from '../wasm/aos.ts';
 import { WasmLimitError } from '../wasm/host.ts';

@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineDevice, error, ok } from '../core/device.ts';
 import { formatValue } from '../core/format.ts';
 import { NOT_FOUND, omit } from '../core/message.ts';
+import { defineDevice, error, ok } from '../engine/device.ts';
 import type { NodeMetrics } from '../node/metrics.ts';
 
 const ASSETS = new URL('../../assets/hyperbuddy/', import.meta.url);

@@ -2,8 +2,8 @@
  * The devices this node ships, by name. A device is a TypeScript module that
  * exports a `defineDevice({...})` object; add it here to preload it.
  */
-import type { Device } from '../core/device.ts';
-import { DeviceRegistry } from '../core/registry.ts';
+import type { Device } from '../engine/device.ts';
+import { DeviceRegistry } from '../engine/registry.ts';
 import { cacheDevice } from './cache.ts';
 import { codecDevices } from './codecs.ts';
 import { cronDevice } from './cron.ts';

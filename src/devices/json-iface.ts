@@ -9,8 +9,9 @@
  *              becomes `results` (`data`, `outbox` 1..n, `patches`, and the
  *              legacy result as `json` and `raw`)
  */
-import { defineDevice, error, ok, type Result } from '../core/device.ts';
+
 import { isMessage, type Message, omit, valueAt, withValueAt } from '../core/message.ts';
+import { defineDevice, error, ok, type Result } from '../engine/device.ts';
 import { aosResults, jsonIfaceCall, legacyResultKeys } from '../wasm/aos.ts';
 import { instanceOf } from '../wasm/live.ts';
 import { outputPrefix } from './stack.ts';

@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { committedKeys } from '../codecs/commitments.ts';
 import { schemes } from '../codecs/index.ts';
-import type { Result } from '../core/device.ts';
-import { messageId } from '../core/ids.ts';
 import { type Message, NOT_FOUND, UNDEFINED, UNSET, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { resolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
+import type { Opts } from '../engine/context.ts';
+import type { Result } from '../engine/device.ts';
+import { messageId } from '../engine/ids.ts';
+import { resolve } from '../engine/resolver.ts';
 import { getKey, messageDevice, publicKeys } from './message.ts';
 
 const opts = (overrides: Opts = {}) => createOpts({ hashpath: 'ignore', ...overrides });

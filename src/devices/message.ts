@@ -7,9 +7,7 @@
 import { committedKeys, verifyMessage } from '../codecs/commitments.ts';
 import { schemes as defaultSchemes } from '../codecs/index.ts';
 import { messageToTabm } from '../codecs/structured.ts';
-import { defineDevice, error, type KeyFunction, ok } from '../core/device.ts';
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
-import { committersOf, messageId } from '../core/ids.ts';
 import {
   applySet,
   isMessage,
@@ -23,8 +21,10 @@ import {
   type Value,
   valueEquals,
 } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { get, standardMessageDevices } from '../core/resolver.ts';
+import type { Opts } from '../engine/context.ts';
+import { defineDevice, error, type KeyFunction, ok } from '../engine/device.ts';
+import { committersOf, messageId } from '../engine/ids.ts';
+import { get, standardMessageDevices } from '../engine/resolver.ts';
 
 /** Read a key: exact, then case-insensitive; private keys are never readable. */
 export function getKey(key: string, msg: Message): Value | undefined {

@@ -8,12 +8,13 @@
  * may change it (default: the node's own address; `unclaimed`: anyone).
  * Answers carry their own `status` (400 `Unauthorized`, ...), as HyperBEAM's.
  */
-import { defineDevice, ok, type Result } from '../core/device.ts';
+
+import { buildInfo } from '../core/build-info.ts';
 import { HbError } from '../core/errors.ts';
-import { committersOf } from '../core/ids.ts';
 import { Atom, Float, isMessage, isPrivateKey, type Message, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { buildInfo } from '../node/build-info.ts';
+import type { Opts } from '../engine/context.ts';
+import { defineDevice, ok, type Result } from '../engine/device.ts';
+import { committersOf } from '../engine/ids.ts';
 
 /** The version of HyperBEAM whose protocol this node speaks. */
 export const PROTOCOL_VERSION = 0.8;

@@ -5,7 +5,7 @@
  * It only acts in a stack (a message with a `device-stack`): elsewhere its
  * keys are message@1.0's, so an unknown key is a 404, not the state.
  */
-import { defineDevice, type Handler, ok, withStatus } from '../core/device.ts';
+import { defineDevice, type Handler, ok, withStatus } from '../engine/device.ts';
 import { stackedOnly } from './stack.ts';
 
 const handler: Handler = (_key, base) => {

@@ -12,8 +12,9 @@
  *
  * A missing source is `not_found`, so inside a stack the device is skipped.
  */
-import { defineDevice, error, ok, type Result } from '../core/device.ts';
+
 import { isMessage, type Message, NOT_FOUND, omit, valueAt, withValueAt } from '../core/message.ts';
+import { defineDevice, error, ok, type Result } from '../engine/device.ts';
 
 function setting(base: Message, req: Message, names: string[]): string {
   for (const name of names) {

@@ -15,8 +15,7 @@
  *   push             schedule a message and deliver what it sends
  *   snapshot         the execution device's snapshot of a computed state
  */
-import { defineDevice, error, ok, type Result } from '../core/device.ts';
-import { committersOf } from '../core/ids.ts';
+
 import {
   isId,
   isMessage,
@@ -26,7 +25,9 @@ import {
   type Value,
   withPrivate,
 } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
+import { defineDevice, error, ok, type Result } from '../engine/device.ts';
+import { committersOf } from '../engine/ids.ts';
 import { processIdOf, processOf } from '../processes/process-message.ts';
 import { hasRuntime, runAs, runtimeOf } from '../processes/runtime.ts';
 import { schedulesOf } from '../processes/schedule.ts';

@@ -13,10 +13,10 @@
  * `push_max_depth` (100) stop with an error entry rather than run forever.
  */
 import { signHttpsigAsync } from '../codecs/httpsig/commit.ts';
-import { defineDevice, error, ok, type Result } from '../core/device.ts';
-import { messageId } from '../core/ids.ts';
 import { isMessage, type Message, omit, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
+import { defineDevice, error, ok, type Result } from '../engine/device.ts';
+import { messageId } from '../engine/ids.ts';
 import {
   loadProcess,
   processIdOf,

@@ -19,10 +19,10 @@
  */
 import { verifyMessage, withOnlyCommitted } from '../codecs/commitments.ts';
 import { schemes as defaultSchemes } from '../codecs/index.ts';
-import { defineDevice, error, ok, type Result } from '../core/device.ts';
-import { commitmentsOf, committersOf } from '../core/ids.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
+import { defineDevice, error, ok, type Result } from '../engine/device.ts';
+import { commitmentsOf, committersOf } from '../engine/ids.ts';
 import { currentBlock } from '../processes/block.ts';
 import {
   locationsOf,

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Device, defineDevice, error, ok, withStatus } from '../core/device.ts';
 import { DeviceError } from '../core/errors.ts';
 import { Atom, type Message, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { resolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
+import type { Opts } from '../engine/context.ts';
+import { type Device, defineDevice, error, ok, withStatus } from '../engine/device.ts';
+import { resolve } from '../engine/resolver.ts';
 import { createDeviceRegistry } from './index.ts';
 import { inputPrefix, outputPrefix, transform } from './stack.ts';
 

@@ -7,15 +7,7 @@
  * `pass`). Per-device `input-prefixes`/`output-prefixes` tell stacked devices
  * where to read and write.
  */
-import {
-  type Device,
-  type DeviceInfo,
-  defineDevice,
-  error,
-  type Handler,
-  ok,
-  type Result,
-} from '../core/device.ts';
+
 import { BadRequestError, DeviceError } from '../core/errors.ts';
 import {
   Atom,
@@ -29,8 +21,17 @@ import {
   UNSET,
   type Value,
 } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { resolve, setKey } from '../core/resolver.ts';
+import type { Opts } from '../engine/context.ts';
+import {
+  type Device,
+  type DeviceInfo,
+  defineDevice,
+  error,
+  type Handler,
+  ok,
+  type Result,
+} from '../engine/device.ts';
+import { resolve, setKey } from '../engine/resolver.ts';
 import { getKey, messageDevice } from './message.ts';
 
 /** Set keys directly with message@1.0's set (not through the stack's own device). */

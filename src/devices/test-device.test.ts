@@ -3,11 +3,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Result } from '../core/device.ts';
 import type { Message, Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { resolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
+import type { Opts } from '../engine/context.ts';
+import type { Result } from '../engine/device.ts';
+import { resolve } from '../engine/resolver.ts';
 import { testDevice, testWorkers } from './test-device.ts';
 
 const DEV = 'test-device@1.0';

@@ -3,10 +3,11 @@
  * engine (function keys, state threading, private keys, WASM imports,
  * hooks). Process and WASM tests build on it.
  */
-import { defineDevice, error, ok } from '../core/device.ts';
+
 import { BadRequestError } from '../core/errors.ts';
 import { isInteger, isMessage, type Message, privateOf, type Value } from '../core/message.ts';
-import { get, set } from '../core/resolver.ts';
+import { defineDevice, error, ok } from '../engine/device.ts';
+import { get, set } from '../engine/resolver.ts';
 
 /** Test workers by test ID, reachable through `update_state` and `increment_counter`. */
 export const testWorkers = new Map<string, (event: Message) => void>();

@@ -5,8 +5,9 @@
  * themselves run beside the instance (src/wasm/instance.ts), which appends
  * what the module writes to `vfs/dev/stdout`. `stdout` reads it.
  */
-import { defineDevice, ok } from '../core/device.ts';
+
 import { valueAt, withValueAt } from '../core/message.ts';
+import { defineDevice, ok } from '../engine/device.ts';
 
 export const wasiDevice = defineDevice({
   name: 'wasi@1.0',

@@ -19,7 +19,6 @@
  * call any export).
  */
 
-import { defineDevice, error, ok, type Result } from '../core/device.ts';
 import { HbError, NotFoundError } from '../core/errors.ts';
 import {
   isMessage,
@@ -29,8 +28,9 @@ import {
   valueAt,
   withValueAt,
 } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { resolve } from '../core/resolver.ts';
+import type { Opts } from '../engine/context.ts';
+import { defineDevice, error, ok, type Result } from '../engine/device.ts';
+import { resolve } from '../engine/resolver.ts';
 import { WasmLimitError } from '../wasm/host.ts';
 import {
   closeInstance,

@@ -16,7 +16,7 @@ import { boundaryOf } from '../codecs/httpsig/multipart.ts';
 import type { Binary } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
 
 export interface RequestLimits {
   keys: number;

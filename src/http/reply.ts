@@ -18,7 +18,7 @@ import { messageToTabm } from '../codecs/structured.ts';
 import { type Binary, isBinary, toByteString, toBytes } from '../core/binary.ts';
 import { BadRequestError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
 import { httpStatus } from '../node/status.ts';
 
 export interface HttpReply {

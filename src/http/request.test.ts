@@ -15,11 +15,11 @@ import { schemes } from '../codecs/index.ts';
 import { messageToTabm } from '../codecs/structured.ts';
 import { toBytes } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
-import { committersOf } from '../core/ids.ts';
 import type { Message } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
 import { loadWallet } from '../crypto/wallet.ts';
 import { createOpts } from '../defaults.ts';
+import type { Opts } from '../engine/context.ts';
+import { committersOf } from '../engine/ids.ts';
 import { MemoryStore } from '../stores/memory.ts';
 import { MessageCache } from '../stores/message-cache.ts';
 import {

@@ -31,9 +31,9 @@ import {
 import { messageToTabm, parseAoTypes, tabmToMessage } from '../codecs/structured.ts';
 import { type Binary, base64url, canonicalBinary } from '../core/binary.ts';
 import { BadRequestError, CodecError, HbError } from '../core/errors.ts';
-import { commitmentsOf, committersOf } from '../core/ids.ts';
 import { isMessage, type Message, put, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
+import { commitmentsOf, committersOf } from '../engine/ids.ts';
 
 /** The parts of an HTTP request the node reads. Header names are lower-case. */
 export interface HttpRequest {

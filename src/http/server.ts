@@ -20,7 +20,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type Binary, fromByteString } from '../core/binary.ts';
 import { HbError, isHbError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
 import { assembleNode, type NodeOptions } from '../node/assemble.ts';
 import { runHook } from '../node/hooks.ts';
 import { LiveNode } from '../node/live-node.ts';

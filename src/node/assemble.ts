@@ -7,11 +7,11 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MemoryResultCache, type ResultCache } from '../core/cache.ts';
 import type { Value } from '../core/message.ts';
-import type { MessageStore, Opts } from '../core/opts.ts';
 import { createWallet, loadWallet, saveWallet, type Wallet } from '../crypto/wallet.ts';
 import { createOpts } from '../defaults.ts';
+import type { MessageStore, Opts } from '../engine/context.ts';
+import { MemoryResultCache, type ResultCache } from '../engine/result-cache.ts';
 import { openStore } from '../stores/index.ts';
 import { MemoryStore } from '../stores/memory.ts';
 import { MessageCache } from '../stores/message-cache.ts';

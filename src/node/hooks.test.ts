@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defineDevice, error, ok } from '../core/device.ts';
 import type { Message, Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { resolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
 import { createDeviceRegistry } from '../devices/index.ts';
+import type { Opts } from '../engine/context.ts';
+import { defineDevice, error, ok } from '../engine/device.ts';
+import { resolve } from '../engine/resolver.ts';
 import { handlersOf, runHook, stepHook } from './hooks.ts';
 
 const DEVICE = 'hook-test@1.0';

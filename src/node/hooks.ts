@@ -13,10 +13,10 @@
  * pipeline.
  */
 import { schemes as defaultSchemes } from '../codecs/index.ts';
-import { error, ok, type Result, withStatus } from '../core/device.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { Opts, StepHook } from '../core/opts.ts';
-import { resolve } from '../core/resolver.ts';
+import type { Opts, StepHook } from '../engine/context.ts';
+import { error, ok, type Result, withStatus } from '../engine/device.ts';
+import { resolve } from '../engine/resolver.ts';
 
 export type HookName = 'start' | 'request' | 'response' | 'step' | (string & {});
 

@@ -5,7 +5,7 @@
  */
 import { BadRequestError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
 import { mimicDefaultTypes, SERVICE_KEYS, TRANSPORT_KEYS } from './options.ts';
 
 export class LiveNode {

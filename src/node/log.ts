@@ -3,7 +3,7 @@
  * topic, a list (or comma-separated text, as `HB_PRINT` gives it) prints
  * those topics. Errors a node cannot answer cleanly always print.
  */
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
 
 export type Topic = 'http' | 'http_short' | 'http_error' | 'hook' | (string & {});
 

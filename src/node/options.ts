@@ -5,7 +5,7 @@
  * else a configuration sets is kept (and shown by `info`) but has no effect.
  */
 import { Atom, Float, isMessage, type Message, put, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
 
 /** Options a node honours, with their defaults. */
 export const NODE_DEFAULTS: Readonly<Opts> = Object.freeze({

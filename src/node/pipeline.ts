@@ -8,12 +8,12 @@
  */
 import { verifyMessage } from '../codecs/commitments.ts';
 import { schemes as defaultSchemes } from '../codecs/index.ts';
-import { error, type Result } from '../core/device.ts';
-import { parseHyperpath } from '../core/hyperpath.ts';
-import { committersOf } from '../core/ids.ts';
 import { As, isMessage, type Message, omit, type PathItem } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
-import { forceMessage, resolveMany, subresolve } from '../core/resolver.ts';
+import type { Opts } from '../engine/context.ts';
+import { error, type Result } from '../engine/device.ts';
+import { parseHyperpath } from '../engine/hyperpath.ts';
+import { committersOf } from '../engine/ids.ts';
+import { forceMessage, resolveMany, subresolve } from '../engine/resolver.ts';
 import { runHook, stepHook } from './hooks.ts';
 import { embedStatus } from './status.ts';
 

@@ -7,9 +7,9 @@
  */
 import { committedKeys } from '../codecs/commitments.ts';
 import type { SchemeRegistry } from '../codecs/index.ts';
-import type { Result } from '../core/device.ts';
-import { committersOf } from '../core/ids.ts';
 import { Atom, isMessage, listToMessage, type Message, type Value } from '../core/message.ts';
+import type { Result } from '../engine/device.ts';
+import { committersOf } from '../engine/ids.ts';
 
 const OUTCOMES: Record<string, number> = {
   ok: 200,

@@ -3,7 +3,7 @@
  * `prod` mode the gateway's current block, refreshed every 15 s; in `debug`
  * mode (the default) height and timestamp 0 and a zero hash, as HyperBEAM.
  */
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
 
 export interface Block {
   height: number;

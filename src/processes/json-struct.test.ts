@@ -10,8 +10,8 @@ import { itemToTabm } from '../codecs/ans104/index.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
 import { type Tabm, tabmToMessage } from '../codecs/structured.ts';
 import { base64url } from '../core/binary.ts';
-import { messageId } from '../core/ids.ts';
 import { loadWallet } from '../crypto/wallet.ts';
+import { messageId } from '../engine/ids.ts';
 import { headerCase, messageToJsonStruct } from './json-struct.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));

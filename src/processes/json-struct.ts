@@ -8,8 +8,8 @@
  */
 import { messageToTabm, type Tabm, type TabmValue } from '../codecs/structured.ts';
 import { type Binary, base64url, isBinary, toBytes, tryUtf8Decode } from '../core/binary.ts';
-import { commitmentsOf, committersOf, messageId } from '../core/ids.ts';
 import { isMessage, type Message, omit } from '../core/message.ts';
+import { commitmentsOf, committersOf, messageId } from '../engine/ids.ts';
 
 export interface JsonTag {
   name: string;

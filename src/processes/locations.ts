@@ -18,7 +18,7 @@
  */
 import { HbError } from '../core/errors.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { MessageStore, Opts } from '../core/opts.ts';
+import type { MessageStore, Opts } from '../engine/context.ts';
 
 /** The default `time-to-live` of the node's own record: 7 days (`scheduler_location_ttl`). */
 export const DEFAULT_LOCATION_TTL = 7 * 24 * 60 * 60 * 1000;

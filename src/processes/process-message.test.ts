@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
-import { messageId } from '../core/ids.ts';
 import type { Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
 import { createOpts } from '../defaults.ts';
+import { messageId } from '../engine/ids.ts';
 import {
   committedProcess,
   isProcess,

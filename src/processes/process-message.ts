@@ -5,9 +5,9 @@
 import { withOnlyCommitted } from '../codecs/commitments.ts';
 import { schemes as defaultSchemes } from '../codecs/index.ts';
 import { base64url } from '../core/binary.ts';
-import { committersOf, messageId } from '../core/ids.ts';
 import { isId, isMessage, type Message, type Value } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
+import { committersOf, messageId } from '../engine/ids.ts';
 
 export function isProcess(msg: Value | undefined): boolean {
   return isMessage(msg) && typeof msg.type === 'string' && msg.type.toLowerCase() === 'process';

@@ -14,11 +14,12 @@
  * - One process is computed by one caller at a time; a second caller waits
  *   and gets the stored result. Different processes proceed independently.
  */
-import { error, ok, type Result } from '../core/device.ts';
+
 import { HbError } from '../core/errors.ts';
 import { Atom, isMessage, type Message, omit, type Value } from '../core/message.ts';
-import { internalOpts, type MessageStore, type Opts } from '../core/opts.ts';
-import { resolve } from '../core/resolver.ts';
+import { internalOpts, type MessageStore, type Opts } from '../engine/context.ts';
+import { error, ok, type Result } from '../engine/device.ts';
+import { resolve } from '../engine/resolver.ts';
 import { committedProcess, processIdOf } from './process-message.ts';
 import { schedulesOf } from './schedule.ts';
 

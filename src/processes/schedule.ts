@@ -16,9 +16,9 @@
 import { signHttpsigAsync } from '../codecs/httpsig/commit.ts';
 import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
-import { messageId } from '../core/ids.ts';
 import { isMessage, type Message } from '../core/message.ts';
-import type { MessageStore, Opts } from '../core/opts.ts';
+import type { MessageStore, Opts } from '../engine/context.ts';
+import { messageId } from '../engine/ids.ts';
 import { currentBlock } from './block.ts';
 
 interface ProcessSchedule {

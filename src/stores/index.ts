@@ -12,8 +12,8 @@
  */
 import { BadRequestError } from '../core/errors.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { MessageStore } from '../core/opts.ts';
 import type { Wallet } from '../crypto/wallet.ts';
+import type { MessageStore } from '../engine/context.ts';
 import { FsStore } from './fs.ts';
 import { GatewayStore } from './gateway.ts';
 import { LmdbStore } from './lmdb.ts';

@@ -23,9 +23,9 @@ import {
   toBytes,
 } from '../core/binary.ts';
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
-import { commitmentsOf, messageId } from '../core/ids.ts';
 import { isMessage, type Message, put } from '../core/message.ts';
-import type { MessageStore } from '../core/opts.ts';
+import type { MessageStore } from '../engine/context.ts';
+import { commitmentsOf, messageId } from '../engine/ids.ts';
 import { applyOps, type Store, type StoreOp, type Tree } from './store.ts';
 
 /** Where computed results are linked (apart from message keys, unlike HyperBEAM). */

@@ -11,10 +11,10 @@ import { withOnlyCommitted } from '../codecs/commitments.ts';
 import { schemes } from '../codecs/index.ts';
 import { base64url, isBinary, sha256, toBytes } from '../core/binary.ts';
 import { BadRequestError, HbError } from '../core/errors.ts';
-import { commitmentsOf, messageId, unsignedMessageId } from '../core/ids.ts';
 import { isId, type Message, omit } from '../core/message.ts';
 import type { Wallet } from '../crypto/wallet.ts';
-import { type ClientResponse, httpRequest } from '../http/client.ts';
+import { commitmentsOf, messageId, unsignedMessageId } from '../engine/ids.ts';
+import { type ClientResponse, httpRequest } from '../net/http-client.ts';
 import type { Store, StoreType } from './store.ts';
 
 /** The forms of a reply that may be the message asked for: as sent, or without the node's additions. */

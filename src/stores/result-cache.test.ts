@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolve } from '../core/resolver.ts';
 import { createOpts } from '../defaults.ts';
+import { resolve } from '../engine/resolver.ts';
 import { MemoryStore } from './memory.ts';
 import { MessageCache } from './message-cache.ts';
 import { StoreResultCache } from './result-cache.ts';

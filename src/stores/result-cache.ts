@@ -5,9 +5,10 @@
  * result can be stored; the resolver unwraps them again for callers that
  * did not ask for messages.
  */
-import { MemoryResultCache, type ResultCache } from '../core/cache.ts';
-import type { Result } from '../core/device.ts';
+
 import { isMessage, privateOf, withPrivate } from '../core/message.ts';
+import type { Result } from '../engine/device.ts';
+import { MemoryResultCache, type ResultCache } from '../engine/result-cache.ts';
 import { type MessageCache, RESULTS } from './message-cache.ts';
 
 export class StoreResultCache implements ResultCache {

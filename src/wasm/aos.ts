@@ -8,8 +8,8 @@
  * And the way back: an AOS response (`Output`, `Messages`...) as `results`.
  */
 import { jsonToMessage } from '../codecs/json.ts';
-import { commitmentsOf } from '../core/ids.ts';
 import { Atom, isMessage, type Message, normalizeKey, put, type Value } from '../core/message.ts';
+import { commitmentsOf } from '../engine/ids.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
 import { processIdOf } from '../processes/process-message.ts';
 

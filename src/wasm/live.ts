@@ -21,7 +21,7 @@ import {
   withPrivate,
   withValueAt,
 } from '../core/message.ts';
-import type { Opts } from '../core/opts.ts';
+import type { Opts } from '../engine/context.ts';
 import { processIdOf } from '../processes/process-message.ts';
 import { type ForkedState, liveResources } from '../processes/runtime.ts';
 import { type CompiledModule, compileModule, type OpenOptions, WasmWorker } from './host.ts';

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { defineDevice, error, ok } from '../../src/core/device.ts';
 import { isMessage, type Message, type PathItem } from '../../src/core/message.ts';
-import type { MessageStore } from '../../src/core/opts.ts';
 import { createDeviceRegistry } from '../../src/devices/index.ts';
+import type { MessageStore } from '../../src/engine/context.ts';
+import { defineDevice, error, ok } from '../../src/engine/device.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/stores/memory.ts';
 import { MessageCache } from '../../src/stores/message-cache.ts';

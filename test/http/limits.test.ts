@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { defineDevice, ok } from '../../src/core/device.ts';
 import { createDeviceRegistry } from '../../src/devices/index.ts';
+import { defineDevice, ok } from '../../src/engine/device.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import { type RawRequest, send, startTestNode } from '../support/node.ts';
 

@@ -13,8 +13,8 @@ import { httpToTabm } from '../../src/codecs/httpsig/index.ts';
 import { schemes } from '../../src/codecs/index.ts';
 import { tabmToMessage } from '../../src/codecs/structured.ts';
 import { base64url, sha256 } from '../../src/core/binary.ts';
-import { committersOf } from '../../src/core/ids.ts';
 import type { Message } from '../../src/core/message.ts';
+import { committersOf } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import {
   clientWallet,

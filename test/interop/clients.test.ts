@@ -15,8 +15,8 @@ import { httpToTabm } from '../../src/codecs/httpsig/index.ts';
 import { schemes } from '../../src/codecs/index.ts';
 import { type Tabm, tabmToMessage } from '../../src/codecs/structured.ts';
 import { base64url } from '../../src/core/binary.ts';
-import { messageId } from '../../src/core/ids.ts';
 import type { Message } from '../../src/core/message.ts';
+import { messageId } from '../../src/engine/ids.ts';
 import { sharedPath } from '../support/shared.ts';
 
 const jwk = JSON.parse(readFileSync(sharedPath('fixtures', 'key-1.json'), 'utf8'));

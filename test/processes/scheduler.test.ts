@@ -13,9 +13,9 @@ import { httpToTabm } from '../../src/codecs/httpsig/index.ts';
 import { codecs, schemes } from '../../src/codecs/index.ts';
 import { messageToTabm, tabmToMessage } from '../../src/codecs/structured.ts';
 import { base64url, sha256 } from '../../src/core/binary.ts';
-import { committersOf } from '../../src/core/ids.ts';
 import type { Message } from '../../src/core/message.ts';
 import type { Wallet } from '../../src/crypto/wallet.ts';
+import { committersOf } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import type { MessageCache } from '../../src/stores/message-cache.ts';
 import {

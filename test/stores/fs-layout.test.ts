@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
 import { base64url, sha256 } from '../../src/core/binary.ts';
-import { messageId, unsignedMessageId } from '../../src/core/ids.ts';
+import { messageId, unsignedMessageId } from '../../src/engine/ids.ts';
 import { FsStore } from '../../src/stores/fs.ts';
 import { MessageCache } from '../../src/stores/message-cache.ts';
 import { clientWallet } from '../support/node.ts';

@@ -2,11 +2,12 @@
  * The test devices that core-vectors.json refers to as {"$fixture": name},
  * written from the descriptions in each vector's `fixtures` field.
  */
-import { type Device, defineDevice, ok, withStatus } from '../../src/core/device.ts';
+
 import { As, isMessage, type Message, type Value } from '../../src/core/message.ts';
-import { get, setKey } from '../../src/core/resolver.ts';
 import { getKey, messageDevice } from '../../src/devices/message.ts';
 import { inputPrefix, outputPrefix } from '../../src/devices/stack.ts';
+import { type Device, defineDevice, ok, withStatus } from '../../src/engine/device.ts';
+import { get, setKey } from '../../src/engine/resolver.ts';
 
 const messageSet = messageDevice.keys!.set!;
 const str = (v: Value | undefined) => (v === undefined ? '' : String(v));

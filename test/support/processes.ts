@@ -2,9 +2,10 @@
  * Process test helpers: spawning and messaging over HTTP with signed
  * requests, and small TypeScript execution devices.
  */
-import { defineDevice, ok } from '../../src/core/device.ts';
+
 import { isMessage, type Message } from '../../src/core/message.ts';
 import type { Wallet } from '../../src/crypto/wallet.ts';
+import { defineDevice, ok } from '../../src/engine/device.ts';
 import { clientWallet, type RawResponse, send } from './node.ts';
 import { signedRequest } from './signing.ts';
 

@@ -3,6 +3,7 @@
  * strings are binaries (or {"$b64": ...} bytes), {"$atom": x} atoms,
  * {"$float": "2.5"} floats, {"$as": dev, "msg": m} and {"$resolve": [...]}.
  */
+
 import { canonicalBinary } from '../../src/core/binary.ts';
 import {
   As,
@@ -13,6 +14,7 @@ import {
   Resolve,
   type Value,
 } from '../../src/core/message.ts';
+import { subPath } from '../../src/engine/hyperpath.ts';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -28,7 +30,7 @@ export function fromVector(json: Json): PathItem {
     return Number.isInteger(n) ? new Float(n) : n;
   }
   if ('$as' in json) return new As(json.$as as string, fromVector(json.msg as Json) as Message);
-  if ('$resolve' in json) return new Resolve((json.$resolve as Json[]).map(fromVector));
+  if ('$resolve' in json) return subPath((json.$resolve as Json[]).map(fromVector));
   const out: Message = {};
   for (const [k, v] of Object.entries(json)) {
     const key = k.startsWith('$atom:') ? k.slice(6) : k;

@@ -9,8 +9,8 @@ import { committedKeys, verifyMessage } from '../../src/codecs/commitments.ts';
 import { httpToTabm } from '../../src/codecs/httpsig/index.ts';
 import { schemes } from '../../src/codecs/index.ts';
 import { isHbError } from '../../src/core/errors.ts';
-import { messageId } from '../../src/core/ids.ts';
 import type { Message } from '../../src/core/message.ts';
+import { messageId } from '../../src/engine/ids.ts';
 import { readVectors } from '../support/shared.ts';
 
 interface ClientVector {

@@ -24,8 +24,8 @@ import {
 } from '../../src/codecs/httpsig/signature-base.ts';
 import { messageToTabm, type Tabm, tabmToMessage } from '../../src/codecs/structured.ts';
 import { base64url, toBytes } from '../../src/core/binary.ts';
-import { messageId } from '../../src/core/ids.ts';
 import { type Message, type Value, valueEquals } from '../../src/core/message.ts';
+import { messageId } from '../../src/engine/ids.ts';
 import { parseErlang } from '../support/erlang-term.ts';
 import { readVectors, sharedPath } from '../support/shared.ts';
 import { fromVector, type Json, vectorBinary } from '../support/vector-values.ts';

@@ -4,8 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Result } from '../../src/core/device.ts';
-import { parseHyperpath } from '../../src/core/hyperpath.ts';
 import {
   As,
   Atom,
@@ -16,10 +14,12 @@ import {
   type Value,
   valueEquals,
 } from '../../src/core/message.ts';
-import type { Opts } from '../../src/core/opts.ts';
-import { get, resolve, resolveMany, set, setKey } from '../../src/core/resolver.ts';
 import { createOpts } from '../../src/defaults.ts';
 import { transform } from '../../src/devices/stack.ts';
+import type { Opts } from '../../src/engine/context.ts';
+import type { Result } from '../../src/engine/device.ts';
+import { parseHyperpath } from '../../src/engine/hyperpath.ts';
+import { get, resolve, resolveMany, set, setKey } from '../../src/engine/resolver.ts';
 import { withFixtures } from '../support/fixture-devices.ts';
 import { readVectors } from '../support/shared.ts';
 import { fromVector, type Json } from '../support/vector-values.ts';
@@ -48,7 +48,7 @@ const vectors = readVectors<Vector[]>('core-vectors.json');
 /** Drop `priv` everywhere (results carry hashpaths the vectors do not record). */
 function public_(value: PathItem): PathItem {
   if (value instanceof As) return new As(value.device, public_(value.msg as Value) as Message);
-  if (value instanceof Resolve) return new Resolve(value.messages.map(public_));
+  if (value instanceof Resolve) return new Resolve(value.messages.map(public_), value.path);
   if (Array.isArray(value)) return value.map((v) => public_(v) as Value);
   if (!isMessage(value)) return value;
   const out: Message = {};

@@ -29,9 +29,9 @@ import { httpToTabm, tabmToHttp } from '../../src/codecs/httpsig/index.ts';
 import { deserializeHttp, serializeHttp } from '../../src/codecs/httpsig/message-http.ts';
 import { schemes } from '../../src/codecs/index.ts';
 import { messageToTabm, tabmToMessage } from '../../src/codecs/structured.ts';
-import { commitmentsOf, messageId } from '../../src/core/ids.ts';
 import { isMessage, type Message } from '../../src/core/message.ts';
 import { loadWallet } from '../../src/crypto/wallet.ts';
+import { commitmentsOf, messageId } from '../../src/engine/ids.ts';
 import { sharedPath } from '../support/shared.ts';
 
 const key1 = loadWallet(sharedPath('fixtures', 'key-1.json'));

@@ -22,8 +22,8 @@ import {
 } from '../../core/binary.ts';
 import { BadRequestError, CodecError } from '../../core/errors.ts';
 import { isId, isMessage, type Message, normalizeKey, own, put } from '../../core/message.ts';
-import type { Opts } from '../../core/opts.ts';
 import { addressOf, type Wallet } from '../../crypto/wallet.ts';
+import type { Opts } from '../../engine/context.ts';
 import type { Codec } from '../codec.ts';
 import type { CommitmentScheme } from '../commitments.ts';
 import {

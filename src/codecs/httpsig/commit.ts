@@ -15,8 +15,8 @@ import {
 } from '../../core/binary.ts';
 import { BadRequestError } from '../../core/errors.ts';
 import { isId, isMessage, type Message, omit, privateOf } from '../../core/message.ts';
-import type { Opts } from '../../core/opts.ts';
 import type { Wallet } from '../../crypto/wallet.ts';
+import type { Opts } from '../../engine/context.ts';
 import type { CommitmentScheme } from '../commitments.ts';
 import { messageToTabm, parseAoTypes, type Tabm, tabmToMessage } from '../structured.ts';
 import {

@@ -10,7 +10,6 @@
  */
 import { type Binary, byteLength, isBinary, toByteString } from '../../core/binary.ts';
 import { CodecError } from '../../core/errors.ts';
-import { toHyperpath } from '../../core/hyperpath.ts';
 import { isId, isMessage, normalizeKey, put, Resolve } from '../../core/message.ts';
 import type { Tabm, TabmValue } from '../structured.ts';
 import { serializeDictionary, serializeList, str } from '../structured-fields.ts';
@@ -140,7 +139,7 @@ export function tabmToHttp(tabm: Tabm, options: EncodeOptions = {}): HttpFields 
     } else if (value instanceof Resolve) {
       // An unevaluated sub-path (HyperBEAM cannot encode one): written as its
       // HyperPATH, so a message holding one still has an ID.
-      put(fields, `${normalizeKey(key)}+resolve`, String(toHyperpath(value.messages).path));
+      put(fields, `${normalizeKey(key)}+resolve`, value.path);
     } else {
       throw new CodecError('unsupported_value', `httpsig@1.0 cannot encode the value of '${key}'`);
     }

@@ -3,12 +3,19 @@
  * The reference `parse` vectors run in test/vectors/core.vectors.test.ts; these cover
  * the `seg=value` shorthand, every rejected input and the `toHyperpath` inverse.
  */
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BadRequestError } from '../core/errors.ts';
+import { As, Atom, type Message, type PathItem, Resolve } from '../core/message.ts';
 import { defineDevice } from './device.ts';
-import { BadRequestError } from './errors.ts';
-import { MAX_SEGMENT_LENGTH, parseHyperpath, percentDecode, toHyperpath } from './hyperpath.ts';
-import { As, Atom, type Message, type PathItem, Resolve } from './message.ts';
+import {
+  MAX_SEGMENT_LENGTH,
+  parseHyperpath,
+  percentDecode,
+  subPath,
+  toHyperpath,
+} from './hyperpath.ts';
 
 const ID = 'IYkkrqlZNW_J-4T-5eFApZOMRl5P4VjvrcOXWvIqB1Q';
 
@@ -61,7 +68,7 @@ describe('parseHyperpath: the seg=value shorthand', () => {
   it('a (...) value becomes a sub-resolution', () => {
     assert.deepEqual(parseHyperpath('/a=(/x/y)'), [
       {},
-      { path: 'a', a: new Resolve([{}, { path: 'x' }, { path: 'y' }]) },
+      { path: 'a', a: subPath([{}, { path: 'x' }, { path: 'y' }]) },
     ]);
   });
 
@@ -145,7 +152,7 @@ describe('parseHyperpath: parentheses', () => {
   it('a ? inside (...) does not start the query', () => {
     assert.deepEqual(parseHyperpath('/a&k=(/x?y=1)'), [
       {},
-      { path: 'a', k: new Resolve([{ y: '1' }, { path: 'x', y: '1' }]) },
+      { path: 'a', k: subPath([{ y: '1' }, { path: 'x', y: '1' }]) },
     ]);
   });
 
@@ -153,7 +160,7 @@ describe('parseHyperpath: parentheses', () => {
     assert.deepEqual(parseHyperpath('/a/(x/y)'), [
       {},
       { path: 'a' },
-      new Resolve([{}, { path: 'x' }, { path: 'y' }]),
+      subPath([{}, { path: 'x' }, { path: 'y' }]),
     ]);
   });
 
@@ -163,7 +170,7 @@ describe('parseHyperpath: parentheses', () => {
   });
 
   it('query values in parentheses are sub-resolutions, for every message', () => {
-    const sub = new Resolve([{}, { path: 'x' }, { path: 'y' }]);
+    const sub = subPath([{}, { path: 'x' }, { path: 'y' }]);
     assert.deepEqual(parseHyperpath('/a?k=(/x/y)&j=1'), [
       { j: '1', k: sub },
       { path: 'a', j: '1', k: sub },
@@ -308,9 +315,9 @@ describe('toHyperpath', () => {
     ['an ID later in the path', [{}, { path: 'a' }, ID, { path: 'b' }]],
     [
       'a sub-path step',
-      [{}, { path: 'a' }, new Resolve([{}, { path: 'x' }, { path: 'y' }]), { path: 'z' }],
+      [{}, { path: 'a' }, subPath([{}, { path: 'x' }, { path: 'y' }]), { path: 'z' }],
     ],
-    ['a resolve value', [{}, { path: 'a', k: new Resolve([{}, { path: 'x' }, { path: 'y' }]) }]],
+    ['a resolve value', [{}, { path: 'a', k: subPath([{}, { path: 'x' }, { path: 'y' }]) }]],
     ['different keys on different steps', [{}, { path: 'a', j: '1' }, { path: 'b', k: '2' }]],
   ];
   for (const [name, list] of roundTrips) {
@@ -342,14 +349,14 @@ describe('toHyperpath', () => {
   });
 
   it('writes resolve values as k+resolve with the sub-path', () => {
-    assert.deepEqual(toHyperpath([{}, { path: 'a', k: new Resolve([{}, { path: 'x' }]) }]), {
+    assert.deepEqual(toHyperpath([{}, { path: 'a', k: subPath([{}, { path: 'x' }]) }]), {
       path: '/a',
       '1.k+resolve': '/x',
     });
   });
 
   it('writes a sub-path step in parentheses and IDs raw', () => {
-    assert.deepEqual(toHyperpath([ID, new Resolve([{}, { path: 'x' }]), { path: 'b' }]), {
+    assert.deepEqual(toHyperpath([ID, subPath([{}, { path: 'x' }]), { path: 'b' }]), {
       path: `/${ID}/(x)/b`,
     });
   });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { NotFoundError } from '../core/errors.ts';
+import { Atom } from '../core/message.ts';
 import { defineDevice } from './device.ts';
-import { NotFoundError } from './errors.ts';
-import { Atom } from './message.ts';
 import { DeviceRegistry } from './registry.ts';
 
 const alpha = defineDevice({ name: 'Alpha@1.0' });

@@ -3,9 +3,10 @@
  * case-insensitively. Loading a device by message ID is refused (HyperBEAM
  * ships Erlang bytecode that way; we do not run foreign code).
  */
+
+import { BadRequestError, NotFoundError } from '../core/errors.ts';
+import { describe, isDevice, isId, type Value } from '../core/message.ts';
 import type { Device } from './device.ts';
-import { BadRequestError, NotFoundError } from './errors.ts';
-import { describe, isDevice, isId, type Value } from './message.ts';
 
 export class DeviceRegistry {
   private readonly devices = new Map<string, Device>();

@@ -5,12 +5,10 @@
  * mixed-case keys, `unset`/`undefined`, sub-resolutions, devices in the base
  * and in the changes) must give the same message or the same error.
  */
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createOpts } from '../defaults.ts';
-import { createDeviceRegistry } from '../devices/index.ts';
-import { defineDevice, ok } from './device.ts';
 import {
   isMessage,
   isPrivateKey,
@@ -22,8 +20,12 @@ import {
   UNDEFINED,
   UNSET,
   type Value,
-} from './message.ts';
-import { internalOpts, type Opts } from './opts.ts';
+} from '../core/message.ts';
+import { createOpts } from '../defaults.ts';
+import { createDeviceRegistry } from '../devices/index.ts';
+import { internalOpts, type Opts } from './context.ts';
+import { defineDevice, ok } from './device.ts';
+import { subPath } from './hyperpath.ts';
 import { get, keys, remove, resolveMany, set, setKey } from './resolver.ts';
 
 /** A device with its own `set`: every key it sets is counted. */
@@ -108,8 +110,8 @@ const KEYS = [
 
 const scalar = fc.oneof(
   fc.constantFrom<Value>('v', 'w', '', 1, 2, true, UNSET, UNDEFINED, 'explicit'),
-  fc.constant(null).map(() => new Resolve([{ v: '7' }, { path: 'v' }])),
-  fc.constant(null).map(() => new Resolve([{ v: '7' }, { path: 'missing' }])),
+  fc.constant(null).map(() => subPath([{ v: '7' }, { path: 'v' }])),
+  fc.constant(null).map(() => subPath([{ v: '7' }, { path: 'missing' }])),
 );
 
 const value: fc.Arbitrary<Value> = fc.letrec<{ value: Value; message: Message }>((tie) => ({

@@ -19,8 +19,8 @@ import {
   isBinary,
   sha256,
   toBytes,
-} from './binary.ts';
-import { BadRequestError, HbError } from './errors.ts';
+} from '../core/binary.ts';
+import { BadRequestError, HbError } from '../core/errors.ts';
 import {
   Atom,
   isMessage,
@@ -29,7 +29,7 @@ import {
   normalizeKeys,
   privateOf,
   type Value,
-} from './message.ts';
+} from '../core/message.ts';
 
 // Commitment selection --------------------------------------------------------------
 

@@ -11,10 +11,8 @@
  *   7. step hook   8. lazy sub-resolution   9. hashpath   10. result caching
  * Errors are values (`{status: 'error', body}`); exceptions are typed HbErrors.
  */
-import { cacheSettings } from './cache.ts';
-import { type Device, error, type Handler, isResult, ok, type Result } from './device.ts';
-import { BadRequestError, DeviceError, HbError, NotFoundError, toHbError } from './errors.ts';
-import { messageId, nextHashpath } from './ids.ts';
+
+import { BadRequestError, DeviceError, HbError, NotFoundError, toHbError } from '../core/errors.ts';
 import {
   As,
   applySet,
@@ -38,10 +36,13 @@ import {
   sortedKeys,
   type Value,
   withPrivate,
-} from './message.ts';
-import { internalOpts, type Opts } from './opts.ts';
-import { firstKey, pathParts } from './path.ts';
+} from '../core/message.ts';
+import { firstKey, pathParts } from '../core/path.ts';
+import { internalOpts, type Opts } from './context.ts';
+import { type Device, error, type Handler, isResult, ok, type Result } from './device.ts';
+import { messageId, nextHashpath } from './ids.ts';
 import type { DeviceRegistry } from './registry.ts';
+import { cacheSettings } from './result-cache.ts';
 
 export const MESSAGE_DEVICE = 'message@1.0';
 

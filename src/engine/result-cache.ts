@@ -3,9 +3,10 @@
  * hashpath. Which steps use it is decided by `cache_control` directives,
  * from the options first, then the base's and request's `cache-control`.
  */
+
+import { isMessage, normalizeKey, type Value } from '../core/message.ts';
+import type { Opts } from './context.ts';
 import type { Result } from './device.ts';
-import { isMessage, normalizeKey, type Value } from './message.ts';
-import type { Opts } from './opts.ts';
 
 export interface ResultCache {
   read(key: string): Promise<Result | undefined> | Result | undefined;

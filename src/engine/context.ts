@@ -4,11 +4,11 @@
  * configuration files carry over. Devices receive these and pass them on.
  */
 import type { CodecRegistry, SchemeRegistry } from '../codecs/index.ts';
+import type { Message } from '../core/message.ts';
 import type { Wallet } from '../crypto/wallet.ts';
-import type { ResultCache } from './cache.ts';
 import type { Result } from './device.ts';
-import type { Message } from './message.ts';
 import type { DeviceRegistry } from './registry.ts';
+import type { ResultCache } from './result-cache.ts';
 
 /** Where messages are read and written by ID. */
 export interface MessageStore {

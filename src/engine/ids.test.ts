@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { resetHmac } from '../codecs/httpsig/hmac.ts';
 import { messageToTabm } from '../codecs/structured.ts';
+import { Atom, type Message, type Value } from '../core/message.ts';
 import {
   accumulate256,
   combineIds,
@@ -21,7 +22,6 @@ import {
   signedId,
   unsignedMessageId,
 } from './ids.ts';
-import { Atom, type Message, type Value } from './message.ts';
 
 // Known values, from running HyperBEAM (shared/spec/core.md section 3.3).
 const ID_A_TEXT = 'N0nIQ3Vna7YDxuRsaVTYeYS4glkmxD4HrUbZIwIvN_s'; // {a: "1"}

@@ -12,8 +12,8 @@
  * (0 is the base). Segments are percent-decoded twice; query values never.
  */
 import { decodeValue, encodeValue, messageToTabm, tabmToMessage } from '../codecs/structured.ts';
-import { byteLength, isBinary, tryUtf8Decode } from './binary.ts';
-import { BadRequestError, CodecError } from './errors.ts';
+import { byteLength, isBinary, tryUtf8Decode } from '../core/binary.ts';
+import { BadRequestError, CodecError } from '../core/errors.ts';
 import {
   As,
   isId,
@@ -24,7 +24,7 @@ import {
   put,
   Resolve,
   type Value,
-} from './message.ts';
+} from '../core/message.ts';
 
 export const MAX_SEGMENT_LENGTH = 512;
 
@@ -85,7 +85,7 @@ export function percentDecode(text: string): string {
 
 function maybeSubpath(text: string): string | Resolve {
   if (text.length >= 2 && text.startsWith('(') && text.endsWith(')')) {
-    return new Resolve(parseHyperpath(text.slice(1, -1)));
+    return subPath(parseHyperpath(text.slice(1, -1)));
   }
   return text;
 }
@@ -104,7 +104,7 @@ function typed(rawKey: string, value: Value): [string, Value] | undefined {
         `'${rawKey}' is already a sub-path; write ${key}=(...)`,
       );
     }
-    return [key, new Resolve(parseHyperpath(String(value)))];
+    return [key, subPath(parseHyperpath(String(value)))];
   }
   if (!isBinary(value)) throw new BadRequestError('bad_cast', `'${rawKey}' cannot cast a sub-path`);
   if (name === 'binary') return [key, value];
@@ -257,6 +257,11 @@ function asSegment(step: As): string {
 }
 
 /** The inverse: fold a message list into one singleton (`path` plus scoped keys). */
+/** A sub-path, with its HyperPATH text. */
+export function subPath(messages: PathItem[]): Resolve {
+  return new Resolve(messages, String(toHyperpath(messages).path));
+}
+
 export function toHyperpath(messages: PathItem[]): Message {
   const out: Message = {};
   const scopes = new Map<string, number[]>();

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { Atom, type Message, type Value } from '../core/message.ts';
 import { createOpts } from '../defaults.ts';
-import { cacheSettings, MemoryResultCache } from './cache.ts';
+import type { Opts } from './context.ts';
+import { internalOpts } from './context.ts';
 import { ok, type Result } from './device.ts';
-import { Atom, type Message, type Value } from './message.ts';
-import type { Opts } from './opts.ts';
-import { internalOpts } from './opts.ts';
+import { cacheSettings, MemoryResultCache } from './result-cache.ts';
 
 const result = (body: string): Result => ok(body);
 

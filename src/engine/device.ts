@@ -9,8 +9,8 @@
  * from the message, as HyperBEAM's info/1 does.
  */
 
-import { DEVICE_BRAND, type DeviceRef, type Message, type Value } from './message.ts';
-import type { Opts } from './opts.ts';
+import { DEVICE_BRAND, type DeviceRef, type Message, type Value } from '../core/message.ts';
+import type { Opts } from './context.ts';
 
 /** A resolution's outcome: `ok`, `error`, or a device-specific status (`skip`, `pass`...). */
 export interface Result {
