@@ -29,11 +29,13 @@ async function rate(name: string, fn: () => Promise<unknown>): Promise<Measureme
 
 const dir = mkdtempSync(join(tmpdir(), 'hb-bench-aoconnect-'));
 const node = await startNode({
-  port: 0,
-  bind: '127.0.0.1',
-  quiet: true,
-  priv_wallet: quickWallet(),
-  store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
+  config: {
+    port: 0,
+    bind: '127.0.0.1',
+    quiet: true,
+    store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
+  },
+  wallet: quickWallet(),
 });
 try {
   const module = await importModule(node, 'aos-2.0.0-legacy-wasm64.wasm');

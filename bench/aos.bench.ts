@@ -16,8 +16,6 @@ import { signHttpsig } from '../src/codecs/httpsig/commit.ts';
 import type { Message } from '../src/core/message.ts';
 import { startNode } from '../src/http/server.ts';
 import { processIdOf } from '../src/processes/process-message.ts';
-import { runtimeOf } from '../src/processes/runtime.ts';
-import { schedulesOf } from '../src/processes/schedule.ts';
 import { aosProcess, legacyProcess } from '../test/support/aos.ts';
 import { clientWallet, nodeWallet, send } from '../test/support/node.ts';
 import { sharedPath } from '../test/support/shared.ts';
@@ -75,13 +73,15 @@ function rawAos(pid: string): { opsPerSec: number; name: string } {
 const dir = mkdtempSync(join(tmpdir(), 'hb-bench-aos-'));
 try {
   const node = await startNode({
-    port: 0,
-    bind: '127.0.0.1',
-    quiet: true,
-    priv_wallet: nodeWallet,
-    store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
+    config: {
+      port: 0,
+      bind: '127.0.0.1',
+      quiet: true,
+      store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
+    },
+    wallet: nodeWallet,
   });
-  const store = node.node.opts.store!;
+  const store = node.node.services.messages;
   const image = await store.write({
     'content-type': 'application/wasm',
     body: fixture('aos-2-pure-xs.wasm'),
@@ -117,22 +117,22 @@ try {
   report('AOS Eval, schedule + compute over HTTP', full, rawAos(pid));
 
   // 2. genesis-wasm (compute only) against ao-loader.
-  const opts = node.node.opts;
+  const ctx = node.node.context();
   const process: Message = signHttpsig(legacyProcess(nodeWallet.address, legacy), clientWallet);
   const lpid = processIdOf(process);
-  const schedules = schedulesOf(opts);
-  await schedules.assign(lpid, process, opts);
+  const schedules = ctx.services.schedules;
+  await schedules.assign(lpid, process, ctx);
   for (let i = 0; i < N; i++) {
     const msg = signHttpsig(
       { type: 'Message', target: lpid, action: 'Eval', data: EVAL },
       clientWallet,
     );
-    await schedules.assign(lpid, msg, opts);
+    await schedules.assign(lpid, msg, ctx);
   }
-  const runtime = runtimeOf(opts);
-  await runtime.compute(process, 0, opts);
+  const runtime = ctx.services.processes;
+  await runtime.compute(process, 0, ctx);
   const gStart = performance.now();
-  const computed = await runtime.compute(process, N, opts);
+  const computed = await runtime.compute(process, N, ctx);
   const genesis = { name: 'genesis-wasm', opsPerSec: N / ((performance.now() - gStart) / 1000) };
   if (computed.status !== 'ok') throw new Error('genesis-wasm compute failed');
   await node.stop();

@@ -7,7 +7,8 @@ import { hmacBase } from '../src/codecs/httpsig/index.ts';
 import { messageToTabm } from '../src/codecs/structured.ts';
 import { hmacSha256 } from '../src/core/binary.ts';
 import type { Message } from '../src/core/message.ts';
-import { createOpts } from '../src/defaults.ts';
+import { createContext } from '../src/defaults.ts';
+import { withDirectives } from '../src/engine/context.ts';
 import { parseHyperpath } from '../src/engine/hyperpath.ts';
 import { unsignedMessageId } from '../src/engine/ids.ts';
 import { resolve, resolveMany } from '../src/engine/resolver.ts';
@@ -29,10 +30,10 @@ report(
   hmacBaseline,
 );
 
-const opts = createOpts();
+const ctx = createContext();
 report(
   'resolve one key (with hashpath)',
-  await measure('resolve', () => resolve({ ...sample }, 'nested', opts)),
+  await measure('resolve', () => resolve({ ...sample }, 'nested', ctx)),
   hmacBaseline,
 );
 
@@ -45,7 +46,7 @@ report(
 report(
   'parse + resolve HyperPATH',
   await measure('singleton', () =>
-    resolveMany(parseHyperpath({ path }), { ...opts, force_message: true }),
+    resolveMany(parseHyperpath({ path }), withDirectives(ctx, { forceMessage: true })),
   ),
   hmacBaseline,
 );

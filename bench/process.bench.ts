@@ -12,12 +12,10 @@ import { join } from 'node:path';
 import { signHttpsig } from '../src/codecs/httpsig/commit.ts';
 import type { Message } from '../src/core/message.ts';
 import { loadWallet } from '../src/crypto/wallet.ts';
-import { createOpts } from '../src/defaults.ts';
+import { createContext } from '../src/defaults.ts';
 import { createDeviceRegistry } from '../src/devices/index.ts';
 import { defineDevice, ok } from '../src/engine/device.ts';
 import { processIdOf } from '../src/processes/process-message.ts';
-import { runtimeOf } from '../src/processes/runtime.ts';
-import { schedulesOf } from '../src/processes/schedule.ts';
 import { openStore } from '../src/stores/index.ts';
 import { sharedPath } from '../test/support/shared.ts';
 import { report } from './harness.ts';
@@ -49,10 +47,10 @@ const counter = defineDevice({
 
 const dir = mkdtempSync(join(tmpdir(), 'hb-bench-process-'));
 try {
-  const opts = createOpts({
-    priv_wallet: wallet,
+  const ctx = createContext({
+    wallet,
     devices: createDeviceRegistry([counter]),
-    store: openStore([{ 'store-module': 'lmdb', prefix: join(dir, 'store') }]),
+    messages: openStore([{ 'store-module': 'lmdb', prefix: join(dir, 'store') }]),
   });
   const process: Message = signHttpsig(
     {
@@ -64,8 +62,8 @@ try {
     wallet,
   );
   const pid = processIdOf(process);
-  const schedules = schedulesOf(opts);
-  await schedules.assign(pid, process, opts);
+  const schedules = ctx.services.schedules;
+  await schedules.assign(pid, process, ctx);
 
   const key = createPrivateKey({ key: wallet.jwk, format: 'jwk' });
   const data = Buffer.alloc(700, 7);
@@ -83,19 +81,19 @@ try {
   );
   let i = 0;
   const assigned = await rate('assign', () =>
-    schedules.assign(pid, { action: 'Add', n: String(i++) }, opts),
+    schedules.assign(pid, { action: 'Add', n: String(i++) }, ctx),
   );
   report('signed assignments (stored, in order)', assigned, raw);
 
   const slots = await schedules.current(pid);
   const start = performance.now();
-  const computed = await runtimeOf(opts).compute(process, slots, opts);
+  const computed = await ctx.services.processes.compute(process, slots, ctx);
   const seconds = (performance.now() - start) / 1000;
   if (computed.status !== 'ok') throw new Error('compute failed');
   const loopStart = performance.now();
   let state: Message = { total: 0 };
   for (let s = 1; s <= slots; s++) {
-    state = (await counter.keys?.compute?.(state, { slot: s }, opts))?.body as Message;
+    state = (await counter.keys?.compute?.(state, { slot: s }, ctx))?.body as Message;
   }
   const loopSeconds = (performance.now() - loopStart) / 1000;
   report(
@@ -103,7 +101,7 @@ try {
     { name: 'compute', opsPerSec: slots / seconds },
     { name: 'device compute() loop', opsPerSec: slots / loopSeconds },
   );
-  await opts.store?.close?.();
+  await ctx.services.messages.close?.();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -14,7 +14,7 @@ import {
   signItem,
   verifyItem,
 } from '../src/codecs/ans104/data-item.ts';
-import { httpsigScheme, signHttpsig } from '../src/codecs/httpsig/commit.ts';
+import { signHttpsig, verifyHttpsig } from '../src/codecs/httpsig/commit.ts';
 import { httpToTabm, tabmToHttp } from '../src/codecs/httpsig/index.ts';
 import { messageToTabm } from '../src/codecs/structured.ts';
 import type { Message } from '../src/core/message.ts';
@@ -59,7 +59,7 @@ report(
     'ours',
     () => {
       const msg = httpToTabm(wire) as Message;
-      return httpsigScheme.verify(msg, rsaId, {});
+      return verifyHttpsig(msg, rsaId);
     },
     seconds,
   ),

@@ -9,13 +9,15 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import type { HttpFields } from '../src/codecs/httpsig/index.ts';
 import { serializeHttp } from '../src/codecs/httpsig/message-http.ts';
-import { codecs } from '../src/codecs/index.ts';
+import { createCodecRegistry } from '../src/codecs/index.ts';
 import { messageToTabm } from '../src/codecs/structured.ts';
 import { toBytes } from '../src/core/binary.ts';
 import type { Message } from '../src/core/message.ts';
 import { LmdbStore } from '../src/stores/lmdb.ts';
-import { MessageCache } from '../src/stores/message-cache.ts';
+import { TieredMessageStore } from '../src/stores/tiered.ts';
 import { report } from './harness.ts';
+
+const codecs = createCodecRegistry();
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const IN_FLIGHT = 64;
@@ -43,7 +45,7 @@ async function rate(name: string, op: (i: number) => Promise<unknown>) {
 const dir = mkdtempSync(join(tmpdir(), 'hb-bench-store-'));
 try {
   const raw = open({ path: join(dir, 'raw'), keyEncoding: 'binary', encoding: 'binary' });
-  const cache = new MessageCache([new LmdbStore(join(dir, 'ours'))]);
+  const cache = new TieredMessageStore([new LmdbStore(join(dir, 'ours'))]);
   const ids: string[] = [];
   const rawWrites = await rate('lmdb put', (i) =>
     raw.put(Buffer.from(`k${i}`), bytesOf(sampleOf(i))),

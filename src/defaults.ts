@@ -1,21 +1,42 @@
 /**
- * Ready-to-use options: the built-in devices, codecs and commitment schemes,
- * an in-memory store and result cache. Pass overrides to change any of them.
+ * A context to use the engine in-process (and in tests): the built-in
+ * devices and codecs, an in-memory store and result cache. Pass options by
+ * name and any component to change. Without a wallet, contexts sign with
+ * one key made once per process (an RSA-4096 key takes a second to make;
+ * a key is an immutable value, so sharing it shares no state).
  */
-import { codecs, schemes } from './codecs/index.ts';
-import { createDeviceRegistry } from './devices/index.ts';
-import type { Opts } from './engine/context.ts';
-import { MemoryResultCache } from './engine/result-cache.ts';
-import { MemoryStore } from './stores/memory.ts';
-import { MessageCache } from './stores/message-cache.ts';
+import type { Message } from './core/message.ts';
+import { createWallet, type Wallet } from './crypto/wallet.ts';
+import type { Context, Directives, RequestInfo, Services } from './engine/context.ts';
+import { assemble, type NodeOptions } from './node/components.ts';
 
-export function createOpts(overrides: Opts = {}): Opts {
+export interface ContextOptions extends Omit<NodeOptions, 'config'> {
+  readonly config?: Message;
+  readonly services?: Partial<Services>;
+  readonly directives?: Directives;
+  readonly request?: RequestInfo;
+}
+
+let defaultWallet: Wallet | undefined;
+
+function sharedWallet(): Wallet {
+  defaultWallet ??= createWallet('rsa');
+  return defaultWallet;
+}
+
+export function createContext(options: ContextOptions = {}): Context {
+  const { services, directives, request, ...node } = options;
+  const base = assemble({
+    ...node,
+    wallet: node.wallet ?? services?.wallet ?? sharedWallet(),
+    messages: node.messages ?? services?.messages,
+    results: node.results ?? services?.results,
+    devices: node.devices ?? services?.devices,
+    codecs: node.codecs ?? services?.codecs,
+  }).context(directives);
   return {
-    devices: createDeviceRegistry(),
-    codecs,
-    schemes,
-    store: new MessageCache([new MemoryStore()]),
-    cache: new MemoryResultCache(),
-    ...overrides,
+    ...base,
+    services: { ...base.services, ...services },
+    ...(request ? { request } : {}),
   };
 }

@@ -33,13 +33,15 @@ if (mode === 'bare') {
 } else {
   const storeDir = mkdtempSync(join(tmpdir(), 'hb-bench-node-'));
   const node = await startNode({
-    port: 0,
-    bind: '127.0.0.1',
-    quiet: true,
-    priv_wallet: loadWallet(sharedPath('fixtures', 'key-2.json')),
-    force_signed: mode === 'node-signed',
-    // The default store: results are kept on disk, as `npm start` keeps them.
-    store: [{ 'store-module': 'lmdb', prefix: storeDir }],
+    config: {
+      port: 0,
+      bind: '127.0.0.1',
+      quiet: true,
+      force_signed: mode === 'node-signed',
+      // The default store: results are kept on disk, as `npm start` keeps them.
+      store: [{ 'store-module': 'lmdb', prefix: storeDir }],
+    },
+    wallet: loadWallet(sharedPath('fixtures', 'key-2.json')),
   });
   process.once('SIGTERM', () => {
     void node.stop().finally(() => rmSync(storeDir, { recursive: true, force: true }));

@@ -2,13 +2,12 @@
  * The CLI's commands. Each is a small function over the library.
  */
 import type { ParseArgsConfig } from 'node:util';
-import { codecs } from '../codecs/index.ts';
-import type { Tabm } from '../codecs/structured.ts';
+import { createCodecRegistry } from '../codecs/index.ts';
 import { BadRequestError } from '../core/errors.ts';
 import { formatValue } from '../core/format.ts';
 import { As, isMessage } from '../core/message.ts';
-import { createOpts } from '../defaults.ts';
-import type { Opts } from '../engine/context.ts';
+import { createContext } from '../defaults.ts';
+import { type Context, withDirectives } from '../engine/context.ts';
 import type { Result } from '../engine/device.ts';
 import { parseHyperpath } from '../engine/hyperpath.ts';
 import { messageId } from '../engine/ids.ts';
@@ -29,10 +28,8 @@ export interface Command {
 function printResult(result: Result, json: boolean): void {
   if (json) {
     const body = isMessage(result.body) ? result.body : { body: result.body };
-    const tabm = codecs.get('structured@1.0').toTabm(body) as Tabm;
-    process.stdout.write(
-      `${JSON.stringify({ status: result.status, body: JSON.parse(codecs.get('json@1.0').fromTabm(tabm) as string) })}\n`,
-    );
+    const json = Buffer.from(createCodecRegistry().toBytes('json@1.0', body)).toString('utf8');
+    process.stdout.write(`${JSON.stringify({ status: result.status, body: JSON.parse(json) })}\n`);
   } else {
     // A literal result arrives wrapped as {ao-result: body, body: literal}: show the literal.
     const body = result.body;
@@ -45,12 +42,12 @@ function printResult(result: Result, json: boolean): void {
 }
 
 /** Resolve a HyperPATH in-process, as a node would for `GET <hyperpath>`. */
-export async function resolvePath(path: string, opts: Opts): Promise<Result> {
-  const runOpts: Opts = { ...opts, force_message: true, cache_control: ['always'] };
-  const result = await resolveMany(parseHyperpath({ path, method: 'GET' }), runOpts);
+export async function resolvePath(path: string, ctx: Context): Promise<Result> {
+  const run = withDirectives(ctx, { forceMessage: true, cacheControl: ['always'] });
+  const result = await resolveMany(parseHyperpath({ path, method: 'GET' }), run);
   // A path of one `~device&k=v` step is returned unexecuted; show the message it builds.
   return result.body instanceof As
-    ? subresolve({}, result.body.device, result.body.msg, runOpts)
+    ? subresolve({}, result.body.device, result.body.msg, run)
     : result;
 }
 
@@ -61,7 +58,7 @@ export const commands: Record<string, Command> = {
     options: { json: { type: 'boolean' } },
     async run([path], values) {
       if (!path) throw new BadRequestError('no_path', 'give a HyperPATH to resolve');
-      printResult(await resolvePath(path, createOpts()), values.json === true);
+      printResult(await resolvePath(path, createContext()), values.json === true);
       return 0;
     },
   },

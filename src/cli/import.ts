@@ -5,7 +5,7 @@
  * used by ID without Arweave. Signed messages must verify.
  */
 import { verifyMessage } from '../codecs/commitments.ts';
-import { schemes } from '../codecs/index.ts';
+import { type CodecRegistry, createCodecRegistry } from '../codecs/index.ts';
 import { BadRequestError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
 import { messageId } from '../engine/ids.ts';
@@ -17,11 +17,11 @@ import { decodeMessage, readInput } from './io.ts';
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 /** A file as the message to store: WASM as a module message, anything else decoded. */
-export function importedMessage(bytes: Uint8Array): Message {
+export function importedMessage(bytes: Uint8Array, codecs?: CodecRegistry): Message {
   if (WASM_MAGIC.every((b, i) => bytes[i] === b)) {
     return { 'content-type': 'application/wasm', body: bytes };
   }
-  return decodeMessage(bytes);
+  return decodeMessage(bytes, undefined, codecs);
 }
 
 export const importCommand: Command = {
@@ -36,11 +36,12 @@ export const importCommand: Command = {
       },
       env: process.env,
     });
-    const store = openStore(config.options.store ?? [DEFAULT_STORE]);
+    const codecs = createCodecRegistry();
+    const store = openStore(config.config.store ?? [DEFAULT_STORE], { codecs });
     try {
       for (const file of files) {
-        const msg = importedMessage(readInput(file));
-        if (!(await verifyMessage(msg, {}, schemes, {}))) {
+        const msg = importedMessage(readInput(file), codecs);
+        if (!(await verifyMessage(msg, {}, codecs))) {
           throw new BadRequestError('invalid_signature', `${file}: its signature does not verify`);
         }
         await store.write(msg);

@@ -2,8 +2,7 @@
  * Reading and writing messages in a codec's serialised form, for the CLI.
  */
 import { readFileSync, writeSync } from 'node:fs';
-import { codecs } from '../codecs/index.ts';
-import { messageToTabm, type Tabm, tabmToMessage } from '../codecs/structured.ts';
+import { type CodecRegistry, createCodecRegistry } from '../codecs/index.ts';
 import { type Binary, toBytes } from '../core/binary.ts';
 import { BadRequestError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
@@ -28,18 +27,20 @@ export function detectCodec(bytes: Uint8Array): string {
   return 'httpsig@1.0';
 }
 
-export function decodeMessage(bytes: Uint8Array, codecName?: string): Message {
-  const codec = codecs.get(codecName ?? detectCodec(bytes));
-  const wire = codec.deserialize ? codec.deserialize(bytes) : bytes;
-  return tabmToMessage(codec.toTabm(wire) as Tabm);
+export function decodeMessage(
+  bytes: Uint8Array,
+  codecName?: string,
+  codecs: CodecRegistry = createCodecRegistry(),
+): Message {
+  return codecs.fromBytes(codecName ?? detectCodec(bytes), bytes);
 }
 
-export function encodeMessage(msg: Message, codecName: string): Binary {
-  const codec = codecs.get(codecName);
-  const wire = codec.fromTabm(messageToTabm(msg));
-  if (codec.serialize) return codec.serialize(wire);
-  if (typeof wire === 'string' || wire instanceof Uint8Array) return wire;
-  throw new BadRequestError('no_serialization', `${codecName} has no byte form`);
+export function encodeMessage(
+  msg: Message,
+  codecName: string,
+  codecs: CodecRegistry = createCodecRegistry(),
+): Binary {
+  return codecs.toBytes(codecName, msg);
 }
 
 export function writeOutput(data: Binary): void {

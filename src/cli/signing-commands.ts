@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { parseItem } from '../codecs/ans104/data-item.ts';
 import { ANS104 } from '../codecs/ans104/index.ts';
-import { verifyMessage } from '../codecs/commitments.ts';
-import { schemes } from '../codecs/index.ts';
+import { commitmentsOf, verifyMessage } from '../codecs/commitments.ts';
+import { type CodecRegistry, createCodecRegistry } from '../codecs/index.ts';
 import { BadRequestError } from '../core/errors.ts';
 import { isMessage, type Message } from '../core/message.ts';
 import {
@@ -15,7 +15,7 @@ import {
   saveWallet,
   type Wallet,
 } from '../crypto/wallet.ts';
-import { commitmentsOf, messageId } from '../engine/ids.ts';
+import { messageId } from '../engine/ids.ts';
 import type { Command } from './commands.ts';
 import { decodeMessage, detectCodec, encodeMessage, readInput, writeOutput } from './io.ts';
 import { verifyItemBytes } from './verify-item.ts';
@@ -75,10 +75,11 @@ export const signingCommands: Record<string, Command> = {
       key: { type: 'string' },
     },
     async run([file], values) {
+      const codecs = createCodecRegistry();
       const codec = str(values.codec) ?? 'httpsig@1.0';
-      const msg = decodeMessage(readInput(file), str(values.from));
-      const signed = await schemes.get(codec).commit(msg, {}, { priv_wallet: wallet(values.key) });
-      writeOutput(encodeMessage(signed, str(values.to) ?? codec));
+      const msg = decodeMessage(readInput(file), str(values.from), codecs);
+      const signed = await codecs.committer(codec).commit(msg, {}, { wallet: wallet(values.key) });
+      writeOutput(encodeMessage(signed, str(values.to) ?? codec, codecs));
       return 0;
     },
   },
@@ -86,10 +87,11 @@ export const signingCommands: Record<string, Command> = {
     summary: 'verify every commitment of a message: hyperbeam verify [--from C] <file|->',
     options: { from: { type: 'string' } },
     async run([file], values) {
+      const codecs = createCodecRegistry();
       const bytes = readInput(file);
       const codec = str(values.from) ?? detectCodec(bytes);
-      if (codec === ANS104) return verifyAns104(bytes);
-      const msg = decodeMessage(bytes, codec);
+      if (codec === ANS104) return verifyAns104(bytes, codecs);
+      const msg = decodeMessage(bytes, codec, codecs);
       const commitments = commitmentsOf(msg);
       if (Object.keys(commitments).length === 0) {
         process.stdout.write('no commitments: the message is not signed\n');
@@ -97,12 +99,12 @@ export const signingCommands: Record<string, Command> = {
       }
       let valid = true;
       for (const [id, c] of Object.entries(commitments)) {
-        const ok = await schemes.forCommitment(msg, id).verify(msg, id, {});
+        const ok = await codecs.forCommitment(msg, id).verify(msg, id);
         valid &&= ok;
         const who = isMessage(c) ? String(c.committer ?? '(hmac)') : '?';
         process.stdout.write(`${ok ? 'valid  ' : 'INVALID'} ${id} ${who}\n`);
       }
-      valid &&= await verifyMessage(msg, {}, schemes, {});
+      valid &&= await verifyMessage(msg, {}, codecs);
       process.stdout.write(`id: ${messageId(msg)}\n`);
       return valid ? 0 : 1;
     },
@@ -113,7 +115,9 @@ export const signingCommands: Record<string, Command> = {
     async run([file], values) {
       const to = str(values.to);
       if (!to) throw new BadRequestError('bad_arguments', 'convert needs --to <codec>');
-      writeOutput(encodeMessage(decodeMessage(readInput(file), str(values.from)), to));
+      const codecs = createCodecRegistry();
+      const msg = decodeMessage(readInput(file), str(values.from), codecs);
+      writeOutput(encodeMessage(msg, to, codecs));
       return 0;
     },
   },
@@ -125,12 +129,12 @@ export const signingCommands: Record<string, Command> = {
  * from it would encode to again. Commitments of other devices that the item
  * carries in its content are then checked on the message it decodes to.
  */
-async function verifyAns104(bytes: Uint8Array): Promise<number> {
+async function verifyAns104(bytes: Uint8Array, codecs: CodecRegistry): Promise<number> {
   const item = parseItem(bytes);
   let msg: Message | undefined;
   let unreadable: string | undefined;
   try {
-    msg = decodeMessage(bytes, ANS104);
+    msg = decodeMessage(bytes, ANS104, codecs);
   } catch (error) {
     unreadable = (error as Error).message;
   }
@@ -149,7 +153,7 @@ async function verifyAns104(bytes: Uint8Array): Promise<number> {
     // The item's own signature (or unsigned ID) was checked on the bytes above.
     if (!msg || !isMessage(c) || c['commitment-device'] === ANS104) continue;
     checked++;
-    const ok = await schemes.forCommitment(msg, id).verify(msg, id, {});
+    const ok = await codecs.forCommitment(msg, id).verify(msg, id);
     valid &&= ok;
     process.stdout.write(
       `${ok ? 'valid  ' : 'INVALID'} ${id} ${String(c.committer ?? '(hmac)')}\n`,

@@ -3,10 +3,10 @@
  * gracefully (requests in flight finish, the store is closed).
  */
 import { resolve } from 'node:path';
+import { OPTIONS } from '../config/schema.ts';
 import type { Message } from '../core/message.ts';
 import { startNode } from '../http/server.ts';
 import { loadConfig } from '../node/config.ts';
-import { NODE_DEFAULTS } from '../node/options.ts';
 import { DEFAULT_STORE } from '../stores/index.ts';
 import type { Command } from './commands.ts';
 
@@ -35,15 +35,12 @@ export const startCommand: Command = {
       config: values.config as string | undefined,
       store: values.store as string | undefined,
     };
-    const config = loadConfig({ flags, env: process.env });
+    const { config, file } = loadConfig({ flags, env: process.env });
     const keyFile =
-      (config.options.priv_key_location as string | undefined) ??
-      resolve(String(NODE_DEFAULTS.priv_key_location));
-    const node = await startNode({
-      store: [DEFAULT_STORE],
-      ...config.options,
-      priv_key_location: keyFile,
-    });
+      (config.priv_key_location as string | undefined) ??
+      resolve(OPTIONS.priv_key_location.default);
+    const store = config.store ?? [DEFAULT_STORE];
+    const node = await startNode({ config: { ...config, store, priv_key_location: keyFile } });
     // Listen for signals before announcing the node: whoever reads the banner may signal at once.
     const stopped = new Promise<void>((done) => {
       const stop = (signal: string) => {
@@ -61,8 +58,8 @@ export const startCommand: Command = {
     out.write(`== Node activate at: ${node.url} ==\n`);
     out.write(`== Operator: ${node.address} ==\n`);
     out.write(`   wallet: ${keyFile}${node.createdWallet ? ' (created)' : ''}\n`);
-    out.write(`   store:  ${describeStore(config.options.store ?? [DEFAULT_STORE])}\n`);
-    out.write(`   config: ${config.file ?? 'none'}\n`);
+    out.write(`   store:  ${describeStore(store)}\n`);
+    out.write(`   config: ${file ?? 'none'}\n`);
     await stopped;
     process.stdout.write('hyperbeam: stopped\n');
     return 0;

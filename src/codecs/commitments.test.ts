@@ -1,6 +1,6 @@
 /**
- * Commitment schemes behind message@1.0 (codecs.md §3.6, §3.7, §7): the
- * registry that finds a commitment's scheme, committed keys intersected over
+ * Commitments behind message@1.0 (codecs.md §3.6, §3.7, §7): the codec
+ * registry that finds a commitment's codec, committed keys intersected over
  * the selected commitments, verification of every selected commitment, and
  * `withOnlyCommitted`.
  */
@@ -9,29 +9,27 @@ import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
 import type { Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import type { Opts } from '../engine/context.ts';
-import { ans104Scheme } from './ans104/index.ts';
-import {
-  type CommitmentScheme,
-  committedKeys,
-  SchemeRegistry,
-  verifyMessage,
-  withOnlyCommitted,
-} from './commitments.ts';
-import { httpsigScheme, signHttpsig } from './httpsig/commit.ts';
-import { schemes } from './index.ts';
+import { ans104Codec } from './ans104/index.ts';
+import type { Committer } from './codec.ts';
+import { committedKeys, verifyMessage, withOnlyCommitted } from './commitments.ts';
+import { signHttpsig } from './httpsig/commit.ts';
+import { httpsigCodec } from './httpsig/index.ts';
+import { CodecRegistry, createCodecRegistry } from './index.ts';
+import type { Tabm } from './structured.ts';
 
-const opts: Opts = {};
+const codecs = createCodecRegistry();
 const key1 = loadWallet(sharedPath('fixtures', 'key-1.json'));
 const key2 = loadWallet(sharedPath('fixtures', 'key-2.json'));
 
 /**
- * A scheme whose commitments list their keys in a `keys` field (comma
- * separated) and verify when their `ok` field is 'yes'.
+ * A committing codec whose commitments list their keys in a `keys` field
+ * (comma separated) and verify when their `ok` field is 'yes'.
  */
-function fakeScheme(device: string, calls: string[] = []): CommitmentScheme {
+function fakeCodec(name: string, calls: string[] = []): Committer {
   return {
-    device,
+    name,
+    toTabm: (wire) => wire as Tabm,
+    fromTabm: (tabm) => tabm,
     commit: (msg) => msg,
     verify: (msg, id) => {
       calls.push(id);
@@ -45,8 +43,8 @@ function fakeScheme(device: string, calls: string[] = []): CommitmentScheme {
   };
 }
 
-const fake = fakeScheme('fake@1.0');
-const registry = new SchemeRegistry().register(fake).register(fakeScheme('other@1.0'));
+const fake = fakeCodec('fake@1.0');
+const registry = new CodecRegistry().register(fake).register(fakeCodec('other@1.0'));
 
 const msg = (
   commitments: Record<string, Message>,
@@ -62,39 +60,39 @@ const commitment = (keys: string, fields: Message = {}): Message => ({
   ...fields,
 });
 
-describe('SchemeRegistry', () => {
-  it('finds schemes by device name, in any case', () => {
+describe('CodecRegistry (commitments)', () => {
+  it('finds codecs by name, in any case', () => {
     assert.equal(registry.get('fake@1.0'), fake);
     assert.equal(registry.get('FAKE@1.0'), fake);
-    assert.equal(registry.get('other@1.0').device, 'other@1.0');
+    assert.equal(registry.get('other@1.0').name, 'other@1.0');
   });
 
-  it('registers by chaining; a later scheme of the same device replaces the earlier', () => {
-    const replacement = fakeScheme('Fake@1.0');
-    const r = new SchemeRegistry().register(fake).register(replacement);
+  it('registers by chaining; a later codec of the same name replaces the earlier', () => {
+    const replacement = fakeCodec('Fake@1.0');
+    const r = new CodecRegistry().register(fake).register(replacement);
     assert.equal(r.get('fake@1.0'), replacement);
   });
 
   it('throws NotFoundError for an unknown device', () => {
     assert.throws(() => registry.get('missing@1.0'), {
       name: 'NotFoundError',
-      code: 'scheme_not_found',
+      code: 'codec_not_found',
       status: 404,
     });
   });
 
-  it('finds the scheme of a commitment by its commitment-device', () => {
+  it('finds the codec of a commitment by its commitment-device', () => {
     const m = msg({ x: commitment('a'), y: { 'commitment-device': 'Other@1.0' } });
     assert.equal(registry.forCommitment(m, 'x'), fake);
-    assert.equal(registry.forCommitment(m, 'y').device, 'other@1.0');
+    assert.equal(registry.forCommitment(m, 'y').name, 'other@1.0');
   });
 
   it('defaults to httpsig@1.0 for a commitment without a device', () => {
     const m = msg({ x: { alg: 'hmac-sha256' } });
-    assert.equal(schemes.forCommitment(m, 'x'), httpsigScheme);
+    assert.equal(codecs.forCommitment(m, 'x'), httpsigCodec);
     assert.throws(() => registry.forCommitment(m, 'x'), {
       name: 'NotFoundError',
-      code: 'scheme_not_found',
+      code: 'codec_not_found',
     });
   });
 
@@ -116,13 +114,13 @@ describe('SchemeRegistry', () => {
     );
     assert.throws(
       () => registry.forCommitment(msg({ x: { 'commitment-device': 'nope@1.0' } }), 'x'),
-      { name: 'NotFoundError', code: 'scheme_not_found' },
+      { name: 'NotFoundError', code: 'codec_not_found' },
     );
   });
 
   it('holds httpsig@1.0 and ans104@1.0 in the default registry', () => {
-    assert.equal(schemes.get('httpsig@1.0'), httpsigScheme);
-    assert.equal(schemes.get('ans104@1.0'), ans104Scheme);
+    assert.equal(codecs.committer('httpsig@1.0'), httpsigCodec);
+    assert.equal(codecs.committer('ans104@1.0'), ans104Codec);
   });
 });
 
@@ -179,7 +177,7 @@ describe('committedKeys', () => {
     );
   });
 
-  it('asks each commitment’s own scheme', () => {
+  it('asks each commitment’s own codec', () => {
     const m = msg({
       x: commitment('a,b'),
       y: { 'commitment-device': 'other@1.0', keys: 'b,c' },
@@ -190,9 +188,9 @@ describe('committedKeys', () => {
   it('intersects two real signers who signed different keys', () => {
     const first = signHttpsig({ a: '1', b: '2' }, key1);
     const second = signHttpsig({ ...first, c: '3' }, key2);
-    const keys = committedKeys(second, { committers: 'all' }, schemes);
+    const keys = committedKeys(second, { committers: 'all' }, codecs);
     assert.deepEqual(keys, ['a', 'b', 'signature', 'signature-input']);
-    assert.deepEqual(committedKeys(second, { committers: [key2.address] }, schemes), [
+    assert.deepEqual(committedKeys(second, { committers: [key2.address] }, codecs), [
       'a',
       'b',
       'c',
@@ -204,71 +202,66 @@ describe('committedKeys', () => {
 
 describe('verifyMessage', () => {
   it('is true without commitments', async () => {
-    assert.equal(await verifyMessage({ a: '1' }, {}, registry, opts), true);
-    assert.equal(await verifyMessage(msg({}), {}, registry, opts), true);
+    assert.equal(await verifyMessage({ a: '1' }, {}, registry), true);
+    assert.equal(await verifyMessage(msg({}), {}, registry), true);
   });
 
   it('is true when every commitment verifies, false when any does not', async () => {
     assert.equal(
-      await verifyMessage(msg({ x: commitment('a'), y: commitment('b') }), {}, registry, opts),
+      await verifyMessage(msg({ x: commitment('a'), y: commitment('b') }), {}, registry),
       true,
     );
     const oneBad = msg({ x: commitment('a'), y: commitment('b', { ok: 'no' }) });
-    assert.equal(await verifyMessage(oneBad, {}, registry, opts), false);
+    assert.equal(await verifyMessage(oneBad, {}, registry), false);
   });
 
   it('checks only the selected commitments', async () => {
     const calls: string[] = [];
-    const r = new SchemeRegistry().register(fakeScheme('fake@1.0', calls));
+    const r = new CodecRegistry().register(fakeCodec('fake@1.0', calls));
     const m = msg({
       x: commitment('a', { committer: 'alice' }),
       y: commitment('b', { ok: 'no' }),
     });
-    assert.equal(await verifyMessage(m, { commitments: ['x'] }, r, opts), true);
-    assert.equal(await verifyMessage(m, { committers: ['alice'] }, r, opts), true);
-    assert.equal(await verifyMessage(m, { commitments: 'none' }, r, opts), true);
+    assert.equal(await verifyMessage(m, { commitments: ['x'] }, r), true);
+    assert.equal(await verifyMessage(m, { committers: ['alice'] }, r), true);
+    assert.equal(await verifyMessage(m, { commitments: 'none' }, r), true);
     assert.deepEqual(calls, ['x', 'x']);
-    assert.equal(await verifyMessage(m, { commitments: ['y'] }, r, opts), false);
+    assert.equal(await verifyMessage(m, { commitments: ['y'] }, r), false);
   });
 
-  it('awaits asynchronous schemes', async () => {
-    const asyncScheme: CommitmentScheme = {
-      ...fakeScheme('async@1.0'),
+  it('awaits asynchronous codecs', async () => {
+    const asyncCodec: Committer = {
+      ...fakeCodec('async@1.0'),
       verify: async (m, id) =>
         ((m.commitments as Record<string, Message>)[id] as Message).ok === 'yes',
     };
-    const r = new SchemeRegistry().register(asyncScheme);
+    const r = new CodecRegistry().register(asyncCodec);
     const good = msg({ x: { 'commitment-device': 'async@1.0', ok: 'yes' } });
     const bad = msg({ x: { 'commitment-device': 'async@1.0', ok: 'no' } });
-    assert.equal(await verifyMessage(good, {}, r, opts), true);
-    assert.equal(await verifyMessage(bad, {}, r, opts), false);
+    assert.equal(await verifyMessage(good, {}, r), true);
+    assert.equal(await verifyMessage(bad, {}, r), false);
   });
 
   it('rejects commitments of devices it does not know', async () => {
     await assert.rejects(
-      verifyMessage(msg({ x: { 'commitment-device': 'nope@1.0' } }), {}, registry, opts),
+      verifyMessage(msg({ x: { 'commitment-device': 'nope@1.0' } }), {}, registry),
       {
         name: 'NotFoundError',
-        code: 'scheme_not_found',
+        code: 'codec_not_found',
       },
     );
   });
 
   it('verifies real httpsig and ans104 commitments, and catches a change', async () => {
     const two = signHttpsig(signHttpsig({ a: '1', n: 2 }, key1), key2);
-    assert.equal(await verifyMessage(two, {}, schemes, opts), true);
-    assert.equal(await verifyMessage({ ...two, a: '2' }, {}, schemes, opts), false);
-    assert.equal(
-      await verifyMessage({ ...two, a: '2' }, { commitments: 'none' }, schemes, opts),
-      true,
-    );
-    const item = (await ans104Scheme.commit(
-      { a: '1', nest: { b: '2' } },
-      {},
-      { priv_wallet: key1 },
-    )) as Message;
-    assert.equal(await verifyMessage(item, {}, schemes, opts), true);
-    assert.equal(await verifyMessage({ ...item, nest: { b: '3' } }, {}, schemes, opts), false);
+    assert.equal(await verifyMessage(two, {}, codecs), true);
+    assert.equal(await verifyMessage({ ...two, a: '2' }, {}, codecs), false);
+    assert.equal(await verifyMessage({ ...two, a: '2' }, { commitments: 'none' }, codecs), true);
+    const item = (await codecs
+      .committer('ans104@1.0')
+      .commit({ a: '1', nest: { b: '2' } }, {}, { wallet: key1 })) as Message;
+    assert.equal(await verifyMessage(item, {}, codecs), true);
+    assert.equal(await verifyMessage({ ...item, nest: { b: '3' } }, {}, codecs), false);
   });
 });
 
@@ -305,27 +298,25 @@ describe('withOnlyCommitted', () => {
     const added: Message = { ...signed, extra: 'added later', path: '/unsigned' };
     // The signatures cover only their listed components, so they still verify
     // (codecs.md §3.7): this is why unsigned keys must be removed.
-    assert.equal(await verifyMessage(added, {}, schemes, opts), true);
-    const out = withOnlyCommitted(added, schemes);
+    assert.equal(await verifyMessage(added, {}, codecs), true);
+    const out = withOnlyCommitted(added, codecs);
     assert.deepEqual(out, signed);
-    assert.equal(await verifyMessage(out, {}, schemes, opts), true);
+    assert.equal(await verifyMessage(out, {}, codecs), true);
   });
 
   it('keeps only the keys both signers committed to', () => {
     const first = signHttpsig({ a: '1', b: '2' }, key1);
     const second = signHttpsig({ ...first, c: '3' }, key2);
-    const out = withOnlyCommitted(second, schemes);
+    const out = withOnlyCommitted(second, codecs);
     assert.deepEqual(Object.keys(out).sort(), ['a', 'b', 'commitments']);
   });
 
   it('keeps every key of an ANS-104 message with tags, nested messages and data', async () => {
-    const signed = (await ans104Scheme.commit(
-      { a: '1', nest: { b: '2' }, data: 'd', n: 5 },
-      {},
-      { priv_wallet: key1 },
-    )) as Message;
-    const out = withOnlyCommitted(signed, schemes);
+    const signed = (await codecs
+      .committer('ans104@1.0')
+      .commit({ a: '1', nest: { b: '2' }, data: 'd', n: 5 }, {}, { wallet: key1 })) as Message;
+    const out = withOnlyCommitted(signed, codecs);
     assert.deepEqual(out, signed);
-    assert.equal(await verifyMessage(out, {}, schemes, opts), true);
+    assert.equal(await verifyMessage(out, {}, codecs), true);
   });
 });

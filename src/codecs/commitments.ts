@@ -1,54 +1,85 @@
 /**
- * Commitment schemes: how a codec commits to (signs, or HMACs) a message,
- * verifies a commitment, and says which keys a commitment covers.
- * `message@1.0`'s commit/verify/committed keys dispatch to these by the
- * commitment's `commitment-device`.
+ * Commitments: which of a message's commitments a request selects
+ * (`committers`, `commitments`), whether they verify, and which keys they
+ * cover. Each commitment names the codec that made it (`commitment-device`);
+ * the codec registry finds it.
  */
-import { NotFoundError } from '../core/errors.ts';
-import { isMessage, type Message } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { selectCommitments } from '../engine/ids.ts';
+import { isBinary } from '../core/binary.ts';
+import { BadRequestError } from '../core/errors.ts';
+import { Atom, isMessage, type Message, normalizeKey, type Value } from '../core/message.ts';
+import type { CodecRegistry } from './registry.ts';
 
-export interface CommitmentScheme {
-  /** The codec device the scheme belongs to, e.g. `httpsig@1.0`. */
-  readonly device: string;
-  /** Add this scheme's commitment(s) to a message. */
-  commit(msg: Message, req: Message, opts: Opts): Promise<Message> | Message;
-  /** Check one of the message's commitments, by ID. */
-  verify(msg: Message, id: string, opts: Opts): Promise<boolean> | boolean;
-  /** The keys of the message that one of its commitments covers. */
-  committedKeys(msg: Message, id: string): string[];
+type Selector = 'all' | 'none' | string[];
+
+function selector(value: Value | undefined, fallback: 'all' | 'none'): Selector {
+  if (value === undefined) return fallback;
+  if (Array.isArray(value)) return value.map(String);
+  if (isMessage(value)) return Object.values(value).map(String);
+  const name =
+    typeof value === 'string'
+      ? normalizeKey(value)
+      : value instanceof Atom
+        ? value.name
+        : String(value);
+  return name === 'all' || name === 'none' ? name : [String(value)];
 }
 
-export class SchemeRegistry {
-  private readonly schemes = new Map<string, CommitmentScheme>();
+export function commitmentsOf(msg: Message): Message {
+  const c = msg.commitments;
+  return isMessage(c) ? c : {};
+}
 
-  register(scheme: CommitmentScheme): this {
-    this.schemes.set(scheme.device.toLowerCase(), scheme);
-    return this;
+/**
+ * The commitment IDs a request selects (HyperBEAM's commitment_ids_from_request):
+ * `committers` (addresses, `all` or `none`) and `commitments` (IDs, `all` or
+ * `none`); with neither, every commitment.
+ */
+export function selectCommitments(base: Message, req: Message): string[] {
+  const commitments = commitmentsOf(base);
+  const committers = selector(req.committers, 'none');
+  const ids = selector(req.commitments, committers === 'none' ? 'all' : 'none');
+  const fromIds = ids === 'none' ? [] : ids === 'all' ? Object.keys(commitments) : ids;
+  for (const id of fromIds) {
+    if (!Object.hasOwn(commitments, id))
+      throw new BadRequestError('commitment_not_found', `no commitment ${id}`);
   }
-
-  get(device: string): CommitmentScheme {
-    const scheme = this.schemes.get(device.toLowerCase());
-    if (!scheme) throw new NotFoundError('scheme_not_found', `no commitment scheme for ${device}`);
-    return scheme;
-  }
-
-  /** The scheme behind one of a message's commitments (default httpsig@1.0). */
-  forCommitment(msg: Message, id: string): CommitmentScheme {
-    const commitment = isMessage(msg.commitments) ? msg.commitments[id] : undefined;
-    if (!isMessage(commitment)) {
-      throw new NotFoundError('commitment_not_found', `the message has no commitment ${id}`);
+  let fromCommitters: string[] = [];
+  if (committers !== 'none') {
+    const wanted =
+      committers === 'all'
+        ? [
+            ...new Set(
+              Object.values(commitments).flatMap((c) =>
+                isMessage(c) && isBinary(c.committer) ? [String(c.committer)] : [],
+              ),
+            ),
+          ]
+        : committers;
+    for (const address of wanted) {
+      const matches = Object.keys(commitments).filter((id) => {
+        const c = commitments[id];
+        return isMessage(c) && c.committer === address;
+      });
+      if (matches.length === 0) {
+        throw new BadRequestError('committer_not_found', `no commitment by ${address}`);
+      }
+      fromCommitters = fromCommitters.concat(matches);
     }
-    const device = commitment['commitment-device'];
-    return this.get(typeof device === 'string' ? device : 'httpsig@1.0');
   }
+  return [...fromCommitters, ...fromIds];
+}
+
+/** The committer addresses of a message's commitments. */
+export function committersOf(msg: Message): string[] {
+  return Object.values(commitmentsOf(msg)).flatMap((c) =>
+    isMessage(c) && isBinary(c.committer) ? [String(c.committer)] : [],
+  );
 }
 
 /** Keys covered by every commitment the request selects (all, by default). */
-export function committedKeys(msg: Message, req: Message, schemes: SchemeRegistry): string[] {
+export function committedKeys(msg: Message, req: Message, codecs: CodecRegistry): string[] {
   const lists = selectCommitments(msg, req).map((id) =>
-    schemes.forCommitment(msg, id).committedKeys(msg, id),
+    codecs.forCommitment(msg, id).committedKeys(msg, id),
   );
   const [first = [], ...rest] = lists;
   return first.filter((k) => rest.every((list) => list.includes(k)));
@@ -58,19 +89,18 @@ export function committedKeys(msg: Message, req: Message, schemes: SchemeRegistr
 export async function verifyMessage(
   msg: Message,
   req: Message,
-  schemes: SchemeRegistry,
-  opts: Opts,
+  codecs: CodecRegistry,
 ): Promise<boolean> {
   for (const id of selectCommitments(msg, req)) {
-    if (!(await schemes.forCommitment(msg, id).verify(msg, id, opts))) return false;
+    if (!(await codecs.forCommitment(msg, id).verify(msg, id))) return false;
   }
   return true;
 }
 
 /** The message reduced to the keys its commitments cover (unchanged if it has none). */
-export function withOnlyCommitted(msg: Message, schemes: SchemeRegistry): Message {
+export function withOnlyCommitted(msg: Message, codecs: CodecRegistry): Message {
   if (!isMessage(msg.commitments) || Object.keys(msg.commitments).length === 0) return msg;
-  const keep = new Set([...committedKeys(msg, { commitments: 'all' }, schemes), 'commitments']);
+  const keep = new Set([...committedKeys(msg, { commitments: 'all' }, codecs), 'commitments']);
   const out: Message = {};
   for (const key of Object.keys(msg)) if (keep.has(key)) out[key] = msg[key] as Message[string];
   return out;

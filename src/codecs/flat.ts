@@ -13,6 +13,7 @@ import {
 } from '../core/binary.ts';
 import { CodecError } from '../core/errors.ts';
 import { fromEntries, isMessage, own, put } from '../core/message.ts';
+import type { Codec } from './codec.ts';
 import type { Tabm, TabmValue } from './structured.ts';
 
 export type FlatMap = Record<string, Binary>;
@@ -107,3 +108,11 @@ export function deserializeFlat(text: Binary): FlatMap {
   }
   return fromEntries(entries) as FlatMap;
 }
+
+export const flatCodec: Codec<FlatMap> = {
+  name: 'flat@1.0',
+  toTabm: flatToTabm,
+  fromTabm: tabmToFlat,
+  serialize: serializeFlat,
+  deserialize: deserializeFlat,
+};

@@ -7,6 +7,7 @@
  * the pivot every other codec converts through, and the exact bytes matter:
  * message IDs are computed over them.
  */
+
 import { type Binary, byteLength, canonicalBinary, isBinary, toBytes } from '../core/binary.ts';
 import { CodecError } from '../core/errors.ts';
 import {
@@ -29,6 +30,7 @@ import {
   sortedKeys,
   type Value,
 } from '../core/message.ts';
+import type { Codec } from './codec.ts';
 import {
   type BareItem,
   type Member,
@@ -436,3 +438,10 @@ export function filterDefaultKeys(msg: Message): Message {
   }
   return out ?? msg;
 }
+
+/** structured@1.0: rich messages to TABM and back; it has no byte form of its own. */
+export const structuredCodec: Codec<Message> = {
+  name: 'structured@1.0',
+  toTabm: messageToTabm,
+  fromTabm: tabmToMessage,
+};

@@ -62,3 +62,11 @@ export function toHbError(error: unknown, code = 'internal_error'): HbError {
   const message = error instanceof Error ? error.message : String(error);
   return new HbError(code, message, { status: 500, cause: error });
 }
+
+/** A signature that is missing, malformed or does not verify (400 unless said otherwise). */
+export class SignatureError extends HbError {
+  override name = 'SignatureError';
+  constructor(code: string, message: string, options: HbErrorOptions = {}) {
+    super(code, message, { status: 400, ...options });
+  }
+}

@@ -12,27 +12,15 @@
  * default): others get 403.
  */
 
+import { committersOf } from '../codecs/commitments.ts';
 import { isBinary, toBytes } from '../core/binary.ts';
 import { BadRequestError } from '../core/errors.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { MessageStore, Opts } from '../engine/context.ts';
-import { defineDevice, ok, type Result } from '../engine/device.ts';
-import { committersOf } from '../engine/ids.ts';
+import type { Context } from '../engine/context.ts';
+import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 
-const answer = (status: number, fields: Message): Result => ok({ status, ...fields });
-
-function storeOf(
-  opts: Opts,
-): Required<Pick<MessageStore, 'readValue' | 'writeBinary' | 'link'>> & MessageStore {
-  const store = opts.store;
-  if (!store?.readValue || !store.writeBinary || !store.link) {
-    throw new BadRequestError('no_cache', 'this node has no store to read or write');
-  }
-  return store as Required<Pick<MessageStore, 'readValue' | 'writeBinary' | 'link'>> & MessageStore;
-}
-
-function isWriter(req: Message, opts: Opts): boolean {
-  const writers = Array.isArray(opts.cache_writers) ? opts.cache_writers.map(String) : [];
+function isWriter(req: Message, ctx: Context): boolean {
+  const writers = ctx.config.cache_writers.map(String);
   return committersOf(req).some((signer) => writers.includes(signer));
 }
 
@@ -44,17 +32,19 @@ function text(req: Message, key: string): string {
   return value;
 }
 
-async function writeOne(req: Message, body: Value | undefined, opts: Opts): Promise<Result> {
-  const store = storeOf(opts);
+async function writeOne(req: Message, body: Value | undefined, ctx: Context): Promise<Result> {
+  const store = ctx.services.messages;
   if (req.operation === 'link') {
     await store.link(text(req, 'source'), text(req, 'destination'));
-    return answer(200, { body: 'Linked.' });
+    return ok({ status: 200, body: 'Linked.' });
   }
-  if (body === undefined) return answer(400, { body: 'No body to write.' });
-  if (isBinary(body)) return answer(200, { path: await store.writeBinary(toBytes(body)) });
-  if (isMessage(body)) return answer(200, { path: await store.write(body) });
-  return answer(400, { body: 'Invalid write type.' });
+  if (body === undefined) return fail(400, 'No body to write.');
+  if (isBinary(body)) return ok({ status: 200, path: await store.writeBinary(toBytes(body)) });
+  if (isMessage(body)) return ok({ status: 200, path: await store.write(body) });
+  return fail(400, 'Invalid write type.');
 }
+
+const unauthorized = () => fail(403, 'Not authorized to write to the cache.');
 
 export const cacheDevice = defineDevice({
   name: 'cache@1.0',
@@ -62,31 +52,29 @@ export const cacheDevice = defineDevice({
   // Reads answer with what the store holds now, which writes change.
   volatile: ['read'],
   keys: {
-    async read(_base, req, opts) {
+    async read(_base, req, ctx) {
       const target = text(req, 'target');
-      const value = await storeOf(opts).readValue(target);
-      if (value === undefined) return answer(404, { body: `Not found in the cache: ${target}` });
+      const value = await ctx.services.messages.readValue(target);
+      if (value === undefined) return fail(404, `Not found in the cache: ${target}`);
       return ok(value);
     },
-    async write(_base, req, opts) {
-      if (!isWriter(req, opts))
-        return answer(403, { body: 'Not authorized to write to the cache.' });
+    async write(_base, req, ctx) {
+      if (!isWriter(req, ctx)) return unauthorized();
       if (req.type === 'batch') {
         const items = isMessage(req.body) ? Object.values(req.body) : [];
         const paths: Value[] = [];
         for (const item of items) {
-          const result = await writeOne(req, item, opts);
+          const result = await writeOne(req, item, ctx);
           paths.push((result.body as Message).path ?? '');
         }
-        return answer(200, { paths });
+        return ok({ status: 200, paths });
       }
-      return writeOne(req, req.body, opts);
+      return writeOne(req, req.body, ctx);
     },
-    async link(_base, req, opts) {
-      if (!isWriter(req, opts))
-        return answer(403, { body: 'Not authorized to write to the cache.' });
-      await storeOf(opts).link(text(req, 'source'), text(req, 'destination'));
-      return answer(200, { body: 'Linked.' });
+    async link(_base, req, ctx) {
+      if (!isWriter(req, ctx)) return unauthorized();
+      await ctx.services.messages.link(text(req, 'source'), text(req, 'destination'));
+      return ok({ status: 200, body: 'Linked.' });
     },
   },
 });

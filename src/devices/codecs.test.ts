@@ -5,28 +5,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
-import { codecs } from '../codecs/index.ts';
+import { committersOf } from '../codecs/commitments.ts';
+import { createCodecRegistry } from '../codecs/index.ts';
 import { jsonCodec } from '../codecs/json.ts';
 import { toBytes } from '../core/binary.ts';
 import { type Message, NOT_FOUND, type Value } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import { createOpts } from '../defaults.ts';
-import type { Opts } from '../engine/context.ts';
+import { type ContextOptions, createContext } from '../defaults.ts';
+import type { Context } from '../engine/context.ts';
 import { type Device, ok } from '../engine/device.ts';
-import { committersOf } from '../engine/ids.ts';
 import { resolve } from '../engine/resolver.ts';
 import { codecDevice, codecDevices } from './codecs.ts';
 import { createDeviceRegistry } from './index.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
-const opts = (overrides: Opts = {}) => createOpts({ hashpath: 'ignore', ...overrides });
+const codecs = createCodecRegistry();
+const opts = (options: ContextOptions = {}) =>
+  createContext({ ...options, directives: { hashpath: 'ignore', ...options.directives } });
 const text = (value: Value | undefined) => new TextDecoder().decode(toBytes(value as Uint8Array));
 
-async function call(base: Message, req: Message, o: Opts = opts()) {
+async function call(base: Message, req: Message, o: Context = opts()) {
   return resolve(base, req, o);
 }
 
-async function body(base: Message, req: Message, o: Opts = opts()): Promise<Value> {
+async function body(base: Message, req: Message, o: Context = opts()): Promise<Value> {
   const result = await call(base, req, o);
   assert.equal(result.status, 'ok', `resolving ${String(req.path)}`);
   return result.body;
@@ -55,7 +57,7 @@ describe('serialize', () => {
   });
 
   it('keeps a device key that names another device', async () => {
-    const serialize = codecDevice(jsonCodec, 'httpsig@1.0').keys?.serialize;
+    const serialize = codecDevice('json@1.0').keys?.serialize;
     assert.ok(serialize);
     const result = await serialize({ device: 'other@1.0', a: '1' }, {}, opts());
     assert.equal(result.status, 'ok');
@@ -77,7 +79,7 @@ describe('serialize', () => {
   it('refuses codecs without a byte form', async () => {
     await assert.rejects(call({ device: 'structured@1.0', a: '1' }, { path: 'serialize' }), {
       name: 'BadRequestError',
-      code: 'no_wire_form',
+      code: 'no_byte_form',
     });
   });
 
@@ -146,7 +148,7 @@ describe('content-type', () => {
 });
 
 describe('commit, verify and committed', () => {
-  const signing = opts({ priv_wallet: wallet });
+  const signing = opts({ wallet });
 
   it('httpsig@1.0: commits with the wallet and verifies', async () => {
     const signed = (await body(
@@ -225,6 +227,7 @@ describe('commit, verify and committed', () => {
     const committed = (await body(
       { device: 'httpsig@1.0', a: '1' },
       { path: 'commit' },
+      opts({ services: { wallet: undefined } }),
     )) as Message;
     assert.deepEqual(committersOf(committed), []);
     const commitments = Object.values(committed.commitments as Message) as Message[];
@@ -237,8 +240,11 @@ describe('commit, verify and committed', () => {
 
 describe('codecDevice', () => {
   it('builds a device for any codec', async () => {
-    const device: Device = codecDevice({ ...jsonCodec, name: 'x@1.0' }, 'httpsig@1.0');
-    const o = opts({ devices: createDeviceRegistry([device]) });
+    const device: Device = codecDevice('x@1.0');
+    const o = opts({
+      devices: createDeviceRegistry([device]),
+      codecs: createCodecRegistry([{ ...jsonCodec, name: 'x@1.0' }]),
+    });
     const out = (await body({ device: 'x@1.0', a: '1' }, { path: 'serialize' }, o)) as Message;
     assert.equal(out['content-type'], 'application/json');
     assert.deepEqual(JSON.parse(text(out.body)), { a: '1' });

@@ -11,10 +11,15 @@
  */
 
 import { isMessage, type Message, omit } from '../core/message.ts';
-import type { MessageStore, Opts } from '../engine/context.ts';
-import { defineDevice, error, ok } from '../engine/device.ts';
-import { log } from '../node/log.ts';
-import { handle } from '../node/pipeline.ts';
+import type { Context, Lifecycle } from '../engine/context.ts';
+import { defineDevice, fail, ok } from '../engine/device.ts';
+import { log } from '../engine/log.ts';
+
+declare module '../engine/context.ts' {
+  interface Services {
+    readonly cron: CronTasks;
+  }
+}
 
 const UNITS: Record<string, number> = {
   millisecond: 1,
@@ -36,113 +41,116 @@ interface Running {
   stopped: boolean;
 }
 
-const tasks = new WeakMap<MessageStore, Map<string, Running>>();
-
-function tasksOf(opts: Opts): Map<string, Running> {
-  const store = opts.store as MessageStore;
-  let map = tasks.get(store);
-  if (!map) {
-    map = new Map();
-    tasks.set(store, map);
-  }
-  return map;
-}
-
 /** Run a task's request through the node, as an HTTP request would be. */
-async function runTask(task: Message, opts: Opts): Promise<void> {
-  const node = opts.node?.opts ?? opts;
+async function runTask(task: Message, ctx: Context): Promise<void> {
   const request: Message = {
     ...omit(task, ['cron-path', 'interval', 'kind']),
     path: String(task['cron-path']),
     method: 'GET',
   };
   try {
-    const result = await handle(request, node);
-    log(node, 'cron', `${request.path} -> ${String(result.status)}`);
+    if (!ctx.node) throw new Error('no running node to run it on');
+    const result = await ctx.node.dispatch(request);
+    log(ctx.config, 'cron', `${request.path} -> ${String(result.status)}`);
   } catch (err) {
-    log(node, 'http_error', `cron task ${request.path}: ${(err as Error).message}`);
+    log(ctx.config, 'http_error', `cron task ${request.path}: ${(err as Error).message}`);
   }
 }
 
-function start(id: string, task: Message, opts: Opts): void {
-  const running: Running = { stopped: false };
-  tasksOf(opts).set(id, running);
-  if (task.kind === 'once') {
-    running.timer = setTimeout(async () => {
-      await runTask(task, opts);
-      running.stopped = true;
-      await opts.store?.link?.(id, `cron-done/${id}`);
-    }, 0);
-    return;
-  }
-  const interval = parseInterval(String(task.interval)) ?? 60_000;
-  const loop = async () => {
-    if (running.stopped) return;
-    await runTask(task, opts);
-    if (!running.stopped) running.timer = setTimeout(loop, interval);
-  };
-  running.timer = setTimeout(loop, 0);
-}
-
-async function create(kind: 'once' | 'every', req: Message, opts: Opts) {
-  const path = req['cron-path'];
-  if (typeof path !== 'string' || path === '')
-    return error({ status: 400, body: 'No cron path found in message.' });
-  if (kind === 'every' && parseInterval(String(req.interval ?? '')) === undefined) {
-    return error({
-      status: 400,
-      body: 'interval must be like 10-seconds (ms, second, minute, hour, day).',
-    });
-  }
-  const task: Message = { ...omit(req, ['path', 'method', 'commitments', 'priv']), kind };
-  const id = await opts.store?.write(task);
-  if (!id) return error({ status: 500, body: 'The node has no store for tasks.' });
-  await opts.store?.link?.(id, `cron/${id}`);
-  start(id, task, opts);
-  return ok(id);
-}
-
-async function isFinished(id: string, opts: Opts): Promise<boolean> {
-  const store = opts.store;
+async function isFinished(id: string, ctx: Context): Promise<boolean> {
+  const store = ctx.services.messages;
   return (
-    (await store?.read(`cron-done/${id}`)) !== undefined ||
-    (await store?.read(`cron-stopped/${id}`)) !== undefined
+    (await store.read(`cron-done/${id}`)) !== undefined ||
+    (await store.read(`cron-stopped/${id}`)) !== undefined
   );
+}
+
+/** The node's running tasks (the `cron` service): resumed at start, stopped with the node. */
+export class CronTasks implements Lifecycle {
+  private readonly tasks = new Map<string, Running>();
+
+  /** Run a task (kept in the store as `id`) through the context's node. */
+  run(id: string, task: Message, request: Context): void {
+    // Not the request's context: a task outlives it.
+    const { config, services, node } = request;
+    const ctx: Context = { config, services, directives: {}, ...(node ? { node } : {}) };
+    const running: Running = { stopped: false };
+    this.tasks.set(id, running);
+    if (task.kind === 'once') {
+      running.timer = setTimeout(async () => {
+        await runTask(task, ctx);
+        running.stopped = true;
+        await ctx.services.messages.link(id, `cron-done/${id}`);
+      }, 0);
+      return;
+    }
+    const interval = parseInterval(String(task.interval)) ?? 60_000;
+    const loop = async () => {
+      if (running.stopped) return;
+      await runTask(task, ctx);
+      if (!running.stopped) running.timer = setTimeout(loop, interval);
+    };
+    running.timer = setTimeout(loop, 0);
+  }
+
+  /** Stop a running task; false if there is none by that ID. */
+  async cancel(id: string, ctx: Context): Promise<boolean> {
+    const running = this.tasks.get(id);
+    if (!running) return false;
+    running.stopped = true;
+    clearTimeout(running.timer);
+    this.tasks.delete(id);
+    await ctx.services.messages.link(id, `cron-stopped/${id}`);
+    return true;
+  }
+
+  /** Resume the tasks kept in the store (they run through `ctx.node`). */
+  async start(ctx: Context): Promise<void> {
+    if (!ctx.node) return;
+    const ids = (await ctx.services.messages.list('cron')) ?? [];
+    for (const id of ids) {
+      if (this.tasks.has(id) || (await isFinished(id, ctx))) continue;
+      const task = await ctx.services.messages.read(id);
+      if (isMessage(task)) this.run(id, task, ctx);
+    }
+  }
+
+  stop(): void {
+    for (const running of this.tasks.values()) {
+      running.stopped = true;
+      clearTimeout(running.timer);
+    }
+    this.tasks.clear();
+  }
+}
+
+async function create(kind: 'once' | 'every', req: Message, ctx: Context) {
+  const path = req['cron-path'];
+  if (typeof path !== 'string' || path === '') return fail(400, 'No cron path found in message.');
+  if (kind === 'every' && parseInterval(String(req.interval ?? '')) === undefined) {
+    return fail(400, 'interval must be like 10-seconds (ms, second, minute, hour, day).');
+  }
+  if (!ctx.node) return fail(503, 'Cron tasks run only on a running node.');
+  const task: Message = { ...omit(req, ['path', 'method', 'commitments', 'priv']), kind };
+  const id = await ctx.services.messages.write(task);
+  await ctx.services.messages.link(id, `cron/${id}`);
+  ctx.services.cron.run(id, task, ctx);
+  return ok(id);
 }
 
 export const cronDevice = defineDevice({
   name: 'cron@1.0',
   exports: ['once', 'every', 'stop'],
-  volatile: ['once', 'every', 'stop'],
+  volatile: true,
   keys: {
-    once: (_base, req, opts) => create('once', req, opts),
-    every: (_base, req, opts) => create('every', req, opts),
-    async stop(_base, req, opts) {
+    once: (_base, req, ctx) => create('once', req, ctx),
+    every: (_base, req, ctx) => create('every', req, ctx),
+    async stop(_base, req, ctx) {
       const id = req.task;
-      const running = typeof id === 'string' ? tasksOf(opts).get(id) : undefined;
-      if (typeof id !== 'string' || !running)
-        return error({ status: 404, body: 'Task not found.' });
-      running.stopped = true;
-      clearTimeout(running.timer);
-      tasksOf(opts).delete(id);
-      await opts.store?.link?.(id, `cron-stopped/${id}`);
+      if (typeof id !== 'string' || !(await ctx.services.cron.cancel(id, ctx))) {
+        return fail(404, 'Task not found.');
+      }
       return ok({ status: 200, body: { message: 'Task stopped successfully', task_id: id } });
     },
-  },
-  /** Resume the tasks kept in the store. */
-  async start(opts) {
-    const ids = (await opts.store?.list?.('cron')) ?? [];
-    for (const id of ids) {
-      if (tasksOf(opts).has(id) || (await isFinished(id, opts))) continue;
-      const task = await opts.store?.read(id);
-      if (isMessage(task)) start(id, task, opts);
-    }
-  },
-  stop(opts) {
-    for (const running of tasksOf(opts).values()) {
-      running.stopped = true;
-      clearTimeout(running.timer);
-    }
-    tasksOf(opts).clear();
   },
 });

@@ -14,15 +14,14 @@
  *   snapshot   `{body: <linear memory>}`; normalize restores it
  */
 
+import { committersOf } from '../codecs/commitments.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { isMessage, type Message, omit, type Value } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { defineDevice, error, ok, type Result } from '../engine/device.ts';
-import { committersOf } from '../engine/ids.ts';
+import type { Context } from '../engine/context.ts';
+import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
 import { aosResults, legacyCall, legacyResult, legacyResultKeys } from '../wasm/aos.ts';
 import { WasmLimitError } from '../wasm/host.ts';
-import { instanceOf, limitsOf, normalizeInstance, startInstance } from '../wasm/live.ts';
 import { move } from './patch.ts';
 import { compiledOrRefused, notRunning, startedOrRefused } from './wasm-64.ts';
 
@@ -39,24 +38,19 @@ function moduleRef(state: Message): Value | undefined {
   return process.module ?? process.image;
 }
 
-const moduleInfos = new Map<string, ModuleInfo>();
-
 /** The module's ID, owner and tags, as the legacy env's `Module` (read once per module). */
-async function moduleInfo(ref: Value | undefined, opts: Opts): Promise<ModuleInfo> {
-  if (typeof ref !== 'string') return { id: '', owner: '', tags: [] };
-  const known = moduleInfos.get(ref);
-  if (known) return known;
-  const msg = await opts.store?.read(ref);
-  if (!msg) throw new NotFoundError('module_not_found', `module ${ref} is not in the store`);
-  const json = messageToJsonStruct(omit(msg, ['body', 'data']));
-  const info = { id: ref, owner: committersOf(msg)[0] ?? '', tags: json.Tags as JsonValue[] };
-  if (moduleInfos.size > 64) moduleInfos.clear();
-  moduleInfos.set(ref, info);
-  return info;
+function moduleInfo(ref: Value | undefined, ctx: Context): Promise<ModuleInfo> {
+  if (typeof ref !== 'string') return Promise.resolve({ id: '', owner: '', tags: [] });
+  return ctx.services.wasm.moduleInfo(`genesis-wasm/${ref}`, async () => {
+    const msg = await ctx.services.messages.read(ref);
+    if (!msg) throw new NotFoundError('module_not_found', `module ${ref} is not in the store`);
+    const json = messageToJsonStruct(omit(msg, ['body', 'data']));
+    return { id: ref, owner: committersOf(msg)[0] ?? '', tags: json.Tags as JsonValue[] };
+  });
 }
 
-async function start(state: Message, opts: Opts): Promise<Message> {
-  const compiled = await compiledOrRefused(moduleRef(state), opts);
+async function start(state: Message, ctx: Context): Promise<Message> {
+  const compiled = await compiledOrRefused(moduleRef(state), ctx);
   if (compiled.kind !== 'legacy') {
     throw new NotFoundError(
       'not_a_legacy_module',
@@ -64,7 +58,7 @@ async function start(state: Message, opts: Opts): Promise<Message> {
       { status: 422 },
     );
   }
-  return startedOrRefused(() => startInstance(state, PREFIX, compiled, limitsOf(opts), opts));
+  return startedOrRefused(() => ctx.services.wasm.open(state, PREFIX, compiled, ctx));
 }
 
 /**
@@ -75,21 +69,21 @@ async function start(state: Message, opts: Opts): Promise<Message> {
  */
 const clockAt = (assignment: Message): number => 10_000 + (Number(assignment.slot) || 0);
 
-async function compute(state: Message, req: Message, opts: Opts): Promise<Result> {
-  const worker = instanceOf(state, PREFIX);
+async function compute(state: Message, req: Message, ctx: Context): Promise<Result> {
+  const worker = ctx.services.wasm.instanceOf(state, PREFIX);
   if (!worker) return notRunning(state, PREFIX, 'The process instance is not running.');
   const process = isMessage(state.process) ? state.process : {};
-  const [msg, env] = legacyCall(req, process, await moduleInfo(moduleRef(state), opts));
+  const [msg, env] = legacyCall(req, process, await moduleInfo(moduleRef(state), ctx));
   let text: string;
   try {
     text = await worker.legacyHandle(msg, env, clockAt(req));
   } catch (e) {
-    if (e instanceof WasmLimitError) return error({ status: 500, body: e.message });
+    if (e instanceof WasmLimitError) return fail(500, e.message);
     throw e;
   }
   const parsed = JSON.parse(text) as { ok?: boolean; response?: JsonValue };
   if (parsed.ok !== true || typeof parsed.response !== 'object' || parsed.response === null) {
-    return error({ status: 500, body: `The module failed: ${text}` });
+    return fail(500, `The module failed: ${text}`);
   }
   const raw = legacyResult(parsed.response as { [key: string]: JsonValue });
   const results: Message = { ...aosResults(raw, process), ...legacyResultKeys(raw) };
@@ -100,13 +94,13 @@ export const genesisWasmDevice = defineDevice({
   name: 'genesis-wasm@1.0',
   aliases: ['compute-lite@1.0', 'delegated-compute@1.0'],
   keys: {
-    init: async (base, _req, opts) => ok(await start(base, opts)),
-    compute: (base, req, opts) => compute(base, req, opts),
-    snapshot: async (base) => {
-      const worker = instanceOf(base, PREFIX);
+    init: async (base, _req, ctx) => ok(await start(base, ctx)),
+    compute: (base, req, ctx) => compute(base, req, ctx),
+    snapshot: async (base, _req, ctx) => {
+      const worker = ctx.services.wasm.instanceOf(base, PREFIX);
       return ok(worker ? { body: await worker.snapshot() } : {});
     },
-    normalize: async (base, _req, opts) =>
-      ok(await normalizeInstance(base, PREFIX, (s) => start(s, opts))),
+    normalize: async (base, _req, ctx) =>
+      ok(await ctx.services.wasm.normalize(base, PREFIX, (s) => start(s, ctx))),
   },
 });

@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { formatValue } from '../core/format.ts';
 import { NOT_FOUND, omit } from '../core/message.ts';
 import { defineDevice, error, ok } from '../engine/device.ts';
-import type { NodeMetrics } from '../node/metrics.ts';
 
 const ASSETS = new URL('../../assets/hyperbuddy/', import.meta.url);
 
@@ -37,12 +36,10 @@ export const hyperbuddyDevice = defineDevice({
   exports: [...Object.keys(FILES), 'metrics', 'format'],
   volatile: ['metrics'],
   keys: {
-    metrics: (_base, _req, opts) => {
-      const metrics = opts.metrics as NodeMetrics | undefined;
-      if (opts.prometheus === false || !metrics) {
-        return ok({ body: 'Prometheus metrics disabled.' });
-      }
-      return ok({ 'content-type': 'text/plain; version=0.0.4', body: metrics.text() });
+    metrics: (_base, _req, ctx) => {
+      if (!ctx.config.prometheus) return ok({ body: 'Prometheus metrics disabled.' });
+      const text = ctx.services.metrics.text();
+      return ok({ 'content-type': 'text/plain; version=0.0.4', body: text });
     },
     format: (base) =>
       ok({

@@ -11,9 +11,9 @@
  */
 
 import { isMessage, type Message, omit, valueAt, withValueAt } from '../core/message.ts';
+import type { Context } from '../engine/context.ts';
 import { defineDevice, error, ok, type Result } from '../engine/device.ts';
 import { aosResults, jsonIfaceCall, legacyResultKeys } from '../wasm/aos.ts';
-import { instanceOf } from '../wasm/live.ts';
 import { outputPrefix } from './stack.ts';
 
 const prefixOf = (msg: Message) => outputPrefix(msg) || 'wasm';
@@ -22,13 +22,13 @@ function failed(state: Message, body: string): Result {
   return error({ ...state, results: { body } });
 }
 
-async function results(state: Message): Promise<Result> {
+async function results(state: Message, ctx: Context): Promise<Result> {
   const prefix = prefixOf(state);
   const type = valueAt(state, `results/${prefix}/type`);
   if (type === 'error') return failed(state, 'WASM execution error.');
   const output = valueAt(state, `results/${prefix}/output`);
   const ptr = Array.isArray(output) ? Number(output[0]) : Number.NaN;
-  const worker = instanceOf(state, prefix);
+  const worker = ctx.services.wasm.instanceOf(state, prefix);
   if (!worker || !Number.isFinite(ptr)) return failed(state, 'No WASM output to read.');
   const text = await worker.readString(ptr);
   const process = isMessage(state.process) ? state.process : {};
@@ -60,14 +60,14 @@ export const jsonIfaceDevice = defineDevice({
   name: 'json-iface@1.0',
   keys: {
     init: (base) => ok({ ...base, function: 'handle' }),
-    compute: (base, req) => {
+    compute: (base, req, ctx) => {
       const pass = Number(base.pass ?? 1);
       if (pass === 1) {
         const process = isMessage(base.process) ? base.process : {};
         const [msg, env] = jsonIfaceCall(req, process);
         return ok(withValueAt({ ...base, function: 'handle' }, 'parameters', [msg, env]));
       }
-      return results(base);
+      return results(base, ctx);
     },
   },
 });

@@ -6,18 +6,25 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { committedKeys } from '../codecs/commitments.ts';
-import { schemes } from '../codecs/index.ts';
+import { createCodecRegistry } from '../codecs/index.ts';
 import { type Message, NOT_FOUND, UNDEFINED, UNSET, type Value } from '../core/message.ts';
-import { createOpts } from '../defaults.ts';
-import type { Opts } from '../engine/context.ts';
+import { type ContextOptions, createContext } from '../defaults.ts';
+import type { Context } from '../engine/context.ts';
 import type { Result } from '../engine/device.ts';
 import { messageId } from '../engine/ids.ts';
 import { resolve } from '../engine/resolver.ts';
 import { getKey, messageDevice, publicKeys } from './message.ts';
 
-const opts = (overrides: Opts = {}) => createOpts({ hashpath: 'ignore', ...overrides });
-const run = (base: Value, req: Value, o: Opts = opts()): Promise<Result> => resolve(base, req, o);
-const body = async (base: Value, req: Value, o?: Opts) => (await run(base, req, o)).body;
+/** Without a wallet, `commit` adds an HMAC commitment only. */
+const opts = (options: ContextOptions = {}) =>
+  createContext({
+    ...options,
+    services: { wallet: undefined, ...options.services },
+    directives: { hashpath: 'ignore', ...options.directives },
+  });
+const run = (base: Value, req: Value, o: Context = opts()): Promise<Result> =>
+  resolve(base, req, o);
+const body = async (base: Value, req: Value, o?: Context) => (await run(base, req, o)).body;
 const notFound = { status: 'error', body: NOT_FOUND };
 
 const S1 = 'S'.repeat(43);
@@ -92,7 +99,7 @@ describe('message@1.0: reading keys', () => {
   it('info reads an info key, or fails with a 404 when there is none', async () => {
     assert.equal(await body({ info: 'x' }, 'info'), 'x');
     await assert.rejects(run({}, 'info'), { name: 'NotFoundError', status: 404 });
-    assert.deepEqual(await run({}, 'info', opts({ error_strategy: 'return' })), {
+    assert.deepEqual(await run({}, 'info', opts({ directives: { errorStrategy: 'return' } })), {
       status: 'error',
       body: { status: 404, body: 'message@1.0 has no info key' },
     });
@@ -330,11 +337,16 @@ describe('message@1.0: commitments', () => {
   it('an unknown commitment device is a NotFoundError', async () => {
     await assert.rejects(run({ a: '1' }, { path: 'commit', 'commitment-device': 'nope@1.0' }), {
       name: 'NotFoundError',
-      code: 'scheme_not_found',
+      code: 'codec_not_found',
     });
-    await assert.rejects(run({ a: '1' }, 'commit', opts({ commitment_device: 'nope@1.0' })), {
-      code: 'scheme_not_found',
-    });
+    await assert.rejects(
+      run({ a: '1' }, 'commit', opts({ config: { commitment_device: 'nope@1.0' } })),
+      {
+        code: 'codec_not_found',
+      },
+    );
+    const directive = opts({ directives: { commitmentDevice: 'nope@1.0' } });
+    await assert.rejects(run({ a: '1' }, 'commit', directive), { code: 'codec_not_found' });
   });
 
   it('committed lists the keys every selected commitment covers', async () => {
@@ -349,7 +361,7 @@ describe('message@1.0: commitments', () => {
       'signature',
       'signature-input',
     ]);
-    assert.deepEqual(committedKeys(signed, { committers: 'addr2' }, schemes), [
+    assert.deepEqual(committedKeys(signed, { committers: 'addr2' }, createCodecRegistry()), [
       'a',
       'signature',
       'signature-input',

@@ -4,8 +4,7 @@
  * `keys`, `id`, `commit`, `committed`, `committers` and `verify` are built in.
  * Keys no other device answers land here.
  */
-import { committedKeys, verifyMessage } from '../codecs/commitments.ts';
-import { schemes as defaultSchemes } from '../codecs/index.ts';
+import { committedKeys, committersOf, verifyMessage } from '../codecs/commitments.ts';
 import { messageToTabm } from '../codecs/structured.ts';
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import {
@@ -21,9 +20,9 @@ import {
   type Value,
   valueEquals,
 } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
+import type { Context } from '../engine/context.ts';
 import { defineDevice, error, type KeyFunction, ok } from '../engine/device.ts';
-import { committersOf, messageId } from '../engine/ids.ts';
+import { messageId } from '../engine/ids.ts';
 import { get, standardMessageDevices } from '../engine/resolver.ts';
 
 /** Read a key: exact, then case-insensitive; private keys are never readable. */
@@ -40,16 +39,14 @@ export function publicKeys(msg: Message): string[] {
 }
 
 /** The message a commitment request acts on: the base, or the request's `target` key. */
-async function target(base: Message, req: Message, opts: Opts): Promise<Message> {
+async function target(base: Message, req: Message, ctx: Context): Promise<Message> {
   const name = req.target ?? 'self';
   if (name === 'self') return base;
-  const value = (await get(String(name), req, opts)) ?? req.body;
+  const value = (await get(String(name), req, ctx)) ?? req.body;
   if (!isMessage(value))
     throw new BadRequestError('bad_target', `target '${String(name)}' is not a message`);
   return value;
 }
-
-const schemesOf = (opts: Opts) => opts.schemes ?? defaultSchemes;
 
 /** HyperBEAM's message match: equal once encoded, ignoring encoding-only keys. */
 function sameContent(a: Message, b: Message): boolean {
@@ -57,11 +54,11 @@ function sameContent(a: Message, b: Message): boolean {
   return valueEquals(messageToTabm(omit(a, ignore)), messageToTabm(omit(b, ignore)));
 }
 
-const set: KeyFunction = (base, req, opts) => {
+const set: KeyFunction = (base, req, ctx) => {
   const merged: Message = { ...base };
   const toSet = applySet(merged, req);
   if (!isMessage(base.commitments)) return ok(merged);
-  const overwritten = committedKeys(base, { committers: 'all' }, schemesOf(opts)).some((k) =>
+  const overwritten = committedKeys(base, { committers: 'all' }, ctx.services.codecs).some((k) =>
     toSet.includes(normalizeKey(k)),
   );
   return ok(overwritten && !sameContent(merged, base) ? omit(merged, ['commitments']) : merged);
@@ -89,15 +86,17 @@ export const messageDevice = defineDevice({
     },
     id: (base, req) => ok(messageId(base, req)),
     committers: (base) => ok(committersOf(base)),
-    committed: async (base, req, opts) =>
-      ok(committedKeys(await target(base, req, opts), req, schemesOf(opts))),
-    commit: async (base, req, opts) => {
-      const msg = await target(base, req, opts);
-      const device = req['commitment-device'] ?? opts.commitment_device ?? 'httpsig@1.0';
-      return ok(await schemesOf(opts).get(String(device)).commit(msg, req, opts));
+    committed: async (base, req, ctx) =>
+      ok(committedKeys(await target(base, req, ctx), req, ctx.services.codecs)),
+    commit: async (base, req, ctx) => {
+      const msg = await target(base, req, ctx);
+      const device =
+        req['commitment-device'] ?? ctx.directives.commitmentDevice ?? ctx.config.commitment_device;
+      const committer = ctx.services.codecs.committer(String(device));
+      return ok(await committer.commit(msg, req, { wallet: ctx.services.wallet }));
     },
-    verify: async (base, req, opts) =>
-      ok(await verifyMessage(await target(base, req, opts), req, schemesOf(opts), opts)),
+    verify: async (base, req, ctx) =>
+      ok(await verifyMessage(await target(base, req, ctx), req, ctx.services.codecs)),
     info: (base) => {
       // HyperBEAM crashes on `info` here; we read the key if the message has one.
       const value = getKey('info', base);

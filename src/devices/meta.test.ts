@@ -8,13 +8,12 @@ import { sharedPath } from '../../test/support/shared.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
 import { Atom, Float, isMessage, type Message, omit } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import { createOpts } from '../defaults.ts';
-import type { Opts } from '../engine/context.ts';
+import { createContext } from '../defaults.ts';
+import { type Context, withDirectives } from '../engine/context.ts';
 import type { Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
-import { LiveNode } from '../node/live-node.ts';
 import { MemoryStore } from '../stores/memory.ts';
-import { MessageCache } from '../stores/message-cache.ts';
+import { TieredMessageStore } from '../stores/tiered.ts';
 import { createDeviceRegistry } from './index.ts';
 import { isAdmin, metaDevice, nodeMessageView, operatorOf } from './meta.ts';
 
@@ -33,31 +32,38 @@ describe('operatorOf', () => {
   });
 
   it("is the node's own address by default", () => {
-    assert.equal(operatorOf({ priv_wallet: wallet }), wallet.address);
+    assert.equal(operatorOf({}, wallet.address), wallet.address);
+    assert.equal(operatorOf({ operator: '' }, wallet.address), wallet.address);
   });
 
   it('is the operator option, as text or atom, before the wallet', () => {
-    assert.equal(operatorOf({ operator: 'someone', priv_wallet: wallet }), 'someone');
-    assert.equal(operatorOf({ operator: Atom.of('unclaimed'), priv_wallet: wallet }), 'unclaimed');
+    assert.equal(operatorOf({ operator: 'someone' }, wallet.address), 'someone');
+    assert.equal(operatorOf({ operator: Atom.of('unclaimed') }, wallet.address), 'unclaimed');
   });
 
   it('ignores an operator that is neither text nor atom', () => {
     assert.equal(operatorOf({ operator: 5 }), 'unclaimed');
-    assert.equal(operatorOf({ operator: 5, priv_wallet: wallet }), wallet.address);
+    assert.equal(operatorOf({ operator: 5 }, wallet.address), wallet.address);
+  });
+
+  it('is the configured operator of a node (its own address unless given)', () => {
+    assert.equal(operatorOf(createContext({ wallet }).config), wallet.address);
+    const config = createContext({ wallet, config: { operator: 'someone' } }).config;
+    assert.equal(operatorOf(config, wallet.address), 'someone');
   });
 });
 
 describe('isAdmin', () => {
   it('lets anyone in when unclaimed', () => {
     assert.equal(isAdmin({}, {}), true);
-    assert.equal(isAdmin({ a: '1' }, { operator: 'unclaimed', priv_wallet: wallet }), true);
+    assert.equal(isAdmin({ a: '1' }, { operator: 'unclaimed' }, wallet.address), true);
   });
 
   it('needs a commitment by the operator', () => {
-    const opts: Opts = { operator: 'op-address' };
-    assert.equal(isAdmin(committedBy('op-address'), opts), true);
-    assert.equal(isAdmin(committedBy('someone-else'), opts), false);
-    assert.equal(isAdmin({ a: '1' }, opts), false);
+    const config = { operator: 'op-address' };
+    assert.equal(isAdmin(committedBy('op-address'), config), true);
+    assert.equal(isAdmin(committedBy('someone-else'), config), false);
+    assert.equal(isAdmin({ a: '1' }, config), false);
   });
 
   it('accepts the operator among several committers', () => {
@@ -71,10 +77,9 @@ describe('isAdmin', () => {
   });
 
   it('defaults to the node wallet as operator', () => {
-    const opts: Opts = { priv_wallet: wallet };
-    assert.equal(isAdmin(signHttpsig({ a: '1' }, wallet), opts), true);
-    assert.equal(isAdmin(signHttpsig({ a: '1' }, other), opts), false);
-    assert.equal(isAdmin({ a: '1' }, opts), false);
+    assert.equal(isAdmin(signHttpsig({ a: '1' }, wallet), {}, wallet.address), true);
+    assert.equal(isAdmin(signHttpsig({ a: '1' }, other), {}, wallet.address), false);
+    assert.equal(isAdmin({ a: '1' }, {}, wallet.address), false);
   });
 });
 
@@ -91,14 +96,16 @@ describe('nodeMessageView', () => {
   });
 
   it('hides private keys, at any depth', () => {
-    const view = nodeMessageView({
-      priv_wallet: wallet,
-      priv_key_location: 'key.json',
-      private: 'x',
-      PRIV_X: 'y',
-      port: 1,
-      on: { request: { device: 'x@1.0', priv_token: 'secret', priv: { k: 'v' } } },
-    });
+    const view = nodeMessageView(
+      {
+        priv_key_location: 'key.json',
+        private: 'x',
+        PRIV_X: 'y',
+        port: 1,
+        on: { request: { device: 'x@1.0', priv_token: 'secret', priv: { k: 'v' } } },
+      },
+      { wallet },
+    );
     assert.deepEqual(Object.keys(view).sort(), ['address', 'on', 'port']);
     assert.deepEqual(view.on, { request: { device: 'x@1.0' } });
   });
@@ -115,7 +122,7 @@ describe('nodeMessageView', () => {
 
   it('replaces the device registry by preloaded_devices names', () => {
     const devices = createDeviceRegistry();
-    const view = nodeMessageView({ devices });
+    const view = nodeMessageView({ devices }, { devices });
     assert.equal(view.devices, undefined);
     assert.deepEqual(
       view.preloaded_devices,
@@ -146,31 +153,31 @@ describe('nodeMessageView', () => {
         return { kind: 'service' };
       }
     }
-    const store = new MessageCache([new MemoryStore()]);
+    const store = new TieredMessageStore([new MemoryStore()]);
     const view = nodeMessageView({ store, nested: { svc: new Service() } });
     assert.deepEqual(view.store, [{ 'store-module': 'memory' }]);
     assert.deepEqual(view.nested, { svc: { kind: 'service' } });
   });
 
-  it('adds the address of priv_wallet', () => {
-    assert.equal(nodeMessageView({ priv_wallet: wallet }).address, wallet.address);
+  it("adds the address of the node's wallet", () => {
+    assert.equal(nodeMessageView({}, { wallet }).address, wallet.address);
     assert.equal(nodeMessageView({ port: 1 }).address, undefined);
   });
 
   it('does not change the options', () => {
-    const opts: Opts = { port: 1, priv_x: 'secret', fn: () => 1 };
-    nodeMessageView(opts);
-    assert.deepEqual(Object.keys(opts), ['port', 'priv_x', 'fn']);
+    const config = { port: 1, priv_x: 'secret', fn: () => 1 };
+    nodeMessageView(config);
+    assert.deepEqual(Object.keys(config), ['port', 'priv_x', 'fn']);
   });
 });
 
 describe('meta@1.0 info', () => {
   // Without `priv` (where the resolver marks results of volatile keys).
-  const info = async (req: Message, opts: Opts): Promise<Result> => {
+  const info = async (req: Message, ctx: Context): Promise<Result> => {
     const result = await resolve(
       { device: 'meta@1.0' },
       { path: 'info', ...req },
-      { ...opts, hashpath: 'ignore' },
+      withDirectives(ctx, { hashpath: 'ignore' }),
     );
     return isMessage(result.body) ? { ...result, body: omit(result.body, ['priv']) } : result;
   };
@@ -181,8 +188,8 @@ describe('meta@1.0 info', () => {
   });
 
   it('GET shows the node message with status 200', async () => {
-    const opts = createOpts({ port: 1234, priv_wallet: wallet, priv_secret: 'x' });
-    const result = await info({ method: 'GET' }, opts);
+    const ctx = createContext({ config: { port: 1234, priv_secret: 'x' }, wallet });
+    const result = await info({ method: 'GET' }, ctx);
     assert.equal(result.status, 'ok');
     const body = result.body as Message;
     assert.equal(body.status, 200);
@@ -192,57 +199,9 @@ describe('meta@1.0 info', () => {
     assert.equal(body.priv_wallet, undefined);
   });
 
-  it('GET reads the live node message', async () => {
-    const live = new LiveNode(createOpts({ port: 1 }));
-    live.replace({ port: 2 });
-    const result = await info({ method: 'GET' }, { ...createOpts({ port: 1 }), node: live });
-    assert.equal((result.body as Message).port, 2);
-  });
-
-  it('POST from someone other than the operator is Unauthorized', async () => {
-    const live = new LiveNode(createOpts({ priv_wallet: wallet, port: 1 }));
-    const req = signHttpsig({ port: '2' }, other);
-    const result = await info({ ...req, method: 'POST' }, live.opts);
-    assert.deepEqual(result.body, { status: 400, body: 'Unauthorized' });
-    assert.equal(live.opts.port, 1);
-  });
-
-  it('POST signed by the operator updates the live node', async () => {
-    const live = new LiveNode(createOpts({ priv_wallet: wallet, port: 1 }));
-    const req = signHttpsig({ port: '2' }, wallet);
-    const result = await info({ ...req, method: 'POST' }, live.opts);
-    assert.equal((result.body as Message).status, 200);
-    assert.equal(live.opts.port, 2);
-    assert.equal(live.opts.commitments, undefined);
-  });
-
-  it('POST on an unclaimed node updates the live node', async () => {
-    const live = new LiveNode(createOpts({ operator: 'unclaimed', port: 1 }));
-    const result = await info({ method: 'POST', port: '2' }, live.opts);
-    assert.deepEqual(result.body, {
-      'history-length': 1,
-      status: 200,
-      body: 'Node message updated. History: 1 updates.',
-    });
-    assert.equal(live.opts.port, 2);
-  });
-
-  it('POST answers 400 with the reason for a refused option', async () => {
-    const live = new LiveNode(createOpts({ operator: 'unclaimed' }));
-    const result = await info({ method: 'POST', devices: 'x' }, live.opts);
-    assert.deepEqual(result.body, { status: 400, body: "'devices' cannot be set through info" });
-  });
-
-  it('POST is refused once the node message is permanent', async () => {
-    const live = new LiveNode(createOpts({ operator: 'unclaimed', initialized: 'permanent' }));
-    const result = await info({ method: 'POST', port: '2' }, live.opts);
-    const body = result.body as Message;
-    assert.equal(body.status, 400);
-    assert.match(String(body.body), /already permanent/);
-  });
-
   it('POST without a running node cannot reconfigure', async () => {
-    const result = await info({ method: 'POST', port: '2' }, createOpts({ operator: 'unclaimed' }));
+    const ctx = createContext({ config: { operator: 'unclaimed' } });
+    const result = await info({ method: 'POST', port: '2' }, ctx);
     assert.deepEqual(result.body, {
       status: 400,
       body: 'This node cannot be reconfigured while it runs.',
@@ -250,7 +209,7 @@ describe('meta@1.0 info', () => {
   });
 
   it('other methods are refused', async () => {
-    const result = await info({ method: 'DELETE' }, createOpts());
+    const result = await info({ method: 'DELETE' }, createContext());
     assert.deepEqual(result.body, { status: 400, body: 'Unsupported Meta/info method.' });
   });
 });

@@ -9,27 +9,34 @@
  * Answers carry their own `status` (400 `Unauthorized`, ...), as HyperBEAM's.
  */
 
+import { committersOf } from '../codecs/commitments.ts';
 import { buildInfo } from '../core/build-info.ts';
 import { HbError } from '../core/errors.ts';
 import { Atom, Float, isMessage, isPrivateKey, type Message, type Value } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { defineDevice, ok, type Result } from '../engine/device.ts';
-import { committersOf } from '../engine/ids.ts';
+import type { Context } from '../engine/context.ts';
+import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
+import type { DeviceRegistry } from '../engine/registry.ts';
 
 /** The version of HyperBEAM whose protocol this node speaks. */
 export const PROTOCOL_VERSION = 0.8;
 
-/** Who may change the node's configuration: the operator's address, or `unclaimed`. */
-export function operatorOf(opts: Opts): string {
-  const operator = opts.operator;
-  if (typeof operator === 'string') return operator;
+/** Options as `operatorOf` and `nodeMessageView` read them (the node's configuration). */
+type Options = Readonly<Record<string, unknown>>;
+
+/**
+ * Who may change the node's configuration: the `operator` option (text or
+ * atom), else the node's own `address`, else `unclaimed` (anyone).
+ */
+export function operatorOf(config: Options, address?: string): string {
+  const operator = config.operator;
+  if (typeof operator === 'string' && operator !== '') return operator;
   if (operator instanceof Atom) return operator.name;
-  return opts.priv_wallet?.address ?? 'unclaimed';
+  return address ?? 'unclaimed';
 }
 
 /** Whether a request is signed by the node's operator (anyone, when unclaimed). */
-export function isAdmin(req: Message, opts: Opts): boolean {
-  const operator = operatorOf(opts);
+export function isAdmin(req: Message, config: Options, address?: string): boolean {
+  const operator = operatorOf(config, address);
   return operator === 'unclaimed' || committersOf(req).includes(operator);
 }
 
@@ -54,40 +61,47 @@ function publicValue(value: unknown): Value | undefined {
   return out;
 }
 
-/** The node message as `info` shows it: public, encodable options plus `address`. */
-export function nodeMessageView(opts: Opts): Message {
+/**
+ * The node message as `info` shows it: the public, encodable options, the
+ * preloaded devices' names and the node's `address`.
+ */
+export function nodeMessageView(
+  config: Options,
+  services: { readonly devices?: DeviceRegistry; readonly wallet?: { address: string } } = {},
+): Message {
   const view: Message = {};
-  for (const [key, value] of Object.entries(opts)) {
+  for (const [key, value] of Object.entries(config)) {
     // `hashpath*` keys cannot travel in httpsig@1.0 (they name commitment hashpaths).
     if (isPrivateKey(key) || key === 'devices' || key.startsWith('hashpath')) continue;
     const shown = publicValue(value);
     if (shown !== undefined) view[key] = shown;
   }
-  if (opts.devices) view.preloaded_devices = opts.devices.names().map((name) => ({ name }));
-  if (opts.priv_wallet) view.address = opts.priv_wallet.address;
+  if (services.devices) {
+    view.preloaded_devices = services.devices.names().map((name) => ({ name }));
+  }
+  if (services.wallet) view.address = services.wallet.address;
   return view;
 }
 
-const answer = (status: number, body: Value, extra: Message = {}): Result =>
-  ok({ ...extra, status, body });
-
-function changeConfiguration(req: Message, opts: Opts): Result {
-  if (opts.initialized === 'permanent') {
-    return answer(
+function changeConfiguration(req: Message, ctx: Context): Result {
+  if (ctx.config.initialized === 'permanent') {
+    return fail(
       400,
       'The node message of this machine is already permanent. It cannot be changed.',
     );
   }
-  if (!isAdmin(req, opts)) return answer(400, 'Unauthorized');
-  if (!opts.node) return answer(400, 'This node cannot be reconfigured while it runs.');
+  if (!isAdmin(req, ctx.config, ctx.services.wallet.address)) return fail(400, 'Unauthorized');
+  if (!ctx.node) return fail(400, 'This node cannot be reconfigured while it runs.');
   try {
-    const updated = opts.node.adopt(req);
-    const length = (updated.node_history as Value[]).length;
-    return answer(200, `Node message updated. History: ${length} updates.`, {
+    const updated = ctx.node.reconfigure(req);
+    const length = updated.node_history.length;
+    return ok({
       'history-length': length,
+      status: 200,
+      body: `Node message updated. History: ${length} updates.`,
     });
   } catch (error) {
-    if (error instanceof HbError && error.status < 500) return answer(400, error.message);
+    if (error instanceof HbError && error.status < 500) return fail(400, error.message);
     throw error;
   }
 }
@@ -97,16 +111,14 @@ export const metaDevice = defineDevice({
   exports: ['info', 'build'],
   volatile: ['info'],
   keys: {
-    info(_base, req, opts) {
-      // The live node message, not a per-request copy, is what POST changes.
-      const current = opts.node?.opts ?? opts;
+    info(_base, req, ctx) {
       switch (req.method ?? 'GET') {
         case 'GET':
-          return ok({ ...nodeMessageView(current), status: 200 });
+          return ok({ ...nodeMessageView(ctx.config, ctx.services), status: 200 });
         case 'POST':
-          return changeConfiguration(req, current);
+          return changeConfiguration(req, ctx);
         default:
-          return answer(400, 'Unsupported Meta/info method.');
+          return fail(400, 'Unsupported Meta/info method.');
       }
     },
     build() {

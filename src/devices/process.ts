@@ -16,61 +16,25 @@
  *   snapshot         the execution device's snapshot of a computed state
  */
 
-import {
-  isId,
-  isMessage,
-  type Message,
-  omit,
-  privateOf,
-  type Value,
-  withPrivate,
-} from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { defineDevice, error, ok, type Result } from '../engine/device.ts';
-import { committersOf } from '../engine/ids.ts';
+import { committersOf } from '../codecs/commitments.ts';
+import { isId, isMessage, type Message, omit, privateOf, withPrivate } from '../core/message.ts';
+import { TRANSPORT_KEYS } from '../core/transport.ts';
+import type { Context } from '../engine/context.ts';
+import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
+import { slotOf } from '../processes/numbers.ts';
 import { processIdOf, processOf } from '../processes/process-message.ts';
-import { hasRuntime, runAs, runtimeOf } from '../processes/runtime.ts';
-import { schedulesOf } from '../processes/schedule.ts';
+import { runAs } from '../processes/runtime.ts';
 
 const noProcess = (): Result =>
-  error({ status: 400, body: 'This is not a process: its message has no `type: Process`.' });
+  fail(400, 'This is not a process: its message has no `type: Process`.');
 
-function slotOf(value: Value | undefined): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
-  return undefined;
-}
-
-async function now(base: Message, opts: Opts): Promise<Result> {
+async function now(base: Message, ctx: Context): Promise<Result> {
   const process = processOf(base);
   if (!process) return noProcess();
-  const current = await schedulesOf(opts).current(processIdOf(process));
-  if (current < 0)
-    return error({ status: 404, body: 'Nothing has been scheduled for this process.' });
-  return runtimeOf(opts).compute(process, current, opts);
+  const current = await ctx.services.schedules.current(processIdOf(process));
+  if (current < 0) return fail(404, 'Nothing has been scheduled for this process.');
+  return ctx.services.processes.compute(process, current, ctx);
 }
-
-/** What a request carries for the HTTP exchange rather than for the process. */
-const TRANSPORT_KEYS = [
-  'path',
-  'method',
-  'slot',
-  'require-codec',
-  'accept-codec',
-  'accept-bundle',
-  'signing-format',
-  'codec-device',
-  'accept',
-  'accept-encoding',
-  'accept-language',
-  'cache-control',
-  'connection',
-  'content-length',
-  'host',
-  'origin',
-  'referer',
-  'user-agent',
-];
 
 /**
  * The message a dryrun request runs: its own keys (the path's inline keys
@@ -78,30 +42,26 @@ const TRANSPORT_KEYS = [
  */
 function dryrunMessage(req: Message): Message {
   const signer = committersOf(req)[0];
-  const msg = omit(req, [...TRANSPORT_KEYS, 'commitments']);
+  const msg = omit(req, [...TRANSPORT_KEYS, 'slot', 'commitments']);
   return signer ? { ...msg, owner: signer } : msg;
 }
 
-async function results(base: Message, req: Message, opts: Opts): Promise<Result> {
+async function results(base: Message, req: Message, ctx: Context): Promise<Result> {
   const which = req.results;
   const process = processOf(base);
   if (which === undefined || !process) {
-    return base.results === undefined
-      ? error({ status: 404, body: 'This state has no results.' })
-      : ok(base.results);
+    return base.results === undefined ? fail(404, 'This state has no results.') : ok(base.results);
   }
   const pid = processIdOf(process);
   let slot = slotOf(which);
   if (slot === undefined && typeof which === 'string' && isId(which)) {
-    slot = await schedulesOf(opts).slotOfMessage(pid, which);
+    slot = await ctx.services.schedules.slotOfMessage(pid, which);
   }
-  if (slot === undefined) {
-    return error({ status: 404, body: `${String(which)} is not a slot or message of ${pid}.` });
-  }
-  const state = await runtimeOf(opts).compute(process, slot, opts);
+  if (slot === undefined) return fail(404, `${String(which)} is not a slot or message of ${pid}.`);
+  const state = await ctx.services.processes.compute(process, slot, ctx);
   if (state.status !== 'ok' || !isMessage(state.body)) return state;
   return state.body.results === undefined
-    ? error({ status: 404, body: `Slot ${slot} of ${pid} has no results.` })
+    ? fail(404, `Slot ${slot} of ${pid} has no results.`)
     : ok(state.body.results);
 }
 
@@ -109,55 +69,50 @@ async function results(base: Message, req: Message, opts: Opts): Promise<Result>
  * The scheduler's keys, for this process; `/~process@1.0/schedule` with no
  * process yet hands the request to the scheduler as it is (a spawn).
  */
-const viaScheduler = (base: Message, req: Message, opts: Opts) => {
+const viaScheduler = (base: Message, req: Message, ctx: Context) => {
   const process = processOf(base);
-  return runAs('scheduler', process ? { ...base, process } : base, req, opts);
+  return runAs('scheduler', process ? { ...base, process } : base, req, ctx);
 };
 
 export const processDevice = defineDevice({
   name: 'process@1.0',
   exports: ['compute', 'now', 'results', 'as', 'schedule', 'slot', 'push', 'snapshot'],
   // A process's answers change as its schedule grows.
-  volatile: ['compute', 'now', 'results', 'as', 'schedule', 'slot', 'push', 'snapshot'],
+  volatile: true,
   keys: {
-    async compute(base, req, opts) {
+    async compute(base, req, ctx) {
       const process = processOf(base);
       if (!process) return noProcess();
       if (req.slot === undefined && privateOf(base).as === 'execution') {
-        return runtimeOf(opts).dryrun(process, dryrunMessage(req), opts);
+        return ctx.services.processes.dryrun(process, dryrunMessage(req), ctx);
       }
-      if (req.slot === undefined) return now(base, opts);
+      if (req.slot === undefined) return now(base, ctx);
       const slot = slotOf(req.slot);
-      if (slot === undefined)
-        return error({ status: 400, body: `Not a slot: ${String(req.slot)}.` });
-      return runtimeOf(opts).compute(process, slot, opts);
+      if (slot === undefined) return fail(400, `Not a slot: ${String(req.slot)}.`);
+      return ctx.services.processes.compute(process, slot, ctx);
     },
-    now: (base, _req, opts) => now(base, opts),
+    now: (base, _req, ctx) => now(base, ctx),
     results,
     as(base, req) {
-      if (typeof req.as !== 'string') return error({ status: 400, body: 'as needs a role.' });
+      if (typeof req.as !== 'string') return fail(400, 'as needs a role.');
       return ok(withPrivate(base, { ...privateOf(base), as: req.as }));
     },
     schedule: viaScheduler,
     slot: viaScheduler,
-    push(base, req, opts) {
+    push(base, req, ctx) {
       const process = processOf(base);
-      return process ? runAs('push', { ...base, process }, req, opts) : noProcess();
+      return process ? runAs('push', { ...base, process }, req, ctx) : noProcess();
     },
-    async snapshot(base, _req, opts) {
+    async snapshot(base, _req, ctx) {
       const process = processOf(base);
       if (!process) return noProcess();
       const taken = await runAs(
         'execution',
         { ...base, process },
         { path: 'snapshot', mode: 'Map' },
-        opts,
+        ctx,
       );
       return taken.status === 'ok' ? ok(taken.body) : taken;
     },
-  },
-  /** Keep every live process's state, so a restart resumes where this run stopped. */
-  async stop(opts) {
-    if (hasRuntime(opts)) await runtimeOf(opts).snapshotAll(opts);
   },
 });

@@ -12,11 +12,11 @@
  * message is scheduled and delivers in the background. Chains deeper than
  * `push_max_depth` (100) stop with an error entry rather than run forever.
  */
-import { signHttpsigAsync } from '../codecs/httpsig/commit.ts';
 import { isMessage, type Message, omit, type Value } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { defineDevice, error, ok, type Result } from '../engine/device.ts';
+import type { Context } from '../engine/context.ts';
+import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { messageId } from '../engine/ids.ts';
+import { slotOf } from '../processes/numbers.ts';
 import {
   loadProcess,
   processIdOf,
@@ -24,14 +24,7 @@ import {
   schedulerOf,
   splitHint,
 } from '../processes/process-message.ts';
-import { runAs, runtimeOf } from '../processes/runtime.ts';
-import { schedulesOf } from '../processes/schedule.ts';
-
-function slotOf(value: Value | undefined): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
-  return undefined;
-}
+import { runAs } from '../processes/runtime.ts';
 
 /** Deliver one outbox message; the entry the push reply reports for it. */
 async function deliver(
@@ -39,7 +32,7 @@ async function deliver(
   index: string,
   msg: Message,
   depth: number,
-  opts: Opts,
+  ctx: Context,
 ): Promise<Message> {
   if (typeof msg.target !== 'string' || msg.target === '') {
     return {
@@ -50,11 +43,12 @@ async function deliver(
     };
   }
   const [target] = splitHint(msg.target);
-  const process = await loadProcess(target, opts);
+  const process = await loadProcess(target, ctx);
   if (!process) {
     return { response: 'error', status: 404, target, reason: 'Could not access target process!' };
   }
-  if (schedulerOf(process)?.[0] !== opts.priv_wallet?.address) {
+  const wallet = ctx.services.wallet;
+  if (schedulerOf(process)?.[0] !== wallet.address) {
     return {
       response: 'error',
       status: 421,
@@ -62,9 +56,7 @@ async function deliver(
       reason: 'The target process is scheduled elsewhere.',
     };
   }
-  const wallet = opts.priv_wallet;
-  if (!wallet) return { response: 'error', status: 500, target, reason: 'The node has no wallet.' };
-  const signed = await signHttpsigAsync(
+  const signed = await ctx.services.codecs.committer('httpsig@1.0').commit(
     {
       ...omit(msg, ['commitments', 'priv']),
       target,
@@ -73,11 +65,12 @@ async function deliver(
       type: 'Message',
       'from-process': from,
     },
-    wallet,
+    {},
+    { wallet },
   );
-  const assignment = await schedulesOf(opts).assign(target, signed, opts);
+  const assignment = await ctx.services.schedules.assign(target, signed, ctx);
   const slot = assignment.slot as number;
-  const downstream = await pushSlot(process, slot, depth + 1, opts);
+  const downstream = await pushSlot(process, slot, depth + 1, ctx);
   return {
     id: processIdOf(signed),
     target,
@@ -93,19 +86,14 @@ async function pushSlot(
   process: Message,
   slot: number,
   depth: number,
-  opts: Opts,
+  ctx: Context,
 ): Promise<Result> {
   const pid = processIdOf(process);
-  const maxDepth = typeof opts.push_max_depth === 'number' ? opts.push_max_depth : 100;
+  const maxDepth = ctx.config.push_max_depth;
   if (depth > maxDepth) {
-    return error({
-      status: 508,
-      body: `Push chain deeper than ${maxDepth} messages stopped.`,
-      process,
-      slot,
-    });
+    return fail(508, `Push chain deeper than ${maxDepth} messages stopped.`, { process, slot });
   }
-  const computed = await runtimeOf(opts).compute(process, slot, opts);
+  const computed = await ctx.services.processes.compute(process, slot, ctx);
   if (computed.status !== 'ok' || !isMessage(computed.body)) return computed;
   const results = isMessage(computed.body.results) ? computed.body.results : {};
   const outbox = isMessage(results.outbox) ? results.outbox : {};
@@ -114,7 +102,7 @@ async function pushSlot(
   const keys = Object.keys(outbox).sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
   for (const key of keys) {
     const msg = outbox[key];
-    if (isMessage(msg)) reply[key] = await deliver(pid, key, msg, depth, opts);
+    if (isMessage(msg)) reply[key] = await deliver(pid, key, msg, depth, ctx);
   }
   return ok(reply);
 }
@@ -122,11 +110,11 @@ async function pushSlot(
 export const pushDevice = defineDevice({
   name: 'push@1.0',
   exports: ['push'],
-  volatile: ['push'],
+  volatile: true,
   keys: {
-    async push(base, req, opts) {
+    async push(base, req, ctx) {
       const process = processOf(base);
-      if (!process) return error({ status: 400, body: 'push needs a process.' });
+      if (!process) return fail(400, 'push needs a process.');
       let slot = slotOf(req.slot);
       // The pushed message's ID, which clients read back (aoconnect's `returnMessageId`).
       const pushed: Message = {};
@@ -135,7 +123,7 @@ export const pushDevice = defineDevice({
           'scheduler',
           { ...base, process },
           { ...req, path: 'schedule', method: 'POST' },
-          opts,
+          ctx,
         );
         if (scheduled.status !== 'ok' || !isMessage(scheduled.body)) return scheduled;
         const assignment = scheduled.body;
@@ -153,10 +141,10 @@ export const pushDevice = defineDevice({
       }
       const mode = req['push-mode'] ?? process['push-mode'];
       if (mode === 'async') {
-        void pushSlot(process, slot, 0, opts).catch(() => undefined);
+        void pushSlot(process, slot, 0, ctx).catch(() => undefined);
         return ok({ ...pushed, slot, process: processIdOf(process) });
       }
-      const result = await pushSlot(process, slot, 0, opts);
+      const result = await pushSlot(process, slot, 0, ctx);
       return result.status === 'ok' && isMessage(result.body)
         ? ok({ ...pushed, ...result.body })
         : result;

@@ -17,20 +17,19 @@
  * 307 to their scheduler when the process (`?hint=`) or the scheduler's location
  * record says where it is, else a 421.
  */
-import { verifyMessage, withOnlyCommitted } from '../codecs/commitments.ts';
-import { schemes as defaultSchemes } from '../codecs/index.ts';
-import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { defineDevice, error, ok, type Result } from '../engine/device.ts';
-import { commitmentsOf, committersOf } from '../engine/ids.ts';
-import { currentBlock } from '../processes/block.ts';
 import {
-  locationsOf,
-  locationTtl,
-  naturalOf,
-  StaleNonceError,
-  urlOf,
-} from '../processes/locations.ts';
+  commitmentsOf,
+  committersOf,
+  selectCommitments,
+  verifyMessage,
+  withOnlyCommitted,
+} from '../codecs/commitments.ts';
+import { isMessage, type Message, type Value } from '../core/message.ts';
+import type { Context } from '../engine/context.ts';
+import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
+import { currentBlock } from '../processes/block.ts';
+import { StaleNonceError, urlOf } from '../processes/locations.ts';
+import { naturalOf } from '../processes/numbers.ts';
 import {
   isProcess,
   loadProcess,
@@ -39,21 +38,21 @@ import {
   schedulerOf,
   targetId,
 } from '../processes/process-message.ts';
-import { schedulesOf } from '../processes/schedule.ts';
 import { scheduleAos2, scheduleBundle } from '../processes/schedule-formats.ts';
 
 const MAX_PAGE = 1000;
 
-const fail = (status: number, body: string, extra: Message = {}): Result =>
-  error({ status, body, ...extra });
-
-function nodeAddress(opts: Opts): string {
-  return opts.priv_wallet?.address ?? '';
-}
+const nodeAddress = (ctx: Context): string => ctx.services.wallet.address;
 
 function sameCommitments(a: Message, b: Message): boolean {
   const x = Object.keys(commitmentsOf(a)).sort().join();
   return x !== '' && x === Object.keys(commitmentsOf(b)).sort().join();
+}
+
+/** A message to keep, and the IDs of its commitments already verified (over the bytes received). */
+interface Signed {
+  msg: Message;
+  verified: readonly string[];
 }
 
 /**
@@ -62,14 +61,22 @@ function sameCommitments(a: Message, b: Message): boolean {
  * verified HTTP request, whose `path` is its own rather than the step's),
  * reduced to what its signatures cover.
  */
-function signedMessageOf(req: Message, opts: Opts): Message {
-  const schemes = opts.schemes ?? defaultSchemes;
+function signedMessageOf(req: Message, ctx: Context): Signed {
+  const codecs = ctx.services.codecs;
   if (isMessage(req.body) && committersOf(req.body).length > 0) {
-    return withOnlyCommitted(req.body, schemes);
+    return { msg: withOnlyCommitted(req.body, codecs), verified: [] };
   }
-  const original = opts.http_request;
-  if (original && sameCommitments(original, req)) return withOnlyCommitted(original, schemes);
-  return withOnlyCommitted(req, schemes);
+  const original = ctx.request;
+  if (original && sameCommitments(original.message, req)) {
+    return { msg: withOnlyCommitted(original.message, codecs), verified: original.verified };
+  }
+  return { msg: withOnlyCommitted(req, codecs), verified: [] };
+}
+
+/** Whether every signature verifies; those verified over the bytes received are not checked again. */
+async function verifies({ msg, verified }: Signed, ctx: Context): Promise<boolean> {
+  const ids = selectCommitments(msg, { committers: 'all' }).filter((id) => !verified.includes(id));
+  return ids.length === 0 || verifyMessage(msg, { commitments: ids }, ctx.services.codecs);
 }
 
 /**
@@ -80,14 +87,15 @@ function signedMessageOf(req: Message, opts: Opts): Message {
  * the message to schedule when it is a process or has a target, or when
  * nothing else names a process: it is then refused for what it is, unsigned.
  */
-function messageToSchedule(base: Message, req: Message, opts: Opts): Message {
-  const msg = signedMessageOf(req, opts);
+function messageToSchedule(base: Message, req: Message, ctx: Context): Signed {
+  const signed = signedMessageOf(req, ctx);
+  const { msg } = signed;
   const body = req.body;
-  if (!isMessage(body) || committersOf(body).length > 0) return msg;
-  if (isProcess(msg) || targetId(msg.target) !== undefined) return msg;
+  if (!isMessage(body) || committersOf(body).length > 0) return signed;
+  if (isProcess(msg) || targetId(msg.target) !== undefined) return signed;
   const bodyMeant =
     isProcess(body) || targetId(body.target) !== undefined || targetOf(base, req) === undefined;
-  return bodyMeant ? body : msg;
+  return bodyMeant ? { msg: body, verified: [] } : signed;
 }
 
 /** The process ID a request is about (HyperBEAM's find_target_id). */
@@ -99,10 +107,10 @@ function targetOf(base: Message, req: Message): string | undefined {
   return process ? processIdOf(process) : undefined;
 }
 
-async function findProcess(pid: string, base: Message, opts: Opts): Promise<Message | undefined> {
+async function findProcess(pid: string, base: Message, ctx: Context): Promise<Message | undefined> {
   const process = processOf(base);
   if (process && processIdOf(process) === pid) return process;
-  return loadProcess(pid, opts);
+  return loadProcess(pid, ctx);
 }
 
 /**
@@ -111,15 +119,15 @@ async function findProcess(pid: string, base: Message, opts: Opts): Promise<Mess
  * scheduler's location record (HyperBEAM's find_remote_scheduler), or a 421
  * when neither says where it is.
  */
-async function notHere(process: Message, pid: string, opts: Opts): Promise<Result | undefined> {
+async function notHere(process: Message, pid: string, ctx: Context): Promise<Result | undefined> {
   const scheduler = schedulerOf(process);
   if (!scheduler) return fail(400, 'No scheduler information provided.');
   const [address, hint] = scheduler;
-  if (address === nodeAddress(opts)) return undefined;
+  if (address === nodeAddress(ctx)) return undefined;
   if (hint) {
     return fail(307, `Redirecting to scheduler: ${hint}`, { location: hint, process: pid });
   }
-  const known = opts.store?.list ? await locationsOf(opts).latest(address) : undefined;
+  const known = await ctx.services.locations.latest(address);
   const url = known ? urlOf(known.record) : undefined;
   if (known && url) {
     const variant = typeof known.record.variant === 'string' ? known.record.variant : 'ao.N.1';
@@ -135,12 +143,13 @@ async function notHere(process: Message, pid: string, opts: Opts): Promise<Resul
   });
 }
 
-async function post(base: Message, req: Message, opts: Opts): Promise<Result> {
-  const msg = messageToSchedule(base, req, opts);
+async function post(base: Message, req: Message, ctx: Context): Promise<Result> {
+  const signed = messageToSchedule(base, req, ctx);
+  const { msg } = signed;
   if (committersOf(msg).length === 0) {
     return fail(400, 'Only signed messages can be scheduled.');
   }
-  if (!(await verifyMessage(msg, { committers: 'all' }, opts.schemes ?? defaultSchemes, opts))) {
+  if (!(await verifies(signed, ctx))) {
     return fail(400, 'Message is not valid: its signature does not verify.');
   }
   let pid: string | undefined;
@@ -155,13 +164,13 @@ async function post(base: Message, req: Message, opts: Opts): Promise<Result> {
     if (here && processIdOf(here) !== pid) {
       return fail(400, `The message's target is ${pid}, not this process (${processIdOf(here)}).`);
     }
-    process = await findProcess(pid, base, opts);
+    process = await findProcess(pid, base, ctx);
     if (!process) return fail(404, `Process ${pid} is not known to this node.`);
   }
-  const elsewhere = await notHere(process, pid, opts);
+  const elsewhere = await notHere(process, pid, ctx);
   if (elsewhere) return elsewhere;
-  if (isProcess(msg)) await opts.store?.write(msg);
-  return ok(await schedulesOf(opts).assign(pid, msg, opts));
+  if (isProcess(msg)) await ctx.services.messages.write(msg);
+  return ok(await ctx.services.schedules.assign(pid, msg, ctx));
 }
 
 // Scheduler-location records ------------------------------------------------------------
@@ -173,14 +182,14 @@ const RECORD_CODECS = new Set(['httpsig@1.0', 'ans104@1.0']);
  * The record a POST carries: its `target` message (HyperBEAM's
  * post_location), a signed `body`, or else the request as it was signed.
  */
-function recordOf(req: Message, opts: Opts): Message {
+function recordOf(req: Message, ctx: Context): Signed {
   const target = req.target;
   if (isMessage(target)) {
-    return committersOf(target).length > 0
-      ? withOnlyCommitted(target, opts.schemes ?? defaultSchemes)
-      : target;
+    const msg =
+      committersOf(target).length > 0 ? withOnlyCommitted(target, ctx.services.codecs) : target;
+    return { msg, verified: [] };
   }
-  return signedMessageOf(req, opts);
+  return signedMessageOf(req, ctx);
 }
 
 function staleNonce(error: unknown): Result {
@@ -194,24 +203,25 @@ function staleNonce(error: unknown): Result {
  * `time-to-live` (else `scheduler_location_ttl`) may be given; it is signed
  * with `accept-codec` (httpsig@1.0 or ans104@1.0) by the node's wallet.
  */
-async function publishOwn(request: Message, req: Message, opts: Opts): Promise<Result> {
-  const wallet = opts.priv_wallet;
-  if (!wallet) return fail(500, 'The node has no wallet to sign its location with.');
-  const locations = locationsOf(opts);
+async function publishOwn(request: Message, req: Message, ctx: Context): Promise<Result> {
+  const wallet = ctx.services.wallet;
+  const locations = ctx.services.locations;
   const known = await locations.knownNonce(wallet.address);
   const nonce = request.nonce === undefined ? known + 1 : naturalOf(request.nonce);
   if (nonce === undefined) return fail(400, 'A location `nonce` must be a non-negative integer.');
   const ttl =
-    request['time-to-live'] === undefined ? locationTtl(opts) : naturalOf(request['time-to-live']);
+    request['time-to-live'] === undefined
+      ? ctx.config.scheduler_location_ttl
+      : naturalOf(request['time-to-live']);
   if (!ttl)
     return fail(400, 'A location `time-to-live` must be a positive number of milliseconds.');
   const codecName = String(request['accept-codec'] ?? req['accept-codec'] ?? 'httpsig@1.0');
   const codec = RECORD_CODECS.has(codecName.toLowerCase())
     ? codecName.toLowerCase()
     : 'httpsig@1.0';
-  const url = urlOf(request) ?? `http://${String(opts.host ?? 'localhost')}:${String(opts.port)}`;
+  const url = urlOf(request) ?? `http://${ctx.config.host}:${ctx.config.port}`;
   if (nonce <= known) return staleNonce(new StaleNonceError(wallet.address, known, nonce));
-  const record = await (opts.schemes ?? defaultSchemes).get(codec).commit(
+  const record = await ctx.services.codecs.committer(codec).commit(
     {
       'data-protocol': 'ao',
       variant: 'ao.N.1',
@@ -222,7 +232,7 @@ async function publishOwn(request: Message, req: Message, opts: Opts): Promise<R
       'codec-device': codec,
     },
     {},
-    opts,
+    { wallet },
   );
   try {
     await locations.put(wallet.address, record, nonce, ttl);
@@ -238,9 +248,9 @@ async function publishOwn(request: Message, req: Message, opts: Opts): Promise<R
  * under its signers' addresses once its signature verifies, it names `url`,
  * `nonce` and `time-to-live`, and its nonce is above the known one.
  */
-async function postLocation(req: Message, opts: Opts): Promise<Result> {
-  const schemes = opts.schemes ?? defaultSchemes;
-  const record = recordOf(req, opts);
+async function postLocation(req: Message, ctx: Context): Promise<Result> {
+  const signed = recordOf(req, ctx);
+  const record = signed.msg;
   const signers = committersOf(record);
   if (signers.length === 0) {
     return fail(
@@ -248,11 +258,10 @@ async function postLocation(req: Message, opts: Opts): Promise<Result> {
       "Only signed location records are accepted: sign it with the scheduler's wallet.",
     );
   }
-  if (!(await verifyMessage(record, { committers: 'all' }, schemes, opts))) {
+  if (!(await verifies(signed, ctx))) {
     return fail(400, "The location record's signature does not verify.");
   }
-  const me = nodeAddress(opts);
-  if (me !== '' && signers.includes(me)) return publishOwn(record, req, opts);
+  if (signers.includes(nodeAddress(ctx))) return publishOwn(record, req, ctx);
   const type = record.type;
   if (type !== undefined && !LOCATION_TYPES.has(String(type).toLowerCase())) {
     return fail(400, `A location record has type scheduler-location, not ${String(type)}.`);
@@ -266,7 +275,7 @@ async function postLocation(req: Message, opts: Opts): Promise<Result> {
   if (!ttl) {
     return fail(400, 'A location record needs its `time-to-live`, in milliseconds.');
   }
-  const locations = locationsOf(opts);
+  const locations = ctx.services.locations;
   try {
     // Every signer's known nonce is checked before anything is kept.
     for (const signer of signers) {
@@ -284,10 +293,10 @@ async function postLocation(req: Message, opts: Opts): Promise<Result> {
  * GET location?address=<address>: the newest unexpired record, as `body`;
  * without an address, this node's own (as HyperBEAM).
  */
-async function getLocation(req: Message, opts: Opts): Promise<Result> {
+async function getLocation(req: Message, ctx: Context): Promise<Result> {
   const address =
-    typeof req.address === 'string' && req.address !== '' ? req.address : nodeAddress(opts);
-  const locations = locationsOf(opts);
+    typeof req.address === 'string' && req.address !== '' ? req.address : nodeAddress(ctx);
+  const locations = ctx.services.locations;
   const entry = await locations.latest(address);
   if (!entry) {
     const expired = await locations.newest(address);
@@ -307,10 +316,10 @@ function integer(value: Value | undefined, fallback: number): number | undefined
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-async function list(base: Message, req: Message, opts: Opts): Promise<Result> {
+async function list(base: Message, req: Message, ctx: Context): Promise<Result> {
   const pid = targetOf(base, req);
   if (!pid) return fail(400, 'Which process? Give `target`.');
-  const schedules = schedulesOf(opts);
+  const schedules = ctx.services.schedules;
   const current = await schedules.current(pid);
   const from = integer(req.from, 0);
   const to = integer(req.to, current);
@@ -321,7 +330,7 @@ async function list(base: Message, req: Message, opts: Opts): Promise<Result> {
   const end = Math.min(to, start + limit - 1);
   const assignments = await schedules.range(pid, start, end);
   const continues = end < Math.min(to, current);
-  const block = await currentBlock(opts);
+  const block = await currentBlock(ctx);
   const accept = String(req.accept ?? '')
     .replace('%2F', '/')
     .toLowerCase();
@@ -334,42 +343,41 @@ async function list(base: Message, req: Message, opts: Opts): Promise<Result> {
 export const schedulerDevice = defineDevice({
   name: 'scheduler@1.0',
   exports: ['schedule', 'slot', 'status', 'next', 'location'],
-  // Everything here depends on what has been scheduled (or located) so far.
-  volatile: ['schedule', 'slot', 'status', 'next', 'info', 'location'],
+  // Everything here (and `info`) depends on what has been scheduled (or located) so far.
+  volatile: true,
   keys: {
-    location: (_base, req, opts) =>
+    location: (_base, req, ctx) =>
       String(req.method ?? 'GET').toUpperCase() === 'POST'
-        ? postLocation(req, opts)
-        : getLocation(req, opts),
-    schedule: (base, req, opts) =>
+        ? postLocation(req, ctx)
+        : getLocation(req, ctx),
+    schedule: (base, req, ctx) =>
       String(req.method ?? 'GET').toUpperCase() === 'POST'
-        ? post(base, req, opts)
-        : list(base, req, opts),
-    async slot(base, req, opts) {
+        ? post(base, req, ctx)
+        : list(base, req, ctx),
+    async slot(base, req, ctx) {
       const pid = targetOf(base, req);
       if (!pid) return fail(400, 'Which process? Give `target`.');
-      const block = await currentBlock(opts);
+      const block = await currentBlock(ctx);
       return ok({
         process: pid,
-        current: await schedulesOf(opts).current(pid),
+        current: await ctx.services.schedules.current(pid),
         timestamp: Date.now(),
         'block-height': block.height,
         'block-hash': block.hash,
         'cache-control': 'no-store',
-        'wallet-address': nodeAddress(opts),
+        'wallet-address': nodeAddress(ctx),
       });
     },
-    async status(_base, _req, opts) {
-      return ok({ address: nodeAddress(opts), processes: await schedulesOf(opts).processes() });
-    },
-    info: async (_base, _req, opts) =>
-      ok({ address: nodeAddress(opts), processes: await schedulesOf(opts).processes() }),
+    status: async (_base, _req, ctx) =>
+      ok({ address: nodeAddress(ctx), processes: await ctx.services.schedules.processes() }),
+    info: async (_base, _req, ctx) =>
+      ok({ address: nodeAddress(ctx), processes: await ctx.services.schedules.processes() }),
     /** The next assignment for a process state (`at-slot`, `process`). */
-    async next(base, _req, opts) {
+    async next(base, _req, ctx) {
       const process = processOf(base);
       if (!process) return fail(400, 'next needs a process state.');
       const atSlot = integer(base['at-slot'], -1) ?? -1;
-      const assignment = await schedulesOf(opts).read(processIdOf(process), atSlot + 1);
+      const assignment = await ctx.services.schedules.read(processIdOf(process), atSlot + 1);
       if (!assignment) return fail(503, 'No assignment found for next slot.');
       return ok({ body: assignment, state: base });
     },

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeviceError } from '../core/errors.ts';
 import { Atom, type Message, type Value } from '../core/message.ts';
-import { createOpts } from '../defaults.ts';
-import type { Opts } from '../engine/context.ts';
+import { createContext } from '../defaults.ts';
+import type { Context } from '../engine/context.ts';
 import { type Device, defineDevice, error, ok, withStatus } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
 import { createDeviceRegistry } from './index.ts';
@@ -30,8 +30,12 @@ function appender(name: string, sep: string, status = 'ok', seen: number[] = [])
   });
 }
 
-function optsWith(devices: Device[], overrides: Opts = {}): Opts {
-  return createOpts({ devices: createDeviceRegistry(devices), hashpath: 'ignore', ...overrides });
+function optsWith(devices: Device[], config: Message = {}): Context {
+  return createContext({
+    devices: createDeviceRegistry(devices),
+    config,
+    directives: { hashpath: 'ignore' },
+  });
 }
 
 function stackOf(...names: string[]): Message {

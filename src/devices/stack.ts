@@ -21,24 +21,36 @@ import {
   UNSET,
   type Value,
 } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
+import { type Context, internal, withDirectives } from '../engine/context.ts';
 import {
   type Device,
   type DeviceInfo,
   defineDevice,
   error,
+  fail,
   type Handler,
   ok,
   type Result,
 } from '../engine/device.ts';
-import { resolve, setKey } from '../engine/resolver.ts';
-import { getKey, messageDevice } from './message.ts';
+import { MESSAGE_DEVICE, resolve, setKey } from '../engine/resolver.ts';
+import { getKey } from './message.ts';
 
-/** Set keys directly with message@1.0's set (not through the stack's own device). */
-async function messageSet(msg: Message, values: Message, opts: Opts): Promise<Message> {
-  const set = messageDevice.keys?.set;
-  const result = await set!(msg, values, opts);
-  return result.body as Message;
+/**
+ * Set keys with message@1.0's set, not through the message's own device (a
+ * stacked device may answer `set` itself); `values` names the device the
+ * message has afterwards.
+ */
+async function messageSet(msg: Message, values: Message, ctx: Context): Promise<Message> {
+  const quiet = withDirectives(internal(ctx), { onStep: undefined });
+  const result = await resolve(
+    { ...msg, device: MESSAGE_DEVICE },
+    { ...values, path: 'set' },
+    quiet,
+  );
+  if (result.status !== 'ok' || !isMessage(result.body)) {
+    throw new DeviceError('set_failed', 'the stack could not set its keys on the message');
+  }
+  return result.body;
 }
 
 function prefixFor(msg: Message, table: string, key: string): Value {
@@ -55,12 +67,12 @@ export const outputPrefix = (msg: Message): string => String(getKey('output-pref
 export async function transform(
   msg: Message,
   key: string | number,
-  opts: Opts,
+  ctx: Context,
 ): Promise<Message | undefined> {
   const stack = getKey('device-stack', msg);
   if (stack === undefined)
     throw new BadRequestError('no_valid_device_stack', 'the message has no device-stack');
-  const entry = await resolve(stack, { path: normalizeKey(key) }, opts);
+  const entry = await resolve(stack, { path: normalizeKey(key) }, ctx);
   if (entry.status !== 'ok') return undefined;
   return messageSet(
     msg,
@@ -75,29 +87,25 @@ export async function transform(
       'previous-input-prefix': getKey('input-prefix', msg) ?? UNDEFINED,
       'previous-output-prefix': getKey('output-prefix', msg) ?? UNDEFINED,
     },
-    opts,
+    ctx,
   );
 }
 
-function failure(devNum: number, info: Value, opts: Opts): Result {
-  if (opts.error_strategy === 'stop') {
-    return error({
-      status: 500,
-      body: `stack call failed at device ${devNum}`,
-      'device-num': devNum,
-    });
+function failure(devNum: number, info: Value, ctx: Context): Result {
+  if (ctx.config.error_strategy === 'stop') {
+    return fail(500, `stack call failed at device ${devNum}`, { 'device-num': devNum });
   }
   throw new DeviceError('device_failed', `device ${devNum} of the stack failed`, {
     details: { info },
   });
 }
 
-async function foldFrom(msg: Message, req: Message, devNum: number, opts: Opts): Promise<Result> {
+async function foldFrom(msg: Message, req: Message, devNum: number, ctx: Context): Promise<Result> {
   let current = msg;
   for (let n = devNum; ; n++) {
-    const transformed = await transform(current, n, opts);
+    const transformed = await transform(current, n, ctx);
     if (!transformed) return ok(current);
-    const result = await resolve(transformed, req, opts);
+    const result = await resolve(transformed, req, ctx);
     const body = result.body;
     if (result.status === 'ok' && isMessage(body)) current = body;
     else if (result.status === 'error' && body === NOT_FOUND) current = transformed;
@@ -105,15 +113,15 @@ async function foldFrom(msg: Message, req: Message, devNum: number, opts: Opts):
     else if (result.status === 'skip' && isMessage(body)) return ok(body);
     else if (result.status === 'pass' && isMessage(body)) {
       const pass = Number(getKey('pass', body) ?? 1);
-      return foldFrom(await setKey(body, 'pass', pass + 1, opts), req, 1, opts);
-    } else return failure(n, body, opts);
+      return foldFrom(await setKey(body, 'pass', pass + 1, ctx), req, 1, ctx);
+    } else return failure(n, body, ctx);
   }
 }
 
-async function fold(base: Message, req: Message, opts: Opts): Promise<Result> {
+async function fold(base: Message, req: Message, ctx: Context): Promise<Result> {
   const initialDevice = base.device as Value;
   const startingPass = getKey('pass', base) ?? UNSET;
-  const result = await foldFrom(await setKey(base, 'pass', 1, opts), req, 1, opts);
+  const result = await foldFrom(await setKey(base, 'pass', 1, ctx), req, 1, ctx);
   if (result.status !== 'ok' || !isMessage(result.body)) return result;
   return ok(
     await messageSet(
@@ -126,19 +134,19 @@ async function fold(base: Message, req: Message, opts: Opts): Promise<Result> {
         'device-stack-previous': UNSET,
         pass: startingPass,
       },
-      opts,
+      ctx,
     ),
   );
 }
 
-async function map(base: Message, req: Message, opts: Opts): Promise<Result> {
+async function map(base: Message, req: Message, ctx: Context): Promise<Result> {
   const stack = normalizeKeys(getKey('device-stack', base) ?? {}) as Message;
   const out: Message = {};
   for (const key of Object.keys(stack)) {
     if (key === 'path' || key === 'hashpath' || isPrivateKey(key)) continue;
-    const transformed = await transform(base, key, opts);
+    const transformed = await transform(base, key, ctx);
     if (!transformed) continue;
-    const result = await resolve(transformed, req, opts);
+    const result = await resolve(transformed, req, ctx);
     if (result.status === 'ok') out[key] = result.body;
   }
   return ok(out);
@@ -159,23 +167,23 @@ function stackInfo(base: Message): DeviceInfo {
 }
 
 /** A device that, given a stack key, switches the message to that stacked device. */
-function transformer(base: Message, opts: Opts): Device {
+function transformer(base: Message): Device {
   return defineDevice({
     name: 'stack-transformer',
     excludes: ['set', 'keys'],
     ...stackInfo(base),
-    handler: async (key, msg) => {
-      const transformed = await transform(msg, key, opts);
+    handler: async (key, msg, _req, ctx) => {
+      const transformed = await transform(msg, key, ctx);
       return transformed ? ok(transformed) : error(NOT_FOUND);
     },
   });
 }
 
-const router: Handler = (key, base, req, opts) => {
-  if (normalizeKey(key) === 'transform') return ok({ ...base, device: transformer(base, opts) });
+const router: Handler = (key, base, req, ctx) => {
+  if (normalizeKey(key) === 'transform') return ok({ ...base, device: transformer(base) });
   const mode = getKey('mode', req) ?? getKey('mode', base) ?? 'Fold';
-  if (mode === 'Fold') return fold(base, req, opts);
-  if (mode === 'Map') return map(base, req, opts);
+  if (mode === 'Fold') return fold(base, req, ctx);
+  if (mode === 'Map') return map(base, req, ctx);
   throw new BadRequestError('bad_mode', `stack mode must be Fold or Map, not ${String(mode)}`);
 };
 

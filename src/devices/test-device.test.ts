@@ -4,15 +4,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Message, Value } from '../core/message.ts';
-import { createOpts } from '../defaults.ts';
-import type { Opts } from '../engine/context.ts';
+import { type ContextOptions, createContext } from '../defaults.ts';
+import type { Context } from '../engine/context.ts';
 import type { Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
 import { testDevice, testWorkers } from './test-device.ts';
 
 const DEV = 'test-device@1.0';
-const opts = (overrides: Opts = {}) => createOpts({ hashpath: 'ignore', ...overrides });
-const run = (base: Message, req: Value, o: Opts = opts()): Promise<Result> =>
+const opts = (options: ContextOptions = {}) =>
+  createContext({ ...options, directives: { hashpath: 'ignore', ...options.directives } });
+const run = (base: Message, req: Value, o: Context = opts()): Promise<Result> =>
   resolve({ device: DEV, ...base }, req, o);
 
 /** Register a test worker under a fresh ID for the duration of `fn`. */
@@ -32,7 +33,7 @@ async function withWorker(
 describe('test-device@1.0', () => {
   it('is registered under its name', () => {
     assert.equal(testDevice.name, DEV);
-    assert.equal(createOpts().devices?.get(DEV), testDevice);
+    assert.equal(createContext().services.devices.get(DEV), testDevice);
   });
 
   it('test_func returns GOOD_FUNCTION', async () => {

@@ -6,6 +6,7 @@
 
 import { BadRequestError } from '../core/errors.ts';
 import { isInteger, isMessage, type Message, privateOf, type Value } from '../core/message.ts';
+import { withDirectives } from '../engine/context.ts';
 import { defineDevice, error, ok } from '../engine/device.ts';
 import { get, set } from '../engine/resolver.ts';
 
@@ -44,9 +45,9 @@ export const testDevice = defineDevice({
       }),
     test_func: () => ok('GOOD_FUNCTION'),
     /** Keeps a running list of computed slots and reports the latest one. */
-    compute: async (base, req, opts) => {
-      const slot = (await get('slot', req, opts)) as Value;
-      const seen = await get('already-seen', base, opts);
+    compute: async (base, req, ctx) => {
+      const slot = (await get('slot', req, ctx)) as Value;
+      const seen = await get('already-seen', base, ctx);
       return ok(
         await set(
           base,
@@ -55,44 +56,44 @@ export const testDevice = defineDevice({
             results: { 'assignment-slot': slot },
             'already-seen': [slot, ...(Array.isArray(seen) ? seen : [])],
           },
-          opts,
+          ctx,
         ),
       );
     },
-    init: async (base, _req, opts) => ok(await set(base, { 'already-seen': [] }, opts)),
-    restore: async (base, _req, opts) => {
-      const seen = await get('already-seen', base, opts);
+    init: async (base, _req, ctx) => ok(await set(base, { 'already-seen': [] }, ctx)),
+    restore: async (base, _req, ctx) => {
+      const seen = await get('already-seen', base, ctx);
       if (seen === undefined) return error('No viable state to restore.');
       const priv = privateOf(base);
       const testKey = isMessage(priv['test-key']) ? priv['test-key'] : {};
       return ok({ ...base, priv: { ...priv, 'test-key': { ...testKey, 'started-state': seen } } });
     },
     /** A WASM import: multiplies the two `args`. */
-    mul: async (base, req, opts) => {
-      const state = await get('state', base, { ...opts, hashpath: 'ignore' });
-      const args = await get('args', req, { ...opts, hashpath: 'ignore' });
+    mul: async (base, req, ctx) => {
+      const state = await get('state', base, withDirectives(ctx, { hashpath: 'ignore' }));
+      const args = await get('args', req, withDirectives(ctx, { hashpath: 'ignore' }));
       if (!Array.isArray(args) || args.length !== 2 || !args.every(isInteger)) {
         throw new BadRequestError('bad_args', 'mul needs two integer args');
       }
       return ok({ state: state ?? {}, results: [(args[0] as number) * (args[1] as number)] });
     },
     snapshot: () => ok({}),
-    update_state: async (_base, req, opts) =>
-      notify(await get('test-id', req, opts), { update: req }, 'No test worker found.'),
-    increment_counter: async (_base, req, opts) =>
+    update_state: async (_base, req, ctx) =>
+      notify(await get('test-id', req, ctx), { update: req }, 'No test worker found.'),
+    increment_counter: async (_base, req, ctx) =>
       notify(
-        await get('test-id', req, opts),
+        await get('test-id', req, ctx),
         { increment: true },
         'No test worker found for increment.',
       ),
     /** Sleeps `duration` ms (default 750), then returns `return`, the request body, or a note. */
-    delay: async (base, req, opts) => {
+    delay: async (base, req, ctx) => {
       const duration = Number(
-        (await get('duration', base, opts)) ?? (await get('duration', req, opts)) ?? 750,
+        (await get('duration', base, ctx)) ?? (await get('duration', req, ctx)) ?? 750,
       );
       await new Promise((r) => setTimeout(r, duration));
-      const result = (await get('return', base, opts)) ??
-        (await get('body', req, opts)) ?? { result: 'slept' };
+      const result = (await get('return', base, ctx)) ??
+        (await get('body', req, ctx)) ?? { result: 'slept' };
       return ok(result);
     },
   },

@@ -28,27 +28,19 @@ import {
   valueAt,
   withValueAt,
 } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { defineDevice, error, ok, type Result } from '../engine/device.ts';
+import type { Context } from '../engine/context.ts';
+import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
 import { WasmLimitError } from '../wasm/host.ts';
-import {
-  closeInstance,
-  compiledImage,
-  instanceKey,
-  instanceOf,
-  limitsOf,
-  normalizeInstance,
-  startInstance,
-} from '../wasm/live.ts';
+import { instanceKey } from '../wasm/live.ts';
 import { inputPrefix, outputPrefix } from './stack.ts';
 
 const WASI = 'wasi_snapshot_preview1';
 
 /** A module compiled from an image the request names; one that is not WebAssembly is a 422. */
-export async function compiledOrRefused(image: Value | undefined, opts: Opts) {
+export async function compiledOrRefused(image: Value | undefined, ctx: Context) {
   try {
-    return await compiledImage(image, opts);
+    return await ctx.services.wasm.compileImage(image, ctx);
   } catch (e) {
     if (e instanceof WebAssembly.CompileError) {
       throw new HbError('invalid_module', `The image is not a WebAssembly module: ${e.message}`, {
@@ -85,8 +77,8 @@ export async function startedOrRefused<T>(start: () => Promise<T>): Promise<T> {
 export function notRunning(state: Message, prefix: string, text: string): Result {
   const named = typeof valueAt(privateOf(state), `instances/${prefix}`) === 'string';
   return named
-    ? error({ status: 500, body: text })
-    : error({ status: 422, body: `${text} Run \`init\` first: \`compute\` runs in a process.` });
+    ? fail(500, text)
+    : fail(422, `${text} Run \`init\` first: \`compute\` runs in a process.`);
 }
 
 /** Where this device writes: the stack's output prefix (`wasm` for AOS). */
@@ -99,49 +91,42 @@ function imageOf(state: Message): Value | undefined {
 }
 
 /** Start (or restart) the instance for this state; returns the state naming it. */
-async function start(state: Message, opts: Opts): Promise<Message> {
+async function start(state: Message, ctx: Context): Promise<Message> {
   const prefix = prefixOf(state);
-  const compiled = await compiledOrRefused(imageOf(state), opts);
+  const compiled = await compiledOrRefused(imageOf(state), ctx);
   const libs = valueAt(state, `${prefix}/stdlib`);
   const bridged = isMessage(libs) ? Object.keys(libs).filter((m) => m !== WASI) : [];
   let current = state;
   return startedOrRefused(() =>
-    startInstance(
-      state,
-      prefix,
-      compiled,
-      {
-        ...limitsOf(opts),
-        bridged,
-        // An import resolves through the mounted device, with the state at `state`.
-        onImport: async (module, func, args, sig) => {
-          const lib = valueAt(current, `${prefix}/stdlib/${module}`);
-          if (!isMessage(lib)) throw new NotFoundError('no_import', `no library for ${module}`);
-          const result = await resolve(
-            { ...lib, state: current },
-            { path: func, module, func, args, 'func-sig': sig },
-            opts,
-          );
-          const body = result.body;
-          if (result.status !== 'ok' || !isMessage(body) || !Array.isArray(body.results)) {
-            throw new Error(`the import ${module}.${func} failed`);
-          }
-          if (isMessage(body.state)) current = body.state;
-          return body.results.map(Number);
-        },
+    ctx.services.wasm.open(state, prefix, compiled, ctx, {
+      bridged,
+      // An import resolves through the mounted device, with the state at `state`.
+      onImport: async (module, func, args, sig) => {
+        const lib = valueAt(current, `${prefix}/stdlib/${module}`);
+        if (!isMessage(lib)) throw new NotFoundError('no_import', `no library for ${module}`);
+        const result = await resolve(
+          { ...lib, state: current },
+          { path: func, module, func, args, 'func-sig': sig },
+          ctx,
+        );
+        const body = result.body;
+        if (result.status !== 'ok' || !isMessage(body) || !Array.isArray(body.results)) {
+          throw new Error(`the import ${module}.${func} failed`);
+        }
+        if (isMessage(body.state)) current = body.state;
+        return body.results.map(Number);
       },
-      opts,
-    ),
+    }),
   );
 }
 
-async function compute(state: Message, _opts: Opts): Promise<Result> {
+async function compute(state: Message, ctx: Context): Promise<Result> {
   const pass = state.pass;
   if (pass !== undefined && Number(pass) !== 1) return ok(state);
   const fn = state.function;
   if (typeof fn !== 'string') return ok(state);
   const prefix = prefixOf(state);
-  const worker = instanceOf(state, prefix);
+  const worker = ctx.services.wasm.instanceOf(state, prefix);
   if (!worker) {
     return notRunning(state, prefix, 'The WASM instance of this process is not running.');
   }
@@ -163,7 +148,7 @@ async function compute(state: Message, _opts: Opts): Promise<Result> {
     return ok(out);
   } catch (e) {
     // Time and memory limits stop the instance: the slot fails.
-    if (e instanceof WasmLimitError) return error({ status: 500, body: e.message });
+    if (e instanceof WasmLimitError) return fail(500, e.message);
     // A trap is the slot's result, as in HyperBEAM.
     return ok(
       withValueAt(state, `results/${prefix}`, { type: 'error', output: (e as Error).message }),
@@ -175,17 +160,17 @@ export const wasm64Device = defineDevice({
   name: 'wasm-64@1.0',
   aliases: ['wasm64@1.0'],
   keys: {
-    init: async (base, _req, opts) => ok(await start(base, opts)),
-    compute: (base, _req, opts) => compute(base, opts),
-    snapshot: async (base) => {
-      const worker = instanceOf(base, prefixOf(base));
+    init: async (base, _req, ctx) => ok(await start(base, ctx)),
+    compute: (base, _req, ctx) => compute(base, ctx),
+    snapshot: async (base, _req, ctx) => {
+      const worker = ctx.services.wasm.instanceOf(base, prefixOf(base));
       if (!worker) return ok({});
       return ok({ body: await worker.snapshot() });
     },
-    normalize: async (base, _req, opts) =>
-      ok(await normalizeInstance(base, prefixOf(base), (s) => start(s, opts))),
-    terminate: async (base) => {
-      await closeInstance(instanceKey(base, prefixOf(base)));
+    normalize: async (base, _req, ctx) =>
+      ok(await ctx.services.wasm.normalize(base, prefixOf(base), (s) => start(s, ctx))),
+    terminate: async (base, _req, ctx) => {
+      await ctx.services.wasm.close(instanceKey(base, prefixOf(base)));
       return ok(base);
     },
   },

@@ -21,9 +21,9 @@ import {
   UNSET,
   type Value,
 } from '../core/message.ts';
-import { createOpts } from '../defaults.ts';
+import { createContext } from '../defaults.ts';
 import { createDeviceRegistry } from '../devices/index.ts';
-import { internalOpts, type Opts } from './context.ts';
+import { type Context, internal as internalCtx } from './context.ts';
 import { defineDevice, ok } from './device.ts';
 import { subPath } from './hyperpath.ts';
 import { get, keys, remove, resolveMany, set, setKey } from './resolver.ts';
@@ -49,11 +49,11 @@ const upper = defineDevice({
   },
 });
 
-const opts: Opts = createOpts({ devices: createDeviceRegistry([countSet, upper]) });
+const ctx: Context = createContext({ devices: createDeviceRegistry([countSet, upper]) });
 
 /** HyperBEAM's set/3 as the resolver had it before the bulk set: one resolution per key. */
-async function reference(msg: Message, changes: Message, o: Opts): Promise<Message> {
-  const internal = internalOpts(o);
+async function reference(msg: Message, changes: Message, c: Context): Promise<Message> {
+  const internal = internalCtx(c);
   let base = normalizeKeys(msg) as Message;
   let rest = omit(normalizeKeys(changes) as Message, ['hashpath', 'priv']);
   if (rest.device === undefined) {
@@ -170,8 +170,8 @@ describe('bulk set', () => {
   it('gives what one resolution per key gives', async () => {
     await fc.assert(
       fc.asyncProperty(messageArb, changesArb, async (base, changes) => {
-        const expected = await outcome(() => reference(base, changes, opts));
-        const actual = await outcome(() => set(base, changes, opts));
+        const expected = await outcome(() => reference(base, changes, ctx));
+        const actual = await outcome(() => set(base, changes, ctx));
         assert.deepEqual(actual, expected);
       }),
       { numRuns: 3000 },
@@ -182,7 +182,7 @@ describe('bulk set', () => {
     await fc.assert(
       fc.asyncProperty(messageArb, changesArb, async (base, changes) => {
         const before = structuredClone([base, changes]);
-        await outcome(() => set(base, changes, opts));
+        await outcome(() => set(base, changes, ctx));
         assert.deepEqual(structuredClone([base, changes]), before);
       }),
       { numRuns: 500 },
@@ -195,32 +195,32 @@ describe('bulk set', () => {
       changes[`k${i}`] = 'v';
       changes[`n/k${i}`] = 'v';
     }
-    const result = await set({}, changes, opts);
+    const result = await set({}, changes, ctx);
     assert.equal(result.k9999, 'v');
     assert.ok(isMessage(result.n));
     assert.equal(Object.keys(result.n).length, 10_000);
-    const viaDevice = await set({}, { ...changes, device: 'message@1.0' }, opts);
+    const viaDevice = await set({}, { ...changes, device: 'message@1.0' }, ctx);
     assert.equal(viaDevice.k9999, 'v');
     assert.equal(viaDevice.device, 'message@1.0');
   });
 
   it('a path through a value that is not a message is a 422 (the request asked for it)', async () => {
-    await assert.rejects(set({ a: 'text' }, { 'a/b': 'v' }, opts), {
+    await assert.rejects(set({ a: 'text' }, { 'a/b': 'v' }, ctx), {
       name: 'DeviceError',
       code: 'set_failed',
       status: 422,
     });
-    await assert.rejects(set({}, { 'id/0': 'v' }, opts), { code: 'set_failed', status: 422 });
+    await assert.rejects(set({}, { 'id/0': 'v' }, ctx), { code: 'set_failed', status: 422 });
   });
 
   it('keys that each run a message@1.0 function over a large message: 413 once over budget', async () => {
     const changes: Message = {};
     for (let i = 0; i < 3_000; i++) changes[`k${i}`] = 'v';
     for (let i = 0; i < 200; i++) changes[`keys/${i}`] = 'v';
-    await assert.rejects(set({}, changes, opts), { code: 'set_too_costly', status: 413 });
+    await assert.rejects(set({}, changes, ctx), { code: 'set_too_costly', status: 413 });
     // A few are fine.
     const few: Message = { ...changes };
     for (let i = 3; i < 200; i++) delete few[`keys/${i}`];
-    assert.equal((await set({}, few, opts)).k2999, 'v');
+    assert.equal((await set({}, few, ctx)).k2999, 'v');
   });
 });

@@ -1,77 +1,131 @@
 /**
- * Options: the node's configuration plus the services a resolution uses.
- * Option names follow HyperBEAM's (`cache_control`, `error_strategy`...), so
- * configuration files carry over. Devices receive these and pass them on.
+ * What a resolution runs with, in four parts that change at different rates:
+ *   config      the node's configuration (typed by config/schema.ts); changes
+ *               only when the operator reconfigures the node
+ *   services    the node's components (devices, codecs, the message store,
+ *               the result cache, the wallet, and what higher layers add)
+ *   directives  how this resolution runs (hashpaths, caching, wrapping);
+ *               callers narrow them for the resolutions they start
+ *   request     the HTTP request being answered, when there is one
+ * Services are declared here for what the engine itself uses; the modules
+ * that provide others add them to `Services` (TypeScript interface merging),
+ * so devices get them typed without the engine importing upward.
  */
-import type { CodecRegistry, SchemeRegistry } from '../codecs/index.ts';
+import type { CodecRegistry } from '../codecs/registry.ts';
+import type { NodeConfig } from '../config/schema.ts';
 import type { Message } from '../core/message.ts';
 import type { Wallet } from '../crypto/wallet.ts';
 import type { Result } from './device.ts';
+import type { NodeMetrics } from './metrics.ts';
 import type { DeviceRegistry } from './registry.ts';
 import type { ResultCache } from './result-cache.ts';
 
-/** Where messages are read and written by ID. */
+/** Messages by ID, and the paths records live at, over the node's stores. */
 export interface MessageStore {
   read(id: string): Promise<Message | undefined>;
   /** Write a message (and make `links` lead to it); returns its ID. */
   write(msg: Message, links?: readonly string[]): Promise<string>;
   /** What is at a path: a message, or bytes (`data/<sha-256>`). */
-  readValue?(path: string): Promise<Message | Uint8Array | undefined>;
+  readValue(path: string): Promise<Message | Uint8Array | undefined>;
   /** Write bytes; returns their path (`data/<sha-256>`). */
-  writeBinary?(bytes: Uint8Array): Promise<string>;
+  writeBinary(bytes: Uint8Array): Promise<string>;
   /** Make the path `link` lead to `existing`. */
-  link?(existing: string, link: string): Promise<void>;
+  link(existing: string, link: string): Promise<void>;
   /** The names under a path (`assignments/<process>`...). */
-  list?(path: string): Promise<string[] | undefined>;
+  list(path: string): Promise<string[] | undefined>;
+  /** Flush and close (the node is stopping). */
   close?(): Promise<void>;
 }
 
-/** What devices may ask of the running node. */
-export interface LiveNodeRef {
-  readonly opts: Opts;
-  adopt(request: Message): Opts;
+/** The node's components a resolution may use. Higher layers add theirs. */
+export interface Services {
+  readonly devices: DeviceRegistry;
+  readonly codecs: CodecRegistry;
+  readonly messages: MessageStore;
+  readonly results: ResultCache;
+  /** The node's signing key. */
+  readonly wallet: Wallet;
+  /** Resolutions running now, by group (identical ones share one execution). */
+  readonly inflight: Map<string, Inflight>;
+  readonly metrics: NodeMetrics;
+}
+
+/**
+ * A component with a life: started in the order the node assembles them,
+ * stopped in reverse (the store last). Services implement it where they
+ * hold timers, workers or files.
+ */
+export interface Lifecycle {
+  start?(ctx: Context): Promise<void> | void;
+  stop?(ctx: Context): Promise<void> | void;
+}
+
+/** A running resolution: its request's ID and its outcome. */
+export interface Inflight {
+  readonly request: string;
+  readonly result: Promise<Result>;
 }
 
 /** Observes (and may replace) the outcome of every resolution step. */
 export type StepHook = (
   step: { base: Message; request: Message; result: Result },
-  opts: Opts,
+  ctx: Context,
 ) => Promise<Result>;
 
-export interface Opts {
-  devices?: DeviceRegistry;
-  codecs?: CodecRegistry;
-  schemes?: SchemeRegistry;
-  store?: MessageStore;
-  cache?: ResultCache;
+/** How one resolution runs (HyperBEAM's per-call resolve options). */
+export interface Directives {
   /** `update` (default) writes each result's hashpath; `reset` clears it; `ignore` leaves it. */
-  hashpath?: 'update' | 'reset' | 'ignore';
+  readonly hashpath?: 'update' | 'reset' | 'ignore';
   /** Result-cache directives: always, no-cache, no-store, cache, store, only-if-cached. */
-  cache_control?: string | readonly string[];
+  readonly cacheControl?: readonly string[];
   /** Wrap non-message results as `{ao-result: body, body}` (the HTTP layer sets it). */
-  force_message?: boolean;
-  /** `throw` (default) lets device errors propagate; anything else returns them as errors. */
-  error_strategy?: string;
-  /** Deduplicate identical in-flight resolutions: `named` (devices with a grouper), true, false. */
-  await_inprogress?: boolean | 'named';
-  allow_infinite?: boolean;
-  commitment_device?: string;
-  /** The node's signing key. */
-  priv_wallet?: Wallet;
-  on_step?: StepHook;
-  /** The verified request being answered, when resolving for an HTTP request. */
-  http_request?: Message;
-  /** The running node, when resolving for one (its live node message). */
-  node?: LiveNodeRef;
-  [key: string]: unknown;
+  readonly forceMessage?: boolean;
+  /** `throw` (default): exceptions a device throws propagate; `return`: they become errors. */
+  readonly errorStrategy?: 'throw' | 'return';
+  /** Share identical in-flight resolutions: `named` (devices with a grouper), true, false. */
+  readonly awaitInprogress?: boolean | 'named';
+  readonly allowInfinite?: boolean;
+  /** The codec the node commits with while resolving this request. */
+  readonly commitmentDevice?: string;
+  readonly onStep?: StepHook;
+  /** Groups of the resolutions this one runs inside (to refuse infinite recursion). */
+  readonly chain?: ReadonlySet<string>;
 }
 
-/** Options for the engine's own bookkeeping calls: no hashpaths, no caching, no dedupe. */
-export function internalOpts(opts: Opts): Opts {
-  return {
-    ...opts,
+/** The HTTP request being answered. */
+export interface RequestInfo {
+  /** The message as its client sent and signed it (no `method`/`path` added). */
+  readonly message: Message;
+  /** The IDs of its commitments verified over the bytes received, once. */
+  readonly verified: readonly string[];
+}
+
+/** What devices may ask of the running node. */
+export interface NodeControl {
+  /** Adopt a configuration request (meta@1.0's POST info); returns the new configuration. */
+  reconfigure(request: Message): NodeConfig;
+  /** Answer a request as if it came over HTTP, hooks included (cron's tasks). */
+  dispatch(request: Message): Promise<Message>;
+}
+
+export interface Context {
+  readonly config: NodeConfig;
+  readonly services: Services;
+  readonly directives: Directives;
+  readonly request?: RequestInfo;
+  readonly node?: NodeControl;
+}
+
+/** The context with some directives changed. */
+export function withDirectives(ctx: Context, directives: Directives): Context {
+  return { ...ctx, directives: { ...ctx.directives, ...directives } };
+}
+
+/** For the engine's own bookkeeping calls: no hashpaths, no caching, no sharing. */
+export function internal(ctx: Context): Context {
+  return withDirectives(ctx, {
     hashpath: 'ignore',
-    cache_control: ['no-cache', 'no-store'],
-    await_inprogress: false,
-  };
+    cacheControl: ['no-cache', 'no-store'],
+    awaitInprogress: false,
+  });
 }

@@ -7,10 +7,15 @@
  * concurrent resolutions may share one execution). Keys a device does not
  * answer fall back to `message@1.0`. `info(base)` may compute any of these
  * from the message, as HyperBEAM's info/1 does.
+ *
+ * The error rule: a key function answers what a client got wrong with
+ * `fail(status, message)`, an error result whose body is
+ * `{status, body: message}` (plus any keys for the reply, e.g. `location`).
+ * An HbError thrown beneath a device (a codec, a parser) becomes the same
+ * result at the device boundary; anything else thrown is a bug (500).
  */
-
 import { DEVICE_BRAND, type DeviceRef, type Message, type Value } from '../core/message.ts';
-import type { Opts } from './context.ts';
+import type { Context } from './context.ts';
 
 /** A resolution's outcome: `ok`, `error`, or a device-specific status (`skip`, `pass`...). */
 export interface Result {
@@ -20,11 +25,11 @@ export interface Result {
 
 export type Returned = Result | Promise<Result>;
 
-/** A key's function: base message, request message, options. */
-export type KeyFunction = (base: Message, req: Message, opts: Opts) => Returned;
+/** A key's function: base message, request message, context. */
+export type KeyFunction = (base: Message, req: Message, ctx: Context) => Returned;
 
 /** A handler or default: like a key function, but told which key was asked for. */
-export type Handler = (key: string, base: Message, req: Message, opts: Opts) => Returned;
+export type Handler = (key: string, base: Message, req: Message, ctx: Context) => Returned;
 
 export interface DeviceInfo {
   /** Only these keys are answered by the device (others go to message@1.0). */
@@ -37,11 +42,12 @@ export interface DeviceInfo {
   default?: Handler | DeviceRef;
   /**
    * Keys whose results depend on more than the base and the request (the
-   * node's state, the time): never served from or written to the result cache.
+   * node's state, the time): never served from or written to the result
+   * cache. `true`: every key of the device.
    */
-  volatile?: readonly string[];
+  volatile?: readonly string[] | true;
   /** Names the group of a resolution; resolutions in one group run once. */
-  grouper?: (base: Message, req: Message, opts: Opts) => string | undefined;
+  grouper?: (base: Message, req: Message, ctx: Context) => string | undefined;
 }
 
 export interface Device extends DeviceInfo {
@@ -53,11 +59,7 @@ export interface Device extends DeviceInfo {
   /** One function per key. Keys are looked up normalised, then with `-` as `_`. */
   readonly keys?: Readonly<Record<string, KeyFunction>>;
   /** Info computed from the message being resolved; overrides the static fields. */
-  info?(base: Message, opts: Opts): DeviceInfo;
-  /** Called when a node starts serving (resume timers, recover state). */
-  start?(opts: Opts): Promise<void> | void;
-  /** Called when a node stops, after the last request, before its store closes. */
-  stop?(opts: Opts): Promise<void> | void;
+  info?(base: Message, ctx: Context): DeviceInfo;
 }
 
 export type DeviceSpec = Omit<Device, typeof DEVICE_BRAND>;
@@ -69,6 +71,10 @@ export function defineDevice(spec: DeviceSpec): Device {
 export const ok = (body: Value): Result => ({ status: 'ok', body });
 export const error = (body: Value): Result => ({ status: 'error', body });
 export const withStatus = (status: string, body: Value): Result => ({ status, body });
+
+/** What a client got wrong: an error result `{status, body: message, ...extra}`. */
+export const fail = (status: number, message: Value, extra: Message = {}): Result =>
+  error({ ...extra, status, body: message });
 
 export function isResult(value: unknown): value is Result {
   return (

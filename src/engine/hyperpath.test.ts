@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BadRequestError } from '../core/errors.ts';
-import { As, Atom, type Message, type PathItem, Resolve } from '../core/message.ts';
+import { As, Atom, type Message, type PathItem } from '../core/message.ts';
 import { defineDevice } from './device.ts';
 import {
   MAX_SEGMENT_LENGTH,

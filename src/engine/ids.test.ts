@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { commitmentsOf, committersOf, selectCommitments } from '../codecs/commitments.ts';
 import { resetHmac } from '../codecs/httpsig/hmac.ts';
 import { messageToTabm } from '../codecs/structured.ts';
 import { Atom, type Message, type Value } from '../core/message.ts';
 import {
   accumulate256,
   combineIds,
-  commitmentsOf,
-  committersOf,
   currentHashpath,
   extendHashpath,
   type HashpathAlg,
@@ -17,7 +16,6 @@ import {
   messageId,
   nextHashpath,
   requestContribution,
-  selectCommitments,
   sha256Chain,
   signedId,
   unsignedMessageId,

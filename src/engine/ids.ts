@@ -9,6 +9,7 @@
  * `Base/Last`, where Last is the last request's ID (or its bare key) and Base
  * folds everything before it.
  */
+import { selectCommitments } from '../codecs/commitments.ts';
 import { resetHmac } from '../codecs/httpsig/hmac.ts';
 import { messageToTabm } from '../codecs/structured.ts';
 import {
@@ -21,84 +22,7 @@ import {
   toBytes,
 } from '../core/binary.ts';
 import { BadRequestError, HbError } from '../core/errors.ts';
-import {
-  Atom,
-  isMessage,
-  type Message,
-  normalizeKey,
-  normalizeKeys,
-  privateOf,
-  type Value,
-} from '../core/message.ts';
-
-// Commitment selection --------------------------------------------------------------
-
-type Selector = 'all' | 'none' | string[];
-
-function selector(value: Value | undefined, fallback: 'all' | 'none'): Selector {
-  if (value === undefined) return fallback;
-  if (Array.isArray(value)) return value.map(String);
-  if (isMessage(value)) return Object.values(value).map(String);
-  const name =
-    typeof value === 'string'
-      ? normalizeKey(value)
-      : value instanceof Atom
-        ? value.name
-        : String(value);
-  return name === 'all' || name === 'none' ? name : [String(value)];
-}
-
-export function commitmentsOf(msg: Message): Message {
-  const c = msg.commitments;
-  return isMessage(c) ? c : {};
-}
-
-/**
- * The commitment IDs a request selects (HyperBEAM's commitment_ids_from_request):
- * `committers` (addresses, `all` or `none`) and `commitments` (IDs, `all` or
- * `none`); with neither, every commitment.
- */
-export function selectCommitments(base: Message, req: Message): string[] {
-  const commitments = commitmentsOf(base);
-  const committers = selector(req.committers, 'none');
-  const ids = selector(req.commitments, committers === 'none' ? 'all' : 'none');
-  const fromIds = ids === 'none' ? [] : ids === 'all' ? Object.keys(commitments) : ids;
-  for (const id of fromIds) {
-    if (!Object.hasOwn(commitments, id))
-      throw new BadRequestError('commitment_not_found', `no commitment ${id}`);
-  }
-  let fromCommitters: string[] = [];
-  if (committers !== 'none') {
-    const wanted =
-      committers === 'all'
-        ? [
-            ...new Set(
-              Object.values(commitments).flatMap((c) =>
-                isMessage(c) && isBinary(c.committer) ? [String(c.committer)] : [],
-              ),
-            ),
-          ]
-        : committers;
-    for (const address of wanted) {
-      const matches = Object.keys(commitments).filter((id) => {
-        const c = commitments[id];
-        return isMessage(c) && c.committer === address;
-      });
-      if (matches.length === 0) {
-        throw new BadRequestError('committer_not_found', `no commitment by ${address}`);
-      }
-      fromCommitters = fromCommitters.concat(matches);
-    }
-  }
-  return [...fromCommitters, ...fromIds];
-}
-
-/** The committer addresses of a message's commitments. */
-export function committersOf(msg: Message): string[] {
-  return Object.values(commitmentsOf(msg)).flatMap((c) =>
-    isMessage(c) && isBinary(c.committer) ? [String(c.committer)] : [],
-  );
-}
+import { isMessage, type Message, normalizeKeys, privateOf, type Value } from '../core/message.ts';
 
 // IDs ---------------------------------------------------------------------------------
 

@@ -6,11 +6,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadRequestError, DeviceError, HbError, NotFoundError } from '../core/errors.ts';
-import { As, type Message, NOT_FOUND, Resolve, type Value } from '../core/message.ts';
-import { createOpts } from '../defaults.ts';
+import { BadRequestError, DeviceError, NotFoundError } from '../core/errors.ts';
+import { As, type Message, NOT_FOUND, type Value } from '../core/message.ts';
+import { createContext } from '../defaults.ts';
 import { createDeviceRegistry } from '../devices/index.ts';
-import type { Opts, StepHook } from './context.ts';
+import type { Context, Directives, MessageStore, StepHook } from './context.ts';
 import { type Device, defineDevice, error, ok, type Result, withStatus } from './device.ts';
 import { subPath } from './hyperpath.ts';
 import {
@@ -27,13 +27,21 @@ import {
   set,
   setKey,
 } from './resolver.ts';
-import { MemoryResultCache } from './result-cache.ts';
+import { MemoryResultCache, type ResultCache } from './result-cache.ts';
 
 const MISSING_ID = 'IYkkrqlZNW_J-4T-5eFApZOMRl5P4VjvrcOXWvIqB1Q';
 
-/** Options with the built-in devices plus `extra`. */
-function optsWith(extra: Device[] = [], overrides: Opts = {}): Opts {
-  return createOpts({ devices: createDeviceRegistry(extra), ...overrides });
+/** A context with the built-in devices plus `extra`, these directives and this result cache. */
+function ctxWith(
+  extra: Device[] = [],
+  directives: Directives = {},
+  results?: ResultCache,
+): Context {
+  return createContext({
+    devices: createDeviceRegistry(extra),
+    directives,
+    ...(results ? { results } : {}),
+  });
 }
 
 /** A value with every `priv` key removed, at all depths. */
@@ -95,7 +103,7 @@ describe('resolve: chains', () => {
     const result = await resolve(
       { device: 'rec@1.0' },
       { path: 'a/b/c', x: '1', y: 2 },
-      optsWith([device]),
+      ctxWith([device]),
     );
     assert.equal(result.status, 'ok');
     assert.equal((result.body as Message).steps, 'a;b;c;');
@@ -108,14 +116,14 @@ describe('resolve: chains', () => {
 
   it('a bare string request is a path', async () => {
     const { device, requests } = recorder();
-    const result = await resolve({ device: 'rec@1.0' }, 'a/b', optsWith([device]));
+    const result = await resolve({ device: 'rec@1.0' }, 'a/b', ctxWith([device]));
     assert.equal((result.body as Message).steps, 'a;b;');
     assert.deepEqual(requests, [{ path: 'a' }, { path: 'b' }]);
   });
 
   it('a list path is one step per element', async () => {
     const { device, requests } = recorder();
-    await resolve({ device: 'rec@1.0' }, { path: ['a', 'b/c'] }, optsWith([device]));
+    await resolve({ device: 'rec@1.0' }, { path: ['a', 'b/c'] }, ctxWith([device]));
     assert.deepEqual(
       requests.map((r) => r.path),
       ['a', 'b', 'c'],
@@ -124,7 +132,7 @@ describe('resolve: chains', () => {
 
   it('empty path segments are dropped', async () => {
     const { device, requests } = recorder();
-    await resolve({ device: 'rec@1.0' }, '//a///b/', optsWith([device]));
+    await resolve({ device: 'rec@1.0' }, '//a///b/', ctxWith([device]));
     assert.deepEqual(
       requests.map((r) => r.path),
       ['a', 'b'],
@@ -133,57 +141,57 @@ describe('resolve: chains', () => {
 
   it('a path of / gives zero steps: the base comes back unexecuted', async () => {
     const base = { a: '1' };
-    const result = await resolve(base, '/', createOpts());
+    const result = await resolve(base, '/', createContext());
     assert.deepEqual(result, { status: 'ok', body: base });
   });
 
   it('an empty or missing path is a BadRequestError', async () => {
-    await assert.rejects(resolve({}, { path: '' }, createOpts()), {
+    await assert.rejects(resolve({}, { path: '' }, createContext()), {
       name: 'BadRequestError',
       code: 'empty_path',
     });
-    await assert.rejects(resolve({}, { x: '1' }, createOpts()), { code: 'empty_path' });
-    await assert.rejects(resolveMany([], createOpts()), { code: 'empty_path' });
+    await assert.rejects(resolve({}, { x: '1' }, createContext()), { code: 'empty_path' });
+    await assert.rejects(resolveMany([], createContext()), { code: 'empty_path' });
   });
 
   it('resolveMany with one element returns it unexecuted', async () => {
     const only = { path: 'whatever', a: '1' };
-    assert.deepEqual(await resolveMany([only], createOpts()), { status: 'ok', body: only });
+    assert.deepEqual(await resolveMany([only], createContext()), { status: 'ok', body: only });
   });
 
   it('resolveMany accepts a numbered message as the list', async () => {
-    const result = await resolveMany({ '1': { a: 'x' }, '2': { path: 'a' } }, createOpts());
+    const result = await resolveMany({ '1': { a: 'x' }, '2': { path: 'a' } }, createContext());
     assert.deepEqual(result, { status: 'ok', body: 'x' });
   });
 
   it('resolveMany rejects a message that is not a numbered list', async () => {
-    await assert.rejects(resolveMany({ '1': {}, x: { path: 'a' } }, createOpts()), {
+    await assert.rejects(resolveMany({ '1': {}, x: { path: 'a' } }, createContext()), {
       code: 'not_a_list',
     });
   });
 
   it('a list base is a 1-indexed numbered message', async () => {
-    assert.deepEqual(await resolve(['x', 'y'], '2', createOpts()), { status: 'ok', body: 'y' });
+    assert.deepEqual(await resolve(['x', 'y'], '2', createContext()), { status: 'ok', body: 'y' });
   });
 
   it('a non-message base gives not_found', async () => {
-    assert.deepEqual(await resolve('literal', 'a', createOpts()), {
+    assert.deepEqual(await resolve('literal', 'a', createContext()), {
       status: 'error',
       body: NOT_FOUND,
     });
   });
 
   it('a literal result ends what keys can read: the next step is not_found', async () => {
-    const result = await resolve({ a: 'lit' }, 'a/b', createOpts());
+    const result = await resolve({ a: 'lit' }, 'a/b', createContext());
     assert.deepEqual(result, { status: 'error', body: NOT_FOUND });
   });
 
   it('a (...) request computes the key of its step', async () => {
     const result = await resolveMany(
       [{ hello: 'world' }, subPath([{ name: 'hello' }, { path: 'name' }])],
-      createOpts({ force_message: true }),
+      createContext({ directives: { forceMessage: true } }),
     );
-    // The sub-resolution runs without force_message, so its literal is the key.
+    // The sub-resolution runs without forceMessage, so its literal is the key.
     assert.equal(result.status, 'ok');
     assert.equal((result.body as Message).body, 'world');
   });
@@ -191,13 +199,13 @@ describe('resolve: chains', () => {
   it('a (...) base is resolved first', async () => {
     const result = await resolveMany(
       [subPath([{ inner: { k: 'v' } }, { path: 'inner' }]), { path: 'k' }],
-      createOpts(),
+      createContext(),
     );
     assert.deepEqual(result, { status: 'ok', body: 'v' });
   });
 
   it('a single (...) item resolves its messages', async () => {
-    const result = await resolveMany([subPath([{ k: 'v' }, { path: 'k' }])], createOpts());
+    const result = await resolveMany([subPath([{ k: 'v' }, { path: 'k' }])], createContext());
     assert.deepEqual(result, { status: 'ok', body: 'v' });
   });
 });
@@ -215,7 +223,7 @@ describe('resolve: errors as values', () => {
         },
       },
     });
-    const result = await resolve({ device: 'fail@1.0' }, 'bad/later', optsWith([device]));
+    const result = await resolve({ device: 'fail@1.0' }, 'bad/later', ctxWith([device]));
     assert.deepEqual(result, { status: 'error', body: 'nope' });
     assert.equal(laterCalls, 0);
   });
@@ -232,14 +240,14 @@ describe('resolve: errors as values', () => {
         },
       },
     });
-    const result = await resolve({ device: 'skip@1.0' }, 'first/later', optsWith([device]));
+    const result = await resolve({ device: 'skip@1.0' }, 'first/later', ctxWith([device]));
     assert.equal(result.status, 'skip');
     assert.equal((result.body as Message).skipped, true);
     assert.equal(laterCalls, 0);
   });
 
   it('an unknown key of message@1.0 is not_found', async () => {
-    assert.deepEqual(await resolve({ a: '1' }, 'b', createOpts()), {
+    assert.deepEqual(await resolve({ a: '1' }, 'b', createContext()), {
       status: 'error',
       body: NOT_FOUND,
     });
@@ -250,13 +258,13 @@ describe('resolve: errors as values', () => {
       name: 'err-map@1.0',
       keys: { bad: () => error({ reason: 'x', priv: { hashpath: 'old/path', other: 1 } }) },
     });
-    const result = await resolve({ device: 'err-map@1.0' }, 'bad', optsWith([device]));
+    const result = await resolve({ device: 'err-map@1.0' }, 'bad', ctxWith([device]));
     assert.equal(result.status, 'error');
     assert.deepEqual(result.body, { reason: 'x', priv: { other: 1 } });
   });
 });
 
-describe('resolve: error_strategy', () => {
+describe('resolve: errorStrategy', () => {
   const thrown = new NotFoundError('gone', 'the thing is gone');
   const plain = new Error('kaboom');
   let afterCalls = 0;
@@ -282,28 +290,28 @@ describe('resolve: error_strategy', () => {
   });
 
   it('throw (the default) lets device exceptions propagate unchanged', async () => {
-    const opts = optsWith([device]);
-    await assert.rejects(resolve({ device: 'throws@1.0' }, 'typed', opts), (e) => e === thrown);
-    await assert.rejects(resolve({ device: 'throws@1.0' }, 'plain', opts), (e) => e === plain);
-    await assert.rejects(resolve({ device: 'throws@1.0' }, 'async', opts), (e) => e === plain);
+    const ctx = ctxWith([device]);
+    await assert.rejects(resolve({ device: 'throws@1.0' }, 'typed', ctx), (e) => e === thrown);
+    await assert.rejects(resolve({ device: 'throws@1.0' }, 'plain', ctx), (e) => e === plain);
+    await assert.rejects(resolve({ device: 'throws@1.0' }, 'async', ctx), (e) => e === plain);
   });
 
   it("an explicit 'throw' behaves as the default", async () => {
-    const opts = optsWith([device], { error_strategy: 'throw' });
-    await assert.rejects(resolve({ device: 'throws@1.0' }, 'typed', opts), (e) => e === thrown);
+    const ctx = ctxWith([device], { errorStrategy: 'throw' });
+    await assert.rejects(resolve({ device: 'throws@1.0' }, 'typed', ctx), (e) => e === thrown);
   });
 
-  it('any other strategy returns an error result carrying the HbError status', async () => {
-    const opts = optsWith([device], { error_strategy: 'return' });
-    assert.deepEqual(await resolve({ device: 'throws@1.0' }, 'typed', opts), {
+  it("'return' gives an error result carrying the HbError status", async () => {
+    const ctx = ctxWith([device], { errorStrategy: 'return' });
+    assert.deepEqual(await resolve({ device: 'throws@1.0' }, 'typed', ctx), {
       status: 'error',
       body: { status: 404, body: 'the thing is gone' },
     });
   });
 
   it('a plain exception is returned as a 500', async () => {
-    const opts = optsWith([device], { error_strategy: 'continue' });
-    assert.deepEqual(await resolve({ device: 'throws@1.0' }, 'async', opts), {
+    const ctx = ctxWith([device], { errorStrategy: 'return' });
+    assert.deepEqual(await resolve({ device: 'throws@1.0' }, 'async', ctx), {
       status: 'error',
       body: { status: 500, body: 'kaboom' },
     });
@@ -311,14 +319,14 @@ describe('resolve: error_strategy', () => {
 
   it('a returned exception ends the chain', async () => {
     afterCalls = 0;
-    const opts = optsWith([device], { error_strategy: 'return' });
-    const result = await resolve({ device: 'throws@1.0' }, 'plain/after', opts);
+    const ctx = ctxWith([device], { errorStrategy: 'return' });
+    const result = await resolve({ device: 'throws@1.0' }, 'plain/after', ctx);
     assert.equal(result.status, 'error');
     assert.equal(afterCalls, 0);
   });
 
   it('a device that returns no result is a DeviceError (bad_result)', async () => {
-    await assert.rejects(resolve({ device: 'throws@1.0' }, 'nothing', optsWith([device])), (e) => {
+    await assert.rejects(resolve({ device: 'throws@1.0' }, 'nothing', ctxWith([device])), (e) => {
       assert.ok(e instanceof DeviceError);
       assert.equal(e.code, 'bad_result');
       assert.match(e.message, /nothing/);
@@ -327,7 +335,7 @@ describe('resolve: error_strategy', () => {
     const returned = await resolve(
       { device: 'throws@1.0' },
       'nothing',
-      optsWith([device], { error_strategy: 'return' }),
+      ctxWith([device], { errorStrategy: 'return' }),
     );
     assert.equal(returned.status, 'error');
     assert.equal((returned.body as Message).status, 500);
@@ -345,43 +353,55 @@ describe('resolve: unknown devices', () => {
   };
 
   it('throws a NotFoundError naming the device', async () => {
-    await assert.rejects(resolve({ device: 'nope@1.0' }, 'a', createOpts()), check);
+    await assert.rejects(resolve({ device: 'nope@1.0' }, 'a', createContext()), check);
   });
 
-  it('throws whatever error_strategy says', async () => {
+  it('throws whatever errorStrategy says', async () => {
     await assert.rejects(
-      resolve({ device: 'nope@1.0' }, 'a', createOpts({ error_strategy: 'return' })),
+      resolve(
+        { device: 'nope@1.0' },
+        'a',
+        createContext({ directives: { errorStrategy: 'return' } }),
+      ),
       check,
     );
   });
 
   it('an unknown device in an As base throws too', async () => {
     await assert.rejects(
-      resolveMany([new As('nope@1.0', { path: '' }), { path: 'a' }], createOpts()),
+      resolveMany([new As('nope@1.0', { path: '' }), { path: 'a' }], createContext()),
       check,
     );
   });
 
   it('device names are matched case-insensitively', async () => {
-    const result = await resolve({ device: 'Test-Device@1.0' }, 'test_func', createOpts());
+    const result = await resolve({ device: 'Test-Device@1.0' }, 'test_func', createContext());
     assert.deepEqual(result, { status: 'ok', body: 'GOOD_FUNCTION' });
   });
 });
 
-describe('resolve: force_message', () => {
+describe('resolve: forceMessage', () => {
   it('wraps a literal result as {ao-result: body, body}', async () => {
-    const result = await resolve({ a: '1' }, 'a', createOpts({ force_message: true }));
+    const result = await resolve(
+      { a: '1' },
+      'a',
+      createContext({ directives: { forceMessage: true } }),
+    );
     assert.equal(result.status, 'ok');
     assert.deepEqual(pub(result.body), { 'ao-result': 'body', body: '1' });
   });
 
   it('lets /key/body read the literal back', async () => {
-    const result = await resolve({ a: '1' }, 'a/body', createOpts({ force_message: true }));
+    const result = await resolve(
+      { a: '1' },
+      'a/body',
+      createContext({ directives: { forceMessage: true } }),
+    );
     assert.deepEqual(pub(result.body), { 'ao-result': 'body', body: '1' });
   });
 
   it('leaves literals alone without it', async () => {
-    assert.deepEqual(await resolve({ a: '1' }, 'a', createOpts()), { status: 'ok', body: '1' });
+    assert.deepEqual(await resolve({ a: '1' }, 'a', createContext()), { status: 'ok', body: '1' });
   });
 
   it('turns a list result into a numbered message', async () => {
@@ -389,7 +409,7 @@ describe('resolve: force_message', () => {
     const result = await resolve(
       { device: 'list@1.0' },
       'l',
-      optsWith([device], { force_message: true }),
+      ctxWith([device], { forceMessage: true }),
     );
     assert.deepEqual(pub(result.body), { '1': 'x', '2': 'y' });
   });
@@ -397,12 +417,12 @@ describe('resolve: force_message', () => {
   it('applies only to the chain, not to resolutions made inside devices', async () => {
     const device = defineDevice({
       name: 'nested@1.0',
-      keys: { inner: async (_b, _r, opts) => ok((await get('x', { x: 'lit' }, opts)) as Value) },
+      keys: { inner: async (_b, _r, ctx) => ok((await get('x', { x: 'lit' }, ctx)) as Value) },
     });
     const result = await resolve(
       { device: 'nested@1.0' },
       'inner',
-      optsWith([device], { force_message: true }),
+      ctxWith([device], { forceMessage: true }),
     );
     assert.deepEqual(pub(result.body), { 'ao-result': 'body', body: 'lit' });
   });
@@ -428,15 +448,15 @@ describe('resolve: force_message', () => {
 
 describe('resolve: hashpaths', () => {
   it('update (the default) writes priv.hashpath on message results', async () => {
-    const result = await resolve({ a: { b: '1' } }, 'a', createOpts());
+    const result = await resolve({ a: { b: '1' } }, 'a', createContext());
     const hashpath = ((result.body as Message).priv as Message).hashpath;
     assert.equal(typeof hashpath, 'string');
     assert.match(hashpath as string, /^[A-Za-z0-9_-]{43}\/a$/);
   });
 
   it('successive steps extend the hashpath', async () => {
-    const one = await resolve({ a: { b: { c: '1' } } }, 'a', createOpts());
-    const two = await resolve({ a: { b: { c: '1' } } }, 'a/b', createOpts());
+    const one = await resolve({ a: { b: { c: '1' } } }, 'a', createContext());
+    const two = await resolve({ a: { b: { c: '1' } } }, 'a/b', createContext());
     const h1 = ((one.body as Message).priv as Message).hashpath as string;
     const h2 = ((two.body as Message).priv as Message).hashpath as string;
     assert.ok(h2.endsWith('/b'));
@@ -444,7 +464,11 @@ describe('resolve: hashpaths', () => {
   });
 
   it('ignore leaves results as they are', async () => {
-    const result = await resolve({ a: { b: '1' } }, 'a', createOpts({ hashpath: 'ignore' }));
+    const result = await resolve(
+      { a: { b: '1' } },
+      'a',
+      createContext({ directives: { hashpath: 'ignore' } }),
+    );
     assert.deepEqual(result.body, { b: '1' });
   });
 
@@ -452,19 +476,19 @@ describe('resolve: hashpaths', () => {
     const result = await resolve(
       { a: { b: '1', priv: { hashpath: 'x/y', keep: true } } },
       'a',
-      createOpts({ hashpath: 'reset' }),
+      createContext({ directives: { hashpath: 'reset' } }),
     );
     assert.deepEqual(result.body, { b: '1', priv: { keep: true } });
   });
 });
 
 describe('resolve: the result cache', () => {
-  it("cache_control ['always'] stores; an identical resolution is served from opts.cache", async () => {
+  it("cacheControl ['always'] stores; an identical resolution is served from ctx.services.results", async () => {
     const { device, count } = counter();
     const cache = new MemoryResultCache();
-    const opts = optsWith([device], { cache, cache_control: ['always'] });
-    const first = await resolve({ device: 'count@1.0' }, 'hit', opts);
-    const second = await resolve({ device: 'count@1.0' }, 'hit', opts);
+    const ctx = ctxWith([device], { cacheControl: ['always'] }, cache);
+    const first = await resolve({ device: 'count@1.0' }, 'hit', ctx);
+    const second = await resolve({ device: 'count@1.0' }, 'hit', ctx);
     assert.deepEqual(first, { status: 'ok', body: 'hit-1' });
     assert.deepEqual(second, first);
     assert.equal(count(), 1);
@@ -473,28 +497,28 @@ describe('resolve: the result cache', () => {
 
   it('message results are cached with their hashpath', async () => {
     const { device, count } = counter();
-    const opts = optsWith([device], { cache: new MemoryResultCache(), cache_control: 'always' });
-    const first = await resolve({ device: 'count@1.0', tag: 't' }, 'msg', opts);
-    const second = await resolve({ device: 'count@1.0', tag: 't' }, 'msg', opts);
+    const ctx = ctxWith([device], { cacheControl: ['always'] }, new MemoryResultCache());
+    const first = await resolve({ device: 'count@1.0', tag: 't' }, 'msg', ctx);
+    const second = await resolve({ device: 'count@1.0', tag: 't' }, 'msg', ctx);
     assert.deepEqual(second, first);
     assert.equal(count(), 1);
   });
 
   it('a different base or request is a miss', async () => {
     const { device, count } = counter();
-    const opts = optsWith([device], { cache: new MemoryResultCache(), cache_control: ['always'] });
-    await resolve({ device: 'count@1.0', tag: 'a' }, 'msg', opts);
-    await resolve({ device: 'count@1.0', tag: 'b' }, 'msg', opts);
-    await resolve({ device: 'count@1.0', tag: 'a' }, { path: 'msg', extra: '1' }, opts);
+    const ctx = ctxWith([device], { cacheControl: ['always'] }, new MemoryResultCache());
+    await resolve({ device: 'count@1.0', tag: 'a' }, 'msg', ctx);
+    await resolve({ device: 'count@1.0', tag: 'b' }, 'msg', ctx);
+    await resolve({ device: 'count@1.0', tag: 'a' }, { path: 'msg', extra: '1' }, ctx);
     assert.equal(count(), 3);
   });
 
-  it('without cache_control nothing is stored or looked up', async () => {
+  it('without cacheControl nothing is stored or looked up', async () => {
     const { device, count } = counter();
     const cache = new MemoryResultCache();
-    const opts = optsWith([device], { cache });
-    await resolve({ device: 'count@1.0' }, 'hit', opts);
-    const second = await resolve({ device: 'count@1.0' }, 'hit', opts);
+    const ctx = ctxWith([device], {}, cache);
+    await resolve({ device: 'count@1.0' }, 'hit', ctx);
+    const second = await resolve({ device: 'count@1.0' }, 'hit', ctx);
     assert.equal(second.body, 'hit-2');
     assert.equal(count(), 2);
     assert.equal(cache.size, 0);
@@ -506,12 +530,12 @@ describe('resolve: the result cache', () => {
     await resolve(
       { device: 'count@1.0' },
       'hit',
-      optsWith([device], { cache, cache_control: ['always'] }),
+      ctxWith([device], { cacheControl: ['always'] }, cache),
     );
     const again = await resolve(
       { device: 'count@1.0' },
       'hit',
-      optsWith([device], { cache, cache_control: ['no-cache', 'store'] }),
+      ctxWith([device], { cacheControl: ['no-cache', 'store'] }, cache),
     );
     assert.equal(again.body, 'hit-2');
     assert.equal(count(), 2);
@@ -520,18 +544,18 @@ describe('resolve: the result cache', () => {
   it("hashpath 'ignore' forces store off", async () => {
     const { device } = counter();
     const cache = new MemoryResultCache();
-    const opts = optsWith([device], { cache, cache_control: ['always'], hashpath: 'ignore' });
-    await resolve({ device: 'count@1.0' }, 'hit', opts);
+    const ctx = ctxWith([device], { cacheControl: ['always'], hashpath: 'ignore' }, cache);
+    await resolve({ device: 'count@1.0' }, 'hit', ctx);
     assert.equal(cache.size, 0);
   });
 
   it("a request's cache-control key applies when the options say nothing", async () => {
     const { device, count } = counter();
     const cache = new MemoryResultCache();
-    const opts = optsWith([device], { cache });
+    const ctx = ctxWith([device], {}, cache);
     const req = { path: 'hit', 'cache-control': 'always' };
-    await resolve({ device: 'count@1.0' }, req, opts);
-    assert.equal((await resolve({ device: 'count@1.0' }, req, opts)).body, 'hit-1');
+    await resolve({ device: 'count@1.0' }, req, ctx);
+    assert.equal((await resolve({ device: 'count@1.0' }, req, ctx)).body, 'hit-1');
     assert.equal(count(), 1);
     assert.equal(cache.size, 1);
   });
@@ -540,33 +564,34 @@ describe('resolve: the result cache', () => {
     const { device, count } = counter();
     const cache = new MemoryResultCache();
     const base = { device: 'count@1.0', 'cache-control': 'always' };
-    await resolve(base, 'hit', optsWith([device], { cache }));
+    await resolve(base, 'hit', ctxWith([device], {}, cache));
     assert.equal(cache.size, 0);
     // Once stored by the options, the base's directive makes the lookup hit.
-    await resolve(base, 'hit', optsWith([device], { cache, cache_control: ['store'] }));
+    await resolve(base, 'hit', ctxWith([device], { cacheControl: ['store'] }, cache));
     assert.equal(count(), 2);
-    assert.equal((await resolve(base, 'hit', optsWith([device], { cache }))).body, 'hit-2');
+    assert.equal((await resolve(base, 'hit', ctxWith([device], {}, cache))).body, 'hit-2');
     assert.equal(count(), 2);
   });
 
-  it("the options' cache_control wins over the base's", async () => {
+  it("the directives' cacheControl win over the base's", async () => {
     const { device, count } = counter();
     const cache = new MemoryResultCache();
-    const opts = optsWith([device], { cache, cache_control: ['no-cache', 'no-store'] });
+    const ctx = ctxWith([device], { cacheControl: ['no-cache', 'no-store'] }, cache);
     const base = { device: 'count@1.0', 'cache-control': 'always' };
-    await resolve(base, 'hit', opts);
-    await resolve(base, 'hit', opts);
+    await resolve(base, 'hit', ctx);
+    await resolve(base, 'hit', ctx);
     assert.equal(count(), 2);
     assert.equal(cache.size, 0);
   });
 
   it('only-if-cached with a miss gives a 504 error without executing', async () => {
     const { device, count } = counter();
-    const opts = optsWith([device], {
-      cache: new MemoryResultCache(),
-      cache_control: ['cache', 'only-if-cached'],
-    });
-    const result = await resolve({ device: 'count@1.0' }, 'hit', opts);
+    const ctx = ctxWith(
+      [device],
+      { cacheControl: ['cache', 'only-if-cached'] },
+      new MemoryResultCache(),
+    );
+    const result = await resolve({ device: 'count@1.0' }, 'hit', ctx);
     assert.deepEqual(result, {
       status: 'error',
       body: {
@@ -584,29 +609,29 @@ describe('resolve: the result cache', () => {
     await resolve(
       { device: 'count@1.0' },
       'hit',
-      optsWith([device], { cache, cache_control: ['always'] }),
+      ctxWith([device], { cacheControl: ['always'] }, cache),
     );
     const result = await resolve(
       { device: 'count@1.0' },
       'hit',
-      optsWith([device], { cache, cache_control: ['cache', 'only-if-cached'] }),
+      ctxWith([device], { cacheControl: ['cache', 'only-if-cached'] }, cache),
     );
     assert.deepEqual(result, { status: 'ok', body: 'hit-1' });
     assert.equal(count(), 1);
   });
 
-  it('one cached result serves callers with and without force_message', async () => {
+  it('one cached result serves callers with and without forceMessage', async () => {
     const { device, count } = counter();
     const cache = new MemoryResultCache();
     const forced = await resolve(
       { device: 'count@1.0' },
       'hit',
-      optsWith([device], { cache, cache_control: ['always'], force_message: true }),
+      ctxWith([device], { cacheControl: ['always'], forceMessage: true }, cache),
     );
     const plain = await resolve(
       { device: 'count@1.0' },
       'hit',
-      optsWith([device], { cache, cache_control: ['always'] }),
+      ctxWith([device], { cacheControl: ['always'] }, cache),
     );
     assert.deepEqual(pub(forced.body), { 'ao-result': 'body', body: 'hit-1' });
     assert.equal(plain.body, 'hit-1');
@@ -616,7 +641,7 @@ describe('resolve: the result cache', () => {
     await resolve(
       { device: 'count@1.0' },
       'hit',
-      optsWith([device], { cache: plainFirst, cache_control: ['always'] }),
+      ctxWith([device], { cacheControl: ['always'] }, plainFirst),
     );
     const [entry] = [
       ...(plainFirst as unknown as { entries: Map<string, Result> }).entries.values(),
@@ -629,7 +654,11 @@ describe('resolve: the result cache', () => {
 
   it('error results are not stored', async () => {
     const cache = new MemoryResultCache();
-    await resolve({ a: '1' }, 'missing', createOpts({ cache, cache_control: ['always'] }));
+    await resolve(
+      { a: '1' },
+      'missing',
+      createContext({ results: cache, directives: { cacheControl: ['always'] } }),
+    );
     assert.equal(cache.size, 0);
   });
 });
@@ -666,10 +695,10 @@ describe('resolve: de-duplication of in-flight resolutions', () => {
 
   it('two concurrent resolutions in one group execute once and share the result', async () => {
     const slow = slowDevice(() => 'one-group');
-    const opts = optsWith([slow.device]);
-    const first = resolve({ device: 'slow@1.0' }, 'slow', opts);
+    const ctx = ctxWith([slow.device]);
+    const first = resolve({ device: 'slow@1.0' }, 'slow', ctx);
     await slow.started();
-    const second = resolve({ device: 'slow@1.0' }, 'slow', opts);
+    const second = resolve({ device: 'slow@1.0' }, 'slow', ctx);
     slow.release();
     const [a, b] = await Promise.all([first, second]);
     assert.equal(slow.runs(), 1);
@@ -679,12 +708,12 @@ describe('resolve: de-duplication of in-flight resolutions', () => {
 
   it('the group is released when the leader finishes', async () => {
     const slow = slowDevice(() => 'one-group');
-    const opts = optsWith([slow.device]);
-    const first = resolve({ device: 'slow@1.0' }, 'slow', opts);
+    const ctx = ctxWith([slow.device]);
+    const first = resolve({ device: 'slow@1.0' }, 'slow', ctx);
     slow.release();
     await first;
     slow.reset();
-    const second = resolve({ device: 'slow@1.0' }, 'slow', opts);
+    const second = resolve({ device: 'slow@1.0' }, 'slow', ctx);
     await slow.started();
     slow.release();
     assert.equal(((await second).body as Message).run, 2);
@@ -693,10 +722,10 @@ describe('resolve: de-duplication of in-flight resolutions', () => {
 
   it('different groups run separately', async () => {
     const slow = slowDevice((base) => String(base.tag));
-    const opts = optsWith([slow.device]);
-    const first = resolve({ device: 'slow@1.0', tag: 'a' }, 'slow', opts);
+    const ctx = ctxWith([slow.device]);
+    const first = resolve({ device: 'slow@1.0', tag: 'a' }, 'slow', ctx);
     await slow.started();
-    const second = resolve({ device: 'slow@1.0', tag: 'b' }, 'slow', opts);
+    const second = resolve({ device: 'slow@1.0', tag: 'b' }, 'slow', ctx);
     slow.release();
     const [a, b] = await Promise.all([first, second]);
     assert.equal(slow.runs(), 2);
@@ -704,43 +733,46 @@ describe('resolve: de-duplication of in-flight resolutions', () => {
     assert.equal((b.body as Message).tag, 'b');
   });
 
-  it('await_inprogress false turns de-duplication off', async () => {
+  it('awaitInprogress false turns de-duplication off', async () => {
     const slow = slowDevice(() => 'one-group');
-    const opts = optsWith([slow.device], { await_inprogress: false });
-    const first = resolve({ device: 'slow@1.0' }, 'slow', opts);
+    const ctx = ctxWith([slow.device], { awaitInprogress: false });
+    const first = resolve({ device: 'slow@1.0' }, 'slow', ctx);
     await slow.started();
-    const second = resolve({ device: 'slow@1.0' }, 'slow', opts);
+    const second = resolve({ device: 'slow@1.0' }, 'slow', ctx);
     slow.release();
     await Promise.all([first, second]);
     assert.equal(slow.runs(), 2);
   });
 
-  it('without a grouper, only await_inprogress true de-duplicates (by base and request)', async () => {
+  it('without a grouper, only awaitInprogress true de-duplicates (by base and request)', async () => {
     const named = slowDevice();
-    const namedOpts = optsWith([named.device]);
-    const n1 = resolve({ device: 'slow@1.0' }, 'slow', namedOpts);
+    const namedCtx = ctxWith([named.device]);
+    const n1 = resolve({ device: 'slow@1.0' }, 'slow', namedCtx);
     await named.started();
-    const n2 = resolve({ device: 'slow@1.0' }, 'slow', namedOpts);
+    const n2 = resolve({ device: 'slow@1.0' }, 'slow', namedCtx);
     named.release();
     await Promise.all([n1, n2]);
     assert.equal(named.runs(), 2);
 
     const all = slowDevice();
-    const allOpts = optsWith([all.device], { await_inprogress: true });
-    const a1 = resolve({ device: 'slow@1.0' }, 'slow', allOpts);
+    const allCtx = ctxWith([all.device], { awaitInprogress: true });
+    const a1 = resolve({ device: 'slow@1.0' }, 'slow', allCtx);
     await all.started();
-    const a2 = resolve({ device: 'slow@1.0' }, 'slow', allOpts);
+    const a2 = resolve({ device: 'slow@1.0' }, 'slow', allCtx);
     all.release();
     const [r1, r2] = await Promise.all([a1, a2]);
     assert.equal(all.runs(), 1);
     assert.deepEqual(r2, r1);
   });
 
-  it('separate registries never share in-flight resolutions', async () => {
+  // In-flight resolutions are kept in ctx.services.inflight: contexts with
+  // separate services never share them, even over one device registry.
+  it('separate services never share in-flight resolutions', async () => {
     const slow = slowDevice(() => 'one-group');
-    const first = resolve({ device: 'slow@1.0' }, 'slow', optsWith([slow.device]));
+    const devices = createDeviceRegistry([slow.device]);
+    const first = resolve({ device: 'slow@1.0' }, 'slow', createContext({ devices }));
     await slow.started();
-    const second = resolve({ device: 'slow@1.0' }, 'slow', optsWith([slow.device]));
+    const second = resolve({ device: 'slow@1.0' }, 'slow', createContext({ devices }));
     slow.release();
     await Promise.all([first, second]);
     assert.equal(slow.runs(), 2);
@@ -752,10 +784,10 @@ describe('resolve: de-duplication of in-flight resolutions', () => {
   // request in the same group never receives another request's result.
   it('a different request in the same group is not answered with the leader result', async () => {
     const slow = slowDevice(() => 'one-group');
-    const opts = optsWith([slow.device]);
-    const first = resolve({ device: 'slow@1.0' }, { path: 'slow', tag: 'A' }, opts);
+    const ctx = ctxWith([slow.device]);
+    const first = resolve({ device: 'slow@1.0' }, { path: 'slow', tag: 'A' }, ctx);
     await slow.started();
-    const second = resolve({ device: 'slow@1.0' }, { path: 'slow', tag: 'B' }, opts);
+    const second = resolve({ device: 'slow@1.0' }, { path: 'slow', tag: 'B' }, ctx);
     slow.release();
     const [a, b] = await Promise.all([first, second]);
     assert.equal((a.body as Message).tag, 'A');
@@ -769,40 +801,40 @@ describe('resolve: infinite recursion', () => {
     name: 'loop@1.0',
     grouper: () => 'loop-group',
     keys: {
-      loop: (base, req, opts) => {
+      loop: (base, req, ctx) => {
         const n = Number(req.n ?? 0);
         if (n >= 2) return ok(`done at ${n}`);
-        return resolve(base, { path: 'loop', n: n + 1 }, opts);
+        return resolve(base, { path: 'loop', n: n + 1 }, ctx);
       },
     },
   });
 
   it('a key that resolves itself in the same group gives a 508 error', async () => {
-    const result = await resolve({ device: 'loop@1.0' }, 'loop', optsWith([loopDevice]));
+    const result = await resolve({ device: 'loop@1.0' }, 'loop', ctxWith([loopDevice]));
     assert.deepEqual(result, {
       status: 'error',
       body: { status: 508, body: 'Request creates infinite recursion.' },
     });
   });
 
-  it('allow_infinite lets the recursion run', async () => {
+  it('allowInfinite lets the recursion run', async () => {
     const result = await resolve(
       { device: 'loop@1.0' },
       'loop',
-      optsWith([loopDevice], { allow_infinite: true }),
+      ctxWith([loopDevice], { allowInfinite: true }),
     );
     assert.deepEqual(result, { status: 'ok', body: 'done at 2' });
   });
 
   it('the group is free again afterwards', async () => {
-    const opts = optsWith([loopDevice], { allow_infinite: true });
-    await resolve({ device: 'loop@1.0' }, 'loop', opts);
-    const again = await resolve({ device: 'loop@1.0' }, { path: 'loop', n: 2 }, opts);
+    const ctx = ctxWith([loopDevice], { allowInfinite: true });
+    await resolve({ device: 'loop@1.0' }, 'loop', ctx);
+    const again = await resolve({ device: 'loop@1.0' }, { path: 'loop', n: 2 }, ctx);
     assert.deepEqual(again, { status: 'ok', body: 'done at 2' });
   });
 });
 
-describe('resolve: the on_step hook', () => {
+describe('resolve: the onStep hook', () => {
   it('sees every step and may replace its result', async () => {
     const seen: { key: unknown; status: string; body: Value }[] = [];
     const hook: StepHook = async ({ base, request, result }) => {
@@ -813,7 +845,7 @@ describe('resolve: the on_step hook', () => {
     const result = await resolve(
       { tag: 'start', a: { tag: 'orig', b: 'orig-b' } },
       'a/b',
-      createOpts({ on_step: hook }),
+      createContext({ directives: { onStep: hook } }),
     );
     assert.deepEqual(result, { status: 'ok', body: 'from-hook' });
     assert.deepEqual(seen, [
@@ -825,7 +857,11 @@ describe('resolve: the on_step hook', () => {
   it('sees error results too, and can turn them into successes', async () => {
     const hook: StepHook = async ({ result }) =>
       result.status === 'error' ? ok('recovered') : result;
-    const result = await resolve({ a: '1' }, 'missing', createOpts({ on_step: hook }));
+    const result = await resolve(
+      { a: '1' },
+      'missing',
+      createContext({ directives: { onStep: hook } }),
+    );
     assert.deepEqual(result, { status: 'ok', body: 'recovered' });
   });
 });
@@ -836,21 +872,24 @@ describe('resolve: lazy sub-resolutions (stage 8)', () => {
       name: 'lazy@1.0',
       keys: { later: () => ok(subPath([{ v: 'inner' }, { path: 'v' }])) },
     });
-    const result = await resolve({ device: 'lazy@1.0' }, 'later', optsWith([device]));
+    const result = await resolve({ device: 'lazy@1.0' }, 'later', ctxWith([device]));
     assert.deepEqual(result, { status: 'ok', body: 'inner' });
   });
 
   it('a Resolve stored in a key is evaluated when the key is read', async () => {
     const base = { k: subPath([{ v: { deep: '7' } }, { path: 'v' }, { path: 'deep' }]) };
-    assert.deepEqual(await resolve(base, 'k', createOpts()), { status: 'ok', body: '7' });
+    assert.deepEqual(await resolve(base, 'k', createContext()), { status: 'ok', body: '7' });
   });
 
   it('a lazily read message result comes back (hashpath ignore)', async () => {
     const base = { k: subPath([{ v: { deep: '7' } }, { path: 'v' }]) };
-    assert.deepEqual(await resolve(base, 'k', createOpts({ hashpath: 'ignore' })), {
-      status: 'ok',
-      body: { deep: '7' },
-    });
+    assert.deepEqual(
+      await resolve(base, 'k', createContext({ directives: { hashpath: 'ignore' } })),
+      {
+        status: 'ok',
+        body: { deep: '7' },
+      },
+    );
   });
 
   // Possible issue, not certain: core.md 2.6 stage 8 evaluates Resolve values stored in keys
@@ -860,14 +899,17 @@ describe('resolve: lazy sub-resolutions (stage 8)', () => {
   // through to the TABM, and whether its httpsig ID then copes is unverified; hence a todo.
   it('a lazily read message result gets a hashpath (hashpath update)', async () => {
     const base = { k: subPath([{ v: { deep: '7' } }, { path: 'v' }]) };
-    const result = await resolve(base, 'k', createOpts());
+    const result = await resolve(base, 'k', createContext());
     assert.equal(result.status, 'ok');
     assert.equal((result.body as Message).deep, '7');
   });
 
   it("a failing sub-resolution's error is the step's result", async () => {
     const base = { k: subPath([{ v: '1' }, { path: 'missing' }]) };
-    assert.deepEqual(await resolve(base, 'k', createOpts()), { status: 'error', body: NOT_FOUND });
+    assert.deepEqual(await resolve(base, 'k', createContext()), {
+      status: 'error',
+      body: NOT_FOUND,
+    });
   });
 });
 
@@ -875,7 +917,7 @@ describe('resolve: As bases and requests', () => {
   it('an As with an empty path builds a base with that device and keys', async () => {
     const result = await resolveMany(
       [new As('message@1.0', { path: '', a: '1' }), { path: 'a' }],
-      createOpts(),
+      createContext(),
     );
     assert.deepEqual(result, { status: 'ok', body: '1' });
   });
@@ -883,7 +925,7 @@ describe('resolve: As bases and requests', () => {
   it('the As device answers the next step', async () => {
     const result = await resolveMany(
       [new As('test-device@1.0', { path: '' }), { path: 'test_func' }],
-      createOpts(),
+      createContext(),
     );
     assert.deepEqual(result, { status: 'ok', body: 'GOOD_FUNCTION' });
   });
@@ -891,20 +933,20 @@ describe('resolve: As bases and requests', () => {
   it('an As with a key resolves it on a fresh message with that device', async () => {
     const result = await resolveMany(
       [new As('test-device@1.0', { path: 'info' }), { path: 'body' }, { path: 'version' }],
-      createOpts(),
+      createContext(),
     );
     assert.deepEqual(result, { status: 'ok', body: '1.0' });
   });
 
   it('a lone As is returned unexecuted', async () => {
     const only = new As('test-device@1.0', { path: 'info' });
-    assert.deepEqual(await resolveMany([only], createOpts()), { status: 'ok', body: only });
+    assert.deepEqual(await resolveMany([only], createContext()), { status: 'ok', body: only });
   });
 
   it('a later As step switches the device for that step', async () => {
     const result = await resolveMany(
       [{ k: 'v' }, new As('test-device@1.0', { path: 'test_func' })],
-      createOpts(),
+      createContext(),
     );
     assert.deepEqual(result, { status: 'ok', body: 'GOOD_FUNCTION' });
   });
@@ -912,31 +954,31 @@ describe('resolve: As bases and requests', () => {
   it('a request key of the As message overrides its device', async () => {
     const result = await resolveMany(
       [new As('message@1.0', { path: '', device: 'test-device@1.0' }), { path: 'test_func' }],
-      createOpts(),
+      createContext(),
     );
     assert.deepEqual(result, { status: 'ok', body: 'GOOD_FUNCTION' });
   });
 
   it('an As of an ID loads it from the store, then sets the device', async () => {
-    const opts = createOpts();
-    const id = await opts.store!.write({ greeting: 'hi' });
-    const read = await resolveMany([new As('message@1.0', id), { path: 'greeting' }], opts);
+    const ctx = createContext();
+    const id = await ctx.services.messages.write({ greeting: 'hi' });
+    const read = await resolveMany([new As('message@1.0', id), { path: 'greeting' }], ctx);
     assert.deepEqual(read, { status: 'ok', body: 'hi' });
     const withDevice = await resolveMany(
       [new As('test-device@1.0', { path: id, extra: 'x' }), { path: 'test_func' }],
-      opts,
+      ctx,
     );
     assert.deepEqual(withDevice, { status: 'ok', body: 'GOOD_FUNCTION' });
     const extra = await resolveMany(
       [new As('message@1.0', { path: id, extra: 'x' }), { path: 'extra' }],
-      opts,
+      ctx,
     );
     assert.deepEqual(extra, { status: 'ok', body: 'x' });
   });
 
   it('an As of a missing ID throws a 404 NotFoundError', async () => {
     await assert.rejects(
-      resolveMany([new As('message@1.0', MISSING_ID), { path: 'a' }], createOpts()),
+      resolveMany([new As('message@1.0', MISSING_ID), { path: 'a' }], createContext()),
       (e) => {
         assert.ok(e instanceof NotFoundError);
         assert.equal(e.status, 404);
@@ -948,50 +990,58 @@ describe('resolve: As bases and requests', () => {
 
   it('get on an As reads through that device', async () => {
     assert.equal(
-      await get('test_func', new As('test-device@1.0', {}), createOpts()),
+      await get('test_func', new As('test-device@1.0', {}), createContext()),
       'GOOD_FUNCTION',
     );
   });
 });
 
 describe('resolve: ID bases and the store', () => {
-  it('an ID base is loaded from opts.store', async () => {
-    const opts = createOpts();
-    const id = await opts.store!.write({ a: { b: 'deep' } });
-    assert.deepEqual(await resolveMany([id, { path: 'a' }, { path: 'b' }], opts), {
+  it('an ID base is loaded from ctx.services.messages', async () => {
+    const ctx = createContext();
+    const id = await ctx.services.messages.write({ a: { b: 'deep' } });
+    assert.deepEqual(await resolveMany([id, { path: 'a' }, { path: 'b' }], ctx), {
       status: 'ok',
       body: 'deep',
     });
-    assert.deepEqual(await resolve(id, 'a/b', opts), { status: 'ok', body: 'deep' });
+    assert.deepEqual(await resolve(id, 'a/b', ctx), { status: 'ok', body: 'deep' });
   });
 
   it("a missing ID base gives 404 'Necessary messages not found in cache.'", async () => {
-    const result = await resolveMany([MISSING_ID, { path: 'a' }], createOpts());
+    const result = await resolveMany([MISSING_ID, { path: 'a' }], createContext());
     assert.deepEqual(result, {
       status: 'error',
       body: { status: 404, body: 'Necessary messages not found in cache.' },
     });
   });
 
-  it('with no store at all, an ID base is missing too', async () => {
-    const result = await resolve(MISSING_ID, 'a', createOpts({ store: undefined }));
+  it('with an empty store, an ID base is missing too', async () => {
+    const empty: MessageStore = {
+      read: async () => undefined,
+      write: async () => MISSING_ID,
+      readValue: async () => undefined,
+      writeBinary: async () => 'data/none',
+      link: async () => {},
+      list: async () => undefined,
+    };
+    const result = await resolve(MISSING_ID, 'a', createContext({ messages: empty }));
     assert.equal(result.status, 'error');
     assert.equal((result.body as Message).status, 404);
   });
 
   it('resolveMany([ID]) reads the message, or gives not_found', async () => {
-    const opts = createOpts();
+    const ctx = createContext();
     const msg = { k: 'v' };
-    const id = await opts.store!.write(msg);
-    assert.deepEqual(await resolveMany([id], opts), { status: 'ok', body: msg });
-    assert.deepEqual(await resolveMany([MISSING_ID], opts), { status: 'error', body: NOT_FOUND });
+    const id = await ctx.services.messages.write(msg);
+    assert.deepEqual(await resolveMany([id], ctx), { status: 'ok', body: msg });
+    assert.deepEqual(await resolveMany([MISSING_ID], ctx), { status: 'error', body: NOT_FOUND });
   });
 
   it('load() returns a stored message or throws message_not_found', async () => {
-    const opts = createOpts();
-    const id = await opts.store!.write({ x: '1' });
-    assert.deepEqual(await load(id, opts), { x: '1' });
-    await assert.rejects(load(MISSING_ID, opts), {
+    const ctx = createContext();
+    const id = await ctx.services.messages.write({ x: '1' });
+    assert.deepEqual(await load(id, ctx), { x: '1' });
+    await assert.rejects(load(MISSING_ID, ctx), {
       name: 'NotFoundError',
       code: 'message_not_found',
       status: 404,
@@ -1002,10 +1052,10 @@ describe('resolve: ID bases and the store', () => {
 describe('resolve: key functions and dispatch', () => {
   it('- in a key finds a device function written with _', async () => {
     const device = defineDevice({ name: 'fold@1.0', keys: { my_key: () => ok('underscore') } });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'fold@1.0' }, 'my-key', opts)).body, 'underscore');
-    assert.equal((await resolve({ device: 'fold@1.0' }, 'MY-KEY', opts)).body, 'underscore');
-    assert.equal((await resolve({ device: 'fold@1.0' }, 'my_key', opts)).body, 'underscore');
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'fold@1.0' }, 'my-key', ctx)).body, 'underscore');
+    assert.equal((await resolve({ device: 'fold@1.0' }, 'MY-KEY', ctx)).body, 'underscore');
+    assert.equal((await resolve({ device: 'fold@1.0' }, 'my_key', ctx)).body, 'underscore');
   });
 
   it('an exact - name wins over the folded _ one, and _ never finds -', async () => {
@@ -1017,18 +1067,18 @@ describe('resolve: key functions and dispatch', () => {
         'only-hyphen': () => ok('h'),
       },
     });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'both@1.0' }, 'my-key', opts)).body, 'hyphen');
-    assert.equal((await resolve({ device: 'both@1.0' }, 'my_key', opts)).body, 'underscore');
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'both@1.0' }, 'my-key', ctx)).body, 'hyphen');
+    assert.equal((await resolve({ device: 'both@1.0' }, 'my_key', ctx)).body, 'underscore');
     // `only_hyphen` is not a function name, so it falls to message@1.0: not_found.
-    assert.deepEqual(await resolve({ device: 'both@1.0' }, 'only_hyphen', opts), {
+    assert.deepEqual(await resolve({ device: 'both@1.0' }, 'only_hyphen', ctx), {
       status: 'error',
       body: NOT_FOUND,
     });
   });
 
   it('data keys are never folded: a-b does not read a_b', async () => {
-    assert.deepEqual(await resolve({ a_b: '1' }, 'a-b', createOpts()), {
+    assert.deepEqual(await resolve({ a_b: '1' }, 'a-b', createContext()), {
       status: 'error',
       body: NOT_FOUND,
     });
@@ -1044,9 +1094,9 @@ describe('resolve: key functions and dispatch', () => {
 
   it('a handler answers every key, told which one', async () => {
     const device = defineDevice({ name: 'h@1.0', handler: (key) => ok(`H:${key}`) });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'h@1.0' }, 'anything', opts)).body, 'H:anything');
-    assert.equal((await resolve({ device: 'h@1.0' }, 'keys', opts)).body, 'H:keys');
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'h@1.0' }, 'anything', ctx)).body, 'H:anything');
+    assert.equal((await resolve({ device: 'h@1.0' }, 'keys', ctx)).body, 'H:keys');
   });
 
   it('with exports, only exported keys (case-insensitively) and info reach the handler', async () => {
@@ -1055,11 +1105,11 @@ describe('resolve: key functions and dispatch', () => {
       exports: ['Exported'],
       handler: (key) => ok(`H:${key}`),
     });
-    const opts = optsWith([device]);
+    const ctx = ctxWith([device]);
     const base = { device: 'hx@1.0', other: 'data' };
-    assert.equal((await resolve(base, 'exported', opts)).body, 'H:exported');
-    assert.equal((await resolve(base, 'info', opts)).body, 'H:info');
-    assert.equal((await resolve(base, 'other', opts)).body, 'data');
+    assert.equal((await resolve(base, 'exported', ctx)).body, 'H:exported');
+    assert.equal((await resolve(base, 'info', ctx)).body, 'H:info');
+    assert.equal((await resolve(base, 'other', ctx)).body, 'data');
   });
 
   it('excluded keys go to message@1.0', async () => {
@@ -1068,9 +1118,9 @@ describe('resolve: key functions and dispatch', () => {
       excludes: ['Data'],
       handler: (key) => ok(`H:${key}`),
     });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'he@1.0', data: 'raw' }, 'data', opts)).body, 'raw');
-    assert.equal((await resolve({ device: 'he@1.0' }, 'x', opts)).body, 'H:x');
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'he@1.0', data: 'raw' }, 'data', ctx)).body, 'raw');
+    assert.equal((await resolve({ device: 'he@1.0' }, 'x', ctx)).body, 'H:x');
   });
 
   it('a {func, excludes} handler sends its excluded keys to message@1.0', async () => {
@@ -1078,9 +1128,9 @@ describe('resolve: key functions and dispatch', () => {
       name: 'hf@1.0',
       handler: { func: (key) => ok(`F:${key}`), excludes: ['raw'] },
     });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'hf@1.0', raw: 'r' }, 'raw', opts)).body, 'r');
-    assert.equal((await resolve({ device: 'hf@1.0', raw: 'r' }, 'other', opts)).body, 'F:other');
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'hf@1.0', raw: 'r' }, 'raw', ctx)).body, 'r');
+    assert.equal((await resolve({ device: 'hf@1.0', raw: 'r' }, 'other', ctx)).body, 'F:other');
   });
 
   it('own key functions win over default, which takes the remaining keys', async () => {
@@ -1089,31 +1139,31 @@ describe('resolve: key functions and dispatch', () => {
       keys: { own: () => ok('OWN') },
       default: (key, base) => ok(`D:${key}:${String(base.tag)}`),
     });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'd@1.0', tag: 't' }, 'own', opts)).body, 'OWN');
-    assert.equal((await resolve({ device: 'd@1.0', tag: 't' }, 'x', opts)).body, 'D:x:t');
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'd@1.0', tag: 't' }, 'own', ctx)).body, 'OWN');
+    assert.equal((await resolve({ device: 'd@1.0', tag: 't' }, 'x', ctx)).body, 'D:x:t');
   });
 
   it('a default naming a device delegates to it', async () => {
     const device = defineDevice({ name: 'dn@1.0', default: 'test-device@1.0' });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'dn@1.0' }, 'test_func', opts)).body, 'GOOD_FUNCTION');
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'dn@1.0' }, 'test_func', ctx)).body, 'GOOD_FUNCTION');
   });
 
   it('a default may be a device object', async () => {
     const inner = defineDevice({ keys: { deep: () => ok('INNER') } });
     const device = defineDevice({ name: 'do@1.0', default: inner });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'do@1.0' }, 'deep', opts)).body, 'INNER');
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'do@1.0' }, 'deep', ctx)).body, 'INNER');
     // Keys the inner device lacks reach message@1.0.
-    assert.equal((await resolve({ device: 'do@1.0', k: 'v' }, 'k', opts)).body, 'v');
+    assert.equal((await resolve({ device: 'do@1.0', k: 'v' }, 'k', ctx)).body, 'v');
   });
 
   it('keys a device does not answer fall back to message@1.0', async () => {
     const device = defineDevice({ name: 'plain@1.0', keys: { own: () => ok('OWN') } });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'plain@1.0', k: 'v' }, 'k', opts)).body, 'v');
-    const listed = await resolve({ device: 'plain@1.0', k: 'v' }, 'keys', opts);
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'plain@1.0', k: 'v' }, 'k', ctx)).body, 'v');
+    const listed = await resolve({ device: 'plain@1.0', k: 'v' }, 'keys', ctx);
     assert.deepEqual(listed.body, ['device', 'k']);
   });
 
@@ -1123,16 +1173,13 @@ describe('resolve: key functions and dispatch', () => {
       exports: ['shown'],
       keys: { shown: () => ok('S'), hidden: () => ok('H') },
     });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'ex@1.0' }, 'shown', opts)).body, 'S');
-    assert.deepEqual(await resolve({ device: 'ex@1.0' }, 'hidden', opts), {
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'ex@1.0' }, 'shown', ctx)).body, 'S');
+    assert.deepEqual(await resolve({ device: 'ex@1.0' }, 'hidden', ctx), {
       status: 'error',
       body: NOT_FOUND,
     });
-    assert.equal(
-      (await resolve({ device: 'ex@1.0', hidden: 'data' }, 'hidden', opts)).body,
-      'data',
-    );
+    assert.equal((await resolve({ device: 'ex@1.0', hidden: 'data' }, 'hidden', ctx)).body, 'data');
   });
 
   it('info(base) computes dispatch from the message', async () => {
@@ -1141,10 +1188,10 @@ describe('resolve: key functions and dispatch', () => {
       handler: (key) => ok(`H:${key}`),
       info: (base) => (Array.isArray(base.only) ? { exports: base.only.map(String) } : {}),
     });
-    const opts = optsWith([device]);
-    assert.equal((await resolve({ device: 'dyn@1.0', x: 'd' }, 'x', opts)).body, 'H:x');
-    assert.equal((await resolve({ device: 'dyn@1.0', only: ['y'], x: 'd' }, 'x', opts)).body, 'd');
-    assert.equal((await resolve({ device: 'dyn@1.0', only: ['y'] }, 'y', opts)).body, 'H:y');
+    const ctx = ctxWith([device]);
+    assert.equal((await resolve({ device: 'dyn@1.0', x: 'd' }, 'x', ctx)).body, 'H:x');
+    assert.equal((await resolve({ device: 'dyn@1.0', only: ['y'], x: 'd' }, 'x', ctx)).body, 'd');
+    assert.equal((await resolve({ device: 'dyn@1.0', only: ['y'] }, 'y', ctx)).body, 'H:y');
   });
 
   it('isExported: info always, excludes first, then exports', () => {
@@ -1159,30 +1206,27 @@ describe('resolve: key functions and dispatch', () => {
   });
 
   it('findFunction: message@1.0 answers unknown keys with its default', async () => {
-    const opts = createOpts();
-    const messageDevice = opts.devices!.load('message@1.0');
-    const fn = findFunction(messageDevice, { z: '1' }, 'z', opts);
-    assert.deepEqual(await fn({ z: '1' }, { path: 'z' }, opts), { status: 'ok', body: '1' });
-  });
-
-  it('options without a device registry are an error', async () => {
-    await assert.rejects(
-      resolve({ a: '1' }, 'a', {}),
-      (e) => e instanceof HbError && e.code === 'no_devices',
-    );
+    const ctx = createContext();
+    const messageDevice = ctx.services.devices.load('message@1.0');
+    const fn = findFunction(messageDevice, { z: '1' }, 'z', ctx);
+    assert.deepEqual(await fn({ z: '1' }, { path: 'z' }, ctx), { status: 'ok', body: '1' });
   });
 });
 
 describe('helpers: get, set, setKey, keys, remove', () => {
   it('get returns the value, or the fallback when resolution fails', async () => {
-    const opts = createOpts();
-    assert.equal(await get('a/b', { a: { b: '1' } }, opts), '1');
-    assert.equal(await get('missing', { a: '1' }, opts), undefined);
-    assert.equal(await get('missing', { a: '1' }, opts, 'dflt'), 'dflt');
+    const ctx = createContext();
+    assert.equal(await get('a/b', { a: { b: '1' } }, ctx), '1');
+    assert.equal(await get('missing', { a: '1' }, ctx), undefined);
+    assert.equal(await get('missing', { a: '1' }, ctx, 'dflt'), 'dflt');
   });
 
   it('set deep-merges every key of the changes', async () => {
-    const result = await set({ a: { x: '1' }, keep: 'k' }, { a: { y: '2' }, b: '3' }, createOpts());
+    const result = await set(
+      { a: { x: '1' }, keep: 'k' },
+      { a: { y: '2' }, b: '3' },
+      createContext(),
+    );
     assert.deepEqual(result, { a: { x: '1', y: '2' }, keep: 'k', b: '3' });
   });
 
@@ -1190,13 +1234,13 @@ describe('helpers: get, set, setKey, keys, remove', () => {
     const result = await set(
       { a: '1' },
       { B: '2', priv: { x: 1 }, private: 'p', hashpath: 'h' },
-      createOpts(),
+      createContext(),
     );
     assert.deepEqual(result, { a: '1', b: '2' });
   });
 
   it('set evaluates Resolve values first', async () => {
-    const result = await set({}, { k: subPath([{ v: '7' }, { path: 'v' }]) }, createOpts());
+    const result = await set({}, { k: subPath([{ v: '7' }, { path: 'v' }]) }, createContext());
     assert.deepEqual(result, { k: '7' });
   });
 
@@ -1205,37 +1249,37 @@ describe('helpers: get, set, setKey, keys, remove', () => {
       name: 'count-set@1.0',
       keys: { set: (base) => ok({ ...base, sets: `${String(base.sets ?? '')}.` }) },
     });
-    const result = await set({ device: 'count-set@1.0' }, { a: '1', b: '2' }, optsWith([device]));
+    const result = await set({ device: 'count-set@1.0' }, { a: '1', b: '2' }, ctxWith([device]));
     assert.equal(result.sets, '..');
   });
 
   it('set with a device in the changes sets keys one at a time through it', async () => {
-    const result = await set({ a: '1' }, { device: 'message@1.0', b: '2' }, createOpts());
+    const result = await set({ a: '1' }, { device: 'message@1.0', b: '2' }, createContext());
     assert.deepEqual(result, { a: '1', b: '2', device: 'message@1.0' });
   });
 
   it('setKey writes nested values and creates messages on the way', async () => {
-    const opts = createOpts({ hashpath: 'ignore' });
-    assert.deepEqual(await setKey({}, 'a/b/c', 'v', opts), { a: { b: { c: 'v' } } });
-    assert.deepEqual(pub(await setKey({ a: { b: 'x', keep: '1' } }, 'a/b', 'y', opts)), {
+    const ctx = createContext({ directives: { hashpath: 'ignore' } });
+    assert.deepEqual(await setKey({}, 'a/b/c', 'v', ctx), { a: { b: { c: 'v' } } });
+    assert.deepEqual(pub(await setKey({ a: { b: 'x', keep: '1' } }, 'a/b', 'y', ctx)), {
       a: { b: 'y', keep: '1' },
     });
   });
 
   it('setKey path uses set_path', async () => {
-    assert.deepEqual(await setKey({ a: '1' }, 'path', 'p', createOpts()), { a: '1', path: 'p' });
+    assert.deepEqual(await setKey({ a: '1' }, 'path', 'p', createContext()), { a: '1', path: 'p' });
   });
 
   it('a device set that fails is a DeviceError (set_failed)', async () => {
     const device = defineDevice({ name: 'noset@1.0', keys: { set: () => error('no') } });
-    await assert.rejects(setKey({ device: 'noset@1.0' }, 'a', '1', optsWith([device])), {
+    await assert.rejects(setKey({ device: 'noset@1.0' }, 'a', '1', ctxWith([device])), {
       name: 'DeviceError',
       code: 'set_failed',
     });
   });
 
   it('keys lists public keys, sorted', async () => {
-    assert.deepEqual(await keys({ b: '1', a: '2', priv: {}, private: 'x' }, createOpts()), [
+    assert.deepEqual(await keys({ b: '1', a: '2', priv: {}, private: 'x' }, createContext()), [
       'a',
       'b',
     ]);
@@ -1243,22 +1287,22 @@ describe('helpers: get, set, setKey, keys, remove', () => {
 
   it('keys asks the device, and normalises what it answers', async () => {
     const device = defineDevice({ name: 'k@1.0', keys: { keys: () => ok(['X', 'y']) } });
-    assert.deepEqual(await keys({ device: 'k@1.0' }, optsWith([device])), ['x', 'y']);
+    assert.deepEqual(await keys({ device: 'k@1.0' }, ctxWith([device])), ['x', 'y']);
   });
 
   it('remove drops a key through the device', async () => {
-    assert.deepEqual(await remove({ a: '1', b: '2' }, 'a', createOpts()), { b: '2' });
+    assert.deepEqual(await remove({ a: '1', b: '2' }, 'a', createContext()), { b: '2' });
   });
 
   it('a device remove that fails is a DeviceError (remove_failed)', async () => {
     const device = defineDevice({ name: 'norm@1.0', keys: { remove: () => error('no') } });
-    await assert.rejects(remove({ device: 'norm@1.0' }, 'a', optsWith([device])), {
+    await assert.rejects(remove({ device: 'norm@1.0' }, 'a', ctxWith([device])), {
       name: 'DeviceError',
       code: 'remove_failed',
     });
   });
 
   it('BadRequestError is what a bad path value gives', async () => {
-    await assert.rejects(resolve({}, { path: {} as Value }, createOpts()), BadRequestError);
+    await assert.rejects(resolve({}, { path: {} as Value }, createContext()), BadRequestError);
   });
 });

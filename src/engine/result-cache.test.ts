@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Atom, type Message, type Value } from '../core/message.ts';
-import { createOpts } from '../defaults.ts';
-import type { Opts } from './context.ts';
-import { internalOpts } from './context.ts';
+import { createContext } from '../defaults.ts';
+import { type Directives, internal } from './context.ts';
 import { ok, type Result } from './device.ts';
 import { cacheSettings, MemoryResultCache } from './result-cache.ts';
 
@@ -133,39 +132,39 @@ describe('cacheSettings', () => {
   });
 
   it('reads each directive', () => {
-    assert.deepEqual(cacheSettings({ cache_control: 'always' }, undefined, undefined), {
+    assert.deepEqual(cacheSettings({ cacheControl: ['always'] }, undefined, undefined), {
       store: true,
       lookup: true,
       onlyIfCached: false,
     });
-    assert.deepEqual(cacheSettings({ cache_control: 'store' }, undefined, undefined), {
+    assert.deepEqual(cacheSettings({ cacheControl: ['store'] }, undefined, undefined), {
       ...none,
       store: true,
     });
-    assert.deepEqual(cacheSettings({ cache_control: 'cache' }, undefined, undefined), {
+    assert.deepEqual(cacheSettings({ cacheControl: ['cache'] }, undefined, undefined), {
       ...none,
       lookup: true,
     });
-    assert.deepEqual(cacheSettings({ cache_control: 'only-if-cached' }, undefined, undefined), {
+    assert.deepEqual(cacheSettings({ cacheControl: ['only-if-cached'] }, undefined, undefined), {
       ...none,
       onlyIfCached: true,
     });
     assert.deepEqual(
-      cacheSettings({ cache_control: ['no-store', 'no-cache'] }, undefined, undefined),
+      cacheSettings({ cacheControl: ['no-store', 'no-cache'] }, undefined, undefined),
       none,
     );
   });
 
   it('gives always priority over no-store and no-cache', () => {
     assert.deepEqual(
-      cacheSettings({ cache_control: ['no-store', 'no-cache', 'always'] }, undefined, undefined),
+      cacheSettings({ cacheControl: ['no-store', 'no-cache', 'always'] }, undefined, undefined),
       { store: true, lookup: true, onlyIfCached: false },
     );
   });
 
   it('gives no-store and no-cache priority over store and cache', () => {
     assert.deepEqual(
-      cacheSettings({ cache_control: ['store', 'no-store', 'cache', 'no-cache'] }, undefined, {
+      cacheSettings({ cacheControl: ['store', 'no-store', 'cache', 'no-cache'] }, undefined, {
         'cache-control': 'always',
       }),
       none,
@@ -174,8 +173,8 @@ describe('cacheSettings', () => {
   });
 
   it('ignores unknown directives and normalises case', () => {
-    assert.deepEqual(cacheSettings({ cache_control: ['max-age=5', 'bogus'] }, undefined, {}), none);
-    assert.deepEqual(cacheSettings({ cache_control: ['ALWAYS'] }, undefined, undefined), {
+    assert.deepEqual(cacheSettings({ cacheControl: ['max-age=5', 'bogus'] }, undefined, {}), none);
+    assert.deepEqual(cacheSettings({ cacheControl: ['ALWAYS'] }, undefined, undefined), {
       store: true,
       lookup: true,
       onlyIfCached: false,
@@ -193,11 +192,11 @@ describe('cacheSettings', () => {
   describe('precedence: options, then the first message, then the second', () => {
     it('options win over both messages', () => {
       assert.deepEqual(
-        cacheSettings({ cache_control: ['no-store', 'no-cache'] }, cc('always'), cc('always')),
+        cacheSettings({ cacheControl: ['no-store', 'no-cache'] }, cc('always'), cc('always')),
         none,
       );
       assert.deepEqual(
-        cacheSettings({ cache_control: 'always' }, cc(['no-store', 'no-cache']), cc('no-store')),
+        cacheSettings({ cacheControl: ['always'] }, cc(['no-store', 'no-cache']), cc('no-store')),
         { store: true, lookup: true, onlyIfCached: false },
       );
     });
@@ -213,7 +212,7 @@ describe('cacheSettings', () => {
 
     it('is decided field by field', () => {
       // Options decide store only; lookup falls through to the first message.
-      assert.deepEqual(cacheSettings({ cache_control: 'no-store' }, cc('cache'), undefined), {
+      assert.deepEqual(cacheSettings({ cacheControl: ['no-store'] }, cc('cache'), undefined), {
         ...none,
         lookup: true,
       });
@@ -224,7 +223,7 @@ describe('cacheSettings', () => {
         onlyIfCached: false,
       });
       // only-if-cached can come from any source.
-      assert.deepEqual(cacheSettings({ cache_control: 'cache' }, {}, cc('only-if-cached')), {
+      assert.deepEqual(cacheSettings({ cacheControl: ['cache'] }, {}, cc('only-if-cached')), {
         ...none,
         lookup: true,
         onlyIfCached: true,
@@ -256,7 +255,7 @@ describe('cacheSettings', () => {
 
   describe("hashpath: 'ignore'", () => {
     it('forces store off, even against always', () => {
-      assert.deepEqual(cacheSettings({ hashpath: 'ignore', cache_control: 'always' }, {}, {}), {
+      assert.deepEqual(cacheSettings({ hashpath: 'ignore', cacheControl: ['always'] }, {}, {}), {
         store: false,
         lookup: true,
         onlyIfCached: false,
@@ -279,13 +278,13 @@ describe('cacheSettings', () => {
   });
 
   it('turns caching off for internal calls', () => {
-    const opts: Opts = internalOpts(createOpts({ cache_control: 'always' }));
-    assert.deepEqual(cacheSettings(opts, cc('always'), cc('always')), none);
+    const ctx = internal(createContext({ directives: { cacheControl: ['always'] } }));
+    assert.deepEqual(cacheSettings(ctx.directives, cc('always'), cc('always')), none);
   });
 
-  it('does not modify the options', () => {
-    const opts: Opts = { hashpath: 'ignore', cache_control: ['always'] };
-    cacheSettings(opts, undefined, undefined);
-    assert.deepEqual(opts, { hashpath: 'ignore', cache_control: ['always'] });
+  it('does not modify the directives', () => {
+    const directives: Directives = { hashpath: 'ignore', cacheControl: ['always'] };
+    cacheSettings(directives, undefined, undefined);
+    assert.deepEqual(directives, { hashpath: 'ignore', cacheControl: ['always'] });
   });
 });

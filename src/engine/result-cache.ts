@@ -5,7 +5,7 @@
  */
 
 import { isMessage, normalizeKey, type Value } from '../core/message.ts';
-import type { Opts } from './context.ts';
+import type { Directives } from './context.ts';
 import type { Result } from './device.ts';
 
 export interface ResultCache {
@@ -67,14 +67,14 @@ function fromMessage(msg: Value | undefined): Partial3 {
     : {};
 }
 
-/** Cache settings for a step: options win over the first message, which wins over the second. */
+/** Cache settings for a step: directives win over the first message, which wins over the second. */
 export function cacheSettings(
-  opts: Opts,
+  run: Directives,
   first: Value | undefined,
   second: Value | undefined,
 ): CacheSettings {
-  const fromOpts = directives(opts.cache_control);
-  if (opts.hashpath === 'ignore') fromOpts.store = false;
+  const fromOpts = directives(run.cacheControl);
+  if (run.hashpath === 'ignore') fromOpts.store = false;
   const sources = [fromOpts, fromMessage(first), fromMessage(second)];
   const pick = (k: keyof Partial3) => sources.find((s) => s[k] !== undefined)?.[k] ?? false;
   return { store: pick('store'), lookup: pick('lookup'), onlyIfCached: pick('onlyIfCached') };

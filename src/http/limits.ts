@@ -13,10 +13,10 @@
  * as well (each part is at least one key), so it is not parsed for nothing.
  */
 import { boundaryOf } from '../codecs/httpsig/multipart.ts';
+import type { NodeConfig } from '../config/schema.ts';
 import type { Binary } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
 
 export interface RequestLimits {
   keys: number;
@@ -28,15 +28,11 @@ export class RequestTooLarge extends HbError {
   override name = 'RequestTooLarge';
 }
 
-function limit(value: unknown, fallback: number): number {
-  return typeof value === 'number' && value >= 0 ? value : fallback;
-}
-
-export function requestLimits(opts: Opts): RequestLimits {
+export function requestLimits(config: NodeConfig): RequestLimits {
   return {
-    keys: limit(opts.http_max_keys, 10_000),
-    depth: limit(opts.http_max_depth, 64),
-    pathKeys: limit(opts.http_max_path_keys, 100_000),
+    keys: config.http_max_keys,
+    depth: config.http_max_depth,
+    pathKeys: config.http_max_path_keys,
   };
 }
 

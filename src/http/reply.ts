@@ -10,15 +10,11 @@
  * The status is the message's `status`. CORS headers allow any origin.
  */
 
-import { serializeItem } from '../codecs/ans104/data-item.ts';
-import { tabmToItem } from '../codecs/ans104/index.ts';
-import { tabmToHttp } from '../codecs/httpsig/index.ts';
-import { type CodecRegistry, codecs as defaultCodecs } from '../codecs/index.ts';
-import { messageToTabm } from '../codecs/structured.ts';
-import { type Binary, isBinary, toByteString, toBytes } from '../core/binary.ts';
+import type { CodecRegistry } from '../codecs/registry.ts';
+import { toByteString } from '../core/binary.ts';
 import { BadRequestError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
+import type { Context } from '../engine/context.ts';
 import { httpStatus } from '../node/status.ts';
 
 export interface HttpReply {
@@ -27,22 +23,11 @@ export interface HttpReply {
   body: Uint8Array;
 }
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
 export const CORS_HEADERS: Readonly<Record<string, string>> = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
   'access-control-expose-headers': '*',
 };
-
-function codecsOf(opts: Opts): CodecRegistry {
-  return opts.codecs ?? defaultCodecs;
-}
-
-function defaultCodec(opts: Opts): string {
-  return typeof opts.default_codec === 'string' ? opts.default_codec : 'httpsig@1.0';
-}
 
 /** `application/json` -> `json@1.0`, `device/x@1.0` -> `x@1.0`; undefined if none fits. */
 export function mimeToCodec(accept: string, codecs: CodecRegistry): string | undefined {
@@ -76,8 +61,8 @@ function queryValue(path: unknown, key: string): string | undefined {
 }
 
 /** The codec a reply to this request is written in. */
-export function acceptCodec(singleton: Message, opts: Opts): string {
-  const codecs = codecsOf(opts);
+export function acceptCodec(singleton: Message, ctx: Context): string {
+  const codecs = ctx.services.codecs;
   const required = singleton['require-codec'] ?? queryValue(singleton.path, 'require-codec');
   if (typeof required === 'string') {
     const codec = mimeToCodec(required, codecs) ?? (codecs.has(required) ? required : undefined);
@@ -90,63 +75,20 @@ export function acceptCodec(singleton: Message, opts: Opts): string {
     return named.toLowerCase();
   }
   const accept = singleton.accept;
-  return (typeof accept === 'string' && mimeToCodec(accept, codecs)) || defaultCodec(opts);
-}
-
-function headerText(value: Binary): string {
-  return toByteString(value);
-}
-
-function encodeHttpsig(msg: Message): [Record<string, string>, Uint8Array] {
-  const { body, ...fields } = tabmToHttp(messageToTabm(msg), { transport: true });
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fields)) headers[key] = headerText(value);
-  return [headers, body === undefined ? new Uint8Array() : toBytes(body)];
-}
-
-/** Scalar top-level keys, as headers (HyperBEAM sends them beside a serialised body). */
-function scalarHeaders(msg: Message): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(messageToTabm(msg))) {
-    if (key === 'body' || key === 'commitments' || !isBinary(value)) continue;
-    const text = headerText(value);
-    if (HEADER_NAME.test(key) && HEADER_VALUE.test(text) && text.length <= 4096) {
-      headers[key] = text;
-    }
-  }
-  return headers;
-}
-
-function encodeWith(
-  codecName: string,
-  msg: Message,
-  opts: Opts,
-): [Record<string, string>, Uint8Array] {
-  if (codecName === 'httpsig@1.0') return encodeHttpsig(msg);
-  const codecs = codecsOf(opts);
-  const codec = codecs.get(codecName);
-  const base = { 'codec-device': codec.name };
-  if (codecName === 'ans104@1.0') {
-    const item = tabmToItem(messageToTabm(msg));
-    return [{ ...base, 'content-type': 'application/ans104' }, serializeItem(item)];
-  }
-  const wire = codec.fromTabm(messageToTabm(msg));
-  const bytes = codec.serialize ? codec.serialize(wire) : wire;
-  if (!isBinary(bytes)) {
-    throw new BadRequestError('no_wire_form', `${codec.name} has no byte form to reply with`);
-  }
-  const type = codec.contentType ?? 'application/octet-stream';
-  return [{ ...scalarHeaders(msg), ...base, 'content-type': type }, toBytes(bytes)];
+  return (typeof accept === 'string' && mimeToCodec(accept, codecs)) || ctx.config.default_codec;
 }
 
 /** Encode a result message in the chosen codec, with CORS headers. */
 export function encodeReply(
   msg: Message,
   codec: string,
-  opts: Opts,
+  ctx: Context,
   requestHeaders: Record<string, unknown> = {},
 ): HttpReply {
-  const [headers, body] = encodeWith(codec, msg, opts);
+  const form = ctx.services.codecs.toHttp(codec, msg);
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(form.headers)) headers[key] = toByteString(value);
+  const body = form.body;
   const cors: Record<string, string> = { ...CORS_HEADERS };
   const asked = requestHeaders['access-control-request-headers'];
   if (typeof asked === 'string' && asked !== '') cors['access-control-allow-headers'] = asked;

@@ -10,25 +10,17 @@ import { sharedPath } from '../../test/support/shared.ts';
 import { ans104Request, signedRequest } from '../../test/support/signing.ts';
 import { serializeItem } from '../codecs/ans104/data-item.ts';
 import { tabmToItem } from '../codecs/ans104/index.ts';
-import { verifyMessage } from '../codecs/commitments.ts';
-import { schemes } from '../codecs/index.ts';
+import { committersOf, verifyMessage } from '../codecs/commitments.ts';
 import { messageToTabm } from '../codecs/structured.ts';
 import { toBytes } from '../core/binary.ts';
-import { HbError } from '../core/errors.ts';
+import { HbError, SignatureError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import { createOpts } from '../defaults.ts';
-import type { Opts } from '../engine/context.ts';
-import { committersOf } from '../engine/ids.ts';
+import { createContext } from '../defaults.ts';
+import type { Context, MessageStore } from '../engine/context.ts';
 import { MemoryStore } from '../stores/memory.ts';
-import { MessageCache } from '../stores/message-cache.ts';
-import {
-  decodeRequest,
-  type HttpRequest,
-  requestCodec,
-  requestToSingleton,
-  SignatureError,
-} from './request.ts';
+import { TieredMessageStore } from '../stores/tiered.ts';
+import { decodeRequest, type HttpRequest, requestCodec } from './request.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -48,6 +40,10 @@ function fromRaw(raw: RawRequest): HttpRequest {
     body: raw.body === undefined ? new Uint8Array() : toBytes(raw.body),
   };
 }
+
+/** The singleton a request is resolved as. */
+const singletonOf = async (req: HttpRequest, ctx: Context) =>
+  (await decodeRequest(req, ctx)).singleton;
 
 /** An httpsig request signed by the key-1 fixture. */
 const signed = (method: string, msg: Message) => fromRaw(signedRequest(method, msg, wallet));
@@ -75,12 +71,12 @@ describe('requestCodec', () => {
   });
 });
 
-describe('requestToSingleton: unsigned requests', () => {
-  const opts = createOpts();
+describe('decodeRequest: unsigned requests', () => {
+  const ctx = createContext();
 
   it('keeps headers as keys and adds method and path from the url', async () => {
     const req = request({ url: '/~meta@1.0/info?x=1', headers: { a: '1', accept: 'text/html' } });
-    assert.deepEqual(await requestToSingleton(req, opts), {
+    assert.deepEqual(await singletonOf(req, ctx), {
       a: '1',
       accept: 'text/html',
       method: 'GET',
@@ -90,7 +86,7 @@ describe('requestToSingleton: unsigned requests', () => {
 
   it('types header values by ao-types', async () => {
     const req = request({ headers: { n: '5', 'ao-types': 'n="integer"' } });
-    const msg = await requestToSingleton(req, opts);
+    const msg = await singletonOf(req, ctx);
     assert.equal(msg.n, 5);
     assert.equal(msg['ao-types'], undefined);
   });
@@ -102,7 +98,7 @@ describe('requestToSingleton: unsigned requests', () => {
       headers: { 'content-type': 'text/plain' },
       body: bytes('hi'),
     });
-    assert.deepEqual(await requestToSingleton(req, opts), {
+    assert.deepEqual(await singletonOf(req, ctx), {
       'content-type': 'text/plain',
       body: 'hi',
       method: 'POST',
@@ -112,14 +108,14 @@ describe('requestToSingleton: unsigned requests', () => {
 
   it('lets a path key win over the url', async () => {
     const req = request({ method: 'POST', url: '/from-url', headers: { path: '/from-key' } });
-    const msg = await requestToSingleton(req, opts);
+    const msg = await singletonOf(req, ctx);
     assert.equal(msg.path, '/from-key');
     assert.equal(msg.method, 'POST');
   });
 
   it('always takes the method from the request line', async () => {
     const req = request({ method: 'PUT', headers: { method: 'DELETE' } });
-    assert.equal((await requestToSingleton(req, opts)).method, 'PUT');
+    assert.equal((await singletonOf(req, ctx)).method, 'PUT');
   });
 
   it('reads other codecs from the body, with their path', async () => {
@@ -129,12 +125,12 @@ describe('requestToSingleton: unsigned requests', () => {
       headers: { 'codec-device': 'json@1.0' },
       body: bytes('{"a":1,"path":"/z"}'),
     });
-    assert.deepEqual(await requestToSingleton(req, opts), { a: 1, path: '/z', method: 'POST' });
+    assert.deepEqual(await singletonOf(req, ctx), { a: 1, path: '/z', method: 'POST' });
   });
 
   it('refuses an unknown codec-device with 400', async () => {
     const req = request({ headers: { 'codec-device': 'nope@1.0' } });
-    await assert.rejects(requestToSingleton(req, opts), {
+    await assert.rejects(decodeRequest(req, ctx), {
       name: 'BadRequestError',
       code: 'unknown_codec',
       status: 400,
@@ -143,7 +139,7 @@ describe('requestToSingleton: unsigned requests', () => {
 
   it('refuses a body the codec cannot read with 400', async () => {
     const req = request({ headers: { 'codec-device': 'json@1.0' }, body: bytes('{') });
-    await assert.rejects(requestToSingleton(req, opts), {
+    await assert.rejects(decodeRequest(req, ctx), {
       name: 'CodecError',
       code: 'bad_json',
       status: 400,
@@ -158,7 +154,7 @@ describe('requestToSingleton: unsigned requests', () => {
     });
     const badType = request({ headers: { n: 'x', 'ao-types': 'n="integer"' } });
     for (const req of [multipart, badType]) {
-      await assert.rejects(requestToSingleton(req, opts), (err) => {
+      await assert.rejects(decodeRequest(req, ctx), (err) => {
         assert.ok(err instanceof HbError);
         assert.equal(err.name, 'CodecError');
         assert.equal(err.status, 400);
@@ -174,7 +170,7 @@ describe('requestToSingleton: unsigned requests', () => {
       headers: { 'content-type': 'application/ans104' },
       body: item,
     });
-    await assert.rejects(requestToSingleton(req, opts), {
+    await assert.rejects(decodeRequest(req, ctx), {
       name: 'SignatureError',
       code: 'unsigned_item',
       status: 400,
@@ -182,8 +178,8 @@ describe('requestToSingleton: unsigned requests', () => {
   });
 
   it('refuses unsigned requests with 401 when force_signed_requests is set', async () => {
-    const strict = createOpts({ force_signed_requests: true });
-    await assert.rejects(requestToSingleton(request({ headers: { a: '1' } }), strict), (err) => {
+    const strict = createContext({ config: { force_signed_requests: true } });
+    await assert.rejects(decodeRequest(request({ headers: { a: '1' } }), strict), (err) => {
       assert.ok(err instanceof SignatureError);
       assert.equal(err.code, 'signature_required');
       assert.equal(err.status, 401);
@@ -192,14 +188,17 @@ describe('requestToSingleton: unsigned requests', () => {
   });
 });
 
-describe('requestToSingleton: signed requests', () => {
-  const opts = (overrides: Opts = {}) =>
-    createOpts({ force_signed_requests: true, store_all_signed: false, ...overrides });
+describe('decodeRequest: signed requests', () => {
+  const signedCtx = (config: Message = {}, messages?: MessageStore) =>
+    createContext({
+      config: { force_signed_requests: true, store_all_signed: false, ...config },
+      messages,
+    });
 
   it('accepts an httpsig request signed by a valid key', async () => {
-    const msg = await requestToSingleton(
+    const msg = await singletonOf(
       signed('POST', { path: '/~meta@1.0/info', port: '9000' }),
-      opts(),
+      signedCtx(),
     );
     assert.deepEqual(committersOf(msg), [wallet.address]);
     assert.equal(msg.port, '9000');
@@ -209,9 +208,9 @@ describe('requestToSingleton: signed requests', () => {
 
   it('keeps only the keys the signature covers', async () => {
     const req = signed('POST', { path: '/x', a: '1' });
-    const msg = await requestToSingleton(
+    const msg = await singletonOf(
       { ...req, headers: { ...req.headers, extra: 'unsigned' } },
-      opts(),
+      signedCtx(),
     );
     assert.equal(msg.a, '1');
     assert.equal(msg.extra, undefined);
@@ -220,7 +219,7 @@ describe('requestToSingleton: signed requests', () => {
   it('refuses a request whose signed keys were changed', async () => {
     const req = signed('POST', { path: '/x', a: '1' });
     const forged = { ...req, headers: { ...req.headers, a: '2' } };
-    await assert.rejects(requestToSingleton(forged, createOpts()), {
+    await assert.rejects(decodeRequest(forged, createContext()), {
       name: 'SignatureError',
       code: 'invalid_signature',
       status: 400,
@@ -228,21 +227,21 @@ describe('requestToSingleton: signed requests', () => {
   });
 
   it('stores signed requests when store_all_signed is set', async () => {
-    const store = new MessageCache([new MemoryStore()]);
+    const store = new TieredMessageStore([new MemoryStore()]);
     const req = signed('GET', { path: '/x', a: '1' });
-    const msg = await requestToSingleton(req, opts({ store_all_signed: true, store }));
+    const msg = await singletonOf(req, signedCtx({ store_all_signed: true }, store));
     const [id] = Object.keys(msg.commitments as Message).filter(
       (c) => ((msg.commitments as Message)[c] as Message).committer !== undefined,
     );
     assert.equal((await store.read(id as string))?.a, '1');
-    const notStored = new MessageCache([new MemoryStore()]);
-    await requestToSingleton(signed('GET', { path: '/x', a: '1' }), opts({ store: notStored }));
+    const notStored = new TieredMessageStore([new MemoryStore()]);
+    await singletonOf(signed('GET', { path: '/x', a: '1' }), signedCtx({}, notStored));
     assert.equal(await notStored.read(id as string), undefined);
   });
 
   it('accepts a signed ANS-104 data item, taking the path from the url', async () => {
     const req = fromRaw(await ans104Request('/~message@1.0/a', { a: '1' }, wallet));
-    const msg = await requestToSingleton(req, opts());
+    const msg = await singletonOf(req, signedCtx());
     assert.equal(msg.a, '1');
     assert.equal(msg.path, '/~message@1.0/a');
     assert.equal(msg.method, 'POST');
@@ -251,12 +250,13 @@ describe('requestToSingleton: signed requests', () => {
 
   it('gives a data item as its signer sent it: no method, path or HMAC added', async () => {
     const req = fromRaw(await ans104Request('/x', { a: '1' }, wallet));
-    const { message, singleton } = await decodeRequest(req, opts());
+    const ctx = signedCtx();
+    const { message, singleton } = await decodeRequest(req, ctx);
     assert.equal(message.method, undefined);
     assert.equal(message.path, undefined);
     assert.equal(singleton.path, '/x');
     const algs = Object.values(message.commitments as Message).map((c) => (c as Message).alg);
     assert.deepEqual(algs, ['rsa-pss']);
-    assert.equal(await verifyMessage(message, { committers: 'all' }, schemes, opts()), true);
+    assert.equal(await verifyMessage(message, { committers: 'all' }, ctx.services.codecs), true);
   });
 });

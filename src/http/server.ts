@@ -12,20 +12,19 @@
  * `http_request_timeout` to receive a request (408), `http_resolve_timeout`
  * to answer it (504), `idle_timeout` for idle keep-alive connections.
  * CONNECT gets 405; bytes that are not HTTP get 400.
- * `stop()` stops accepting, lets requests in flight finish, then closes the
- * store, so nothing written is lost.
+ * `stop()` stops accepting, lets requests in flight finish, then stops the
+ * node's components (processes snapshotted, the store closed last), so
+ * nothing written is lost. The server owns only the socket; the node
+ * (node/live-node.ts) owns its components.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Binary, fromByteString } from '../core/binary.ts';
 import { HbError, isHbError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { assembleNode, type NodeOptions } from '../node/assemble.ts';
-import { runHook } from '../node/hooks.ts';
+import { log } from '../engine/log.ts';
+import type { NodeOptions } from '../node/components.ts';
 import { LiveNode } from '../node/live-node.ts';
-import { log } from '../node/log.ts';
-import type { NodeMetrics } from '../node/metrics.ts';
 import { handle, maybeSign } from '../node/pipeline.ts';
 import { DeclaredSizeGuard } from './declared-size.ts';
 import { checkBody, checkRequest, requestLimits } from './limits.ts';
@@ -48,10 +47,6 @@ export interface RunningNode {
 
 class BodyTooLarge extends HbError {}
 
-function number(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
 /** Request headers as message fields: lower-case names, byte-exact values. */
 function headerFields(req: IncomingMessage): Record<string, Binary> {
   const fields: Record<string, Binary> = {};
@@ -62,16 +57,17 @@ function headerFields(req: IncomingMessage): Record<string, Binary> {
   return fields;
 }
 
-/** Each connection's chunk-size guard (declared-size.ts). */
-const guards = new WeakMap<Socket, DeclaredSizeGuard>();
-
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+/** Read a body of at most `limit` bytes; `guard` is the connection's chunk-size guard. */
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  guard: DeclaredSizeGuard | undefined,
+): Promise<Uint8Array> {
   const tooLarge = () =>
     new BodyTooLarge('body_too_large', `The request body is larger than ${limit} bytes.`, {
       status: 413,
     });
   if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge());
-  const guard = guards.get(req.socket);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -125,26 +121,22 @@ function originForm(url: string): string {
 async function errorReply(
   error: unknown,
   codec: string,
-  opts: Opts,
+  live: LiveNode,
   headers: Record<string, unknown>,
 ): Promise<HttpReply> {
+  const ctx = live.context();
   const known = isHbError(error) && error.status < 500 ? error : undefined;
   if (!known) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    log(opts, 'http_error', detail);
-    const shown = opts.mode === 'prod' ? 'internal error' : (error as Error)?.message;
+    log(ctx.config, 'http_error', detail);
+    const shown = ctx.config.mode === 'prod' ? 'internal error' : (error as Error)?.message;
     return textReply(500, `Oops! Something went wrong. Here's the rundown:\n${shown}\n`);
   }
   const msg: Message = { status: known.status, body: known.message };
   const id = known.details?.id;
   if (typeof id === 'string') msg.unavailable = id;
   try {
-    return encodeReply(
-      await maybeSign(msg, { ...opts, commitment_device: codec }),
-      codec,
-      opts,
-      headers,
-    );
+    return encodeReply(await maybeSign(msg, ctx, codec), codec, ctx, headers);
   } catch {
     return textReply(known.status, known.message);
   }
@@ -161,9 +153,9 @@ function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => T): Promi
 
 /** Answer one AO-Core request (everything but OPTIONS and `/`). */
 async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): Promise<HttpReply> {
-  const opts = live.opts;
+  const ctx = live.context();
   const headers = headerFields(req);
-  let codec = typeof opts.default_codec === 'string' ? opts.default_codec : 'httpsig@1.0';
+  let codec: string = ctx.config.default_codec;
   try {
     const request: HttpRequest = {
       method: req.method ?? 'GET',
@@ -172,9 +164,9 @@ async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): P
       body,
     };
     // Nothing is decoded, nor resolved, for a request beyond the node's limits.
-    const limits = requestLimits(opts);
+    const limits = requestLimits(ctx.config);
     checkBody(headers, body, limits);
-    const { message, singleton } = await decodeRequest(request, opts);
+    const { message, singleton, verified } = await decodeRequest(request, ctx);
     checkRequest(singleton, limits);
     // A data item's request still asks for its reply's form in the HTTP headers.
     const asked: Message = {};
@@ -182,29 +174,23 @@ async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): P
       const value = headers[key];
       if (value !== undefined) asked[key] = value;
     }
-    codec = acceptCodec({ ...asked, ...singleton }, opts);
-    const result = await handle(singleton, { ...opts, commitment_device: codec }, message);
-    return encodeReply(result, codec, opts, headers);
+    codec = acceptCodec({ ...asked, ...singleton }, ctx);
+    const result = await handle(singleton, live, {
+      request: { message, verified },
+      replyCodec: codec,
+    });
+    return encodeReply(result, codec, ctx, headers);
   } catch (error) {
-    return errorReply(error, codec, opts, headers);
+    return errorReply(error, codec, live, headers);
   }
 }
 
 export async function startNode(options: NodeOptions = {}): Promise<RunningNode> {
-  const { opts: assembled, createdWallet } = assembleNode(options);
-  const live = new LiveNode(assembled);
-  const started = await runHook('start', { body: live.opts as Message }, live.opts);
-  if (started.status !== 'ok') {
-    throw new HbError('failed_to_start_server', `the start hook refused: ${String(started.body)}`);
-  }
-  const startBody = (started.body as Message).body;
-  if (startBody !== live.opts) live.replace(startBody as Opts);
+  const live = await LiveNode.start(options);
 
-  for (const device of live.opts.devices?.all() ?? []) await device.start?.(live.opts);
-
-  const opts = live.opts;
-  const maxBody = number(opts.http_max_body_size, 64 * 1024 * 1024);
-  const metrics = opts.metrics as NodeMetrics | undefined;
+  const config = live.config;
+  const maxBody = config.http_max_body_size;
+  const metrics = live.services.metrics;
   let stopping = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -217,9 +203,9 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
     res.writeHead(reply.status, headers);
     res.end(reply.body);
     const seconds = (performance.now() - startedAt) / 1000;
-    metrics?.request(reply.status, seconds);
+    metrics.request(reply.status, seconds);
     log(
-      live.opts,
+      live.config,
       'http_short',
       `${req.method} ${req.url} -> ${reply.status} (${(seconds * 1000).toFixed(1)} ms)`,
     );
@@ -229,7 +215,7 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
     const startedAt = performance.now();
     inFlight++;
     try {
-      const current = live.opts;
+      const current = live.config;
       if (req.method === 'OPTIONS') {
         req.resume();
         send(
@@ -250,26 +236,26 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
       }
       if (req.url === '/') {
         req.resume();
-        const location = String(current.default_req ?? '/~hyperbuddy@1.0/index');
+        const location = current.default_req;
         send(req, res, { status: 302, headers: { location }, body: new Uint8Array() }, startedAt);
         return;
       }
       let body: Uint8Array;
       try {
-        body = await readBody(req, maxBody);
+        body = await readBody(req, maxBody, guards.get(req.socket));
       } catch (error) {
         if (!(error instanceof BodyTooLarge)) throw error;
         res.setHeader('connection', 'close');
         send(req, res, textReply(413, error.message), startedAt);
         return;
       }
-      const timeout = number(current.http_resolve_timeout, 300_000);
+      const timeout = current.http_resolve_timeout;
       const reply = await withTimeout(answer(req, body, live), timeout, () =>
         textReply(504, `The request was not answered within ${timeout} ms.`),
       );
       send(req, res, reply, startedAt);
     } catch (error) {
-      log(live.opts, 'http_error', error instanceof Error ? (error.stack ?? '') : String(error));
+      log(live.config, 'http_error', error instanceof Error ? (error.stack ?? '') : String(error));
       send(req, res, textReply(500, 'Oops! Something went wrong.'), startedAt);
     } finally {
       inFlight--;
@@ -277,15 +263,15 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
     }
   }
 
-  const maxHeader = number(opts.http_max_header_size, 64 * 1024);
+  const maxHeader = config.http_max_header_size;
   const server = createServer(
     {
       // Node refuses a head once its count reaches the limit: `+ 1` lets one of
       // exactly `http_max_header_size` bytes through.
       maxHeaderSize: maxHeader + 1,
-      requestTimeout: number(opts.http_request_timeout, 60_000),
-      headersTimeout: Math.min(number(opts.http_request_timeout, 60_000), 60_000),
-      keepAliveTimeout: number(opts.idle_timeout, 300_000),
+      requestTimeout: config.http_request_timeout,
+      headersTimeout: Math.min(config.http_request_timeout, 60_000),
+      keepAliveTimeout: config.idle_timeout,
     },
     (req, res) => void onRequest(req, res),
   );
@@ -293,6 +279,8 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
   server.maxHeadersCount = 0;
   // A client that shuts its side once it has sent a request still gets the answer.
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  // Each connection's chunk-size guard (declared-size.ts).
+  const guards = new WeakMap<Socket, DeclaredSizeGuard>();
   server.on('connection', (socket: Socket) => {
     const guard = new DeclaredSizeGuard(maxBody);
     guards.set(socket, guard);
@@ -330,14 +318,19 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
     );
   });
 
-  const host = typeof opts.bind === 'string' ? opts.bind : '0.0.0.0';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(number(opts.port, 8734), host, () => {
-      server.off('error', reject);
-      resolve();
+  const host = config.bind;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await live.stop();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   live.replace({ port });
@@ -353,8 +346,7 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
       const grace = setTimeout(() => server.closeAllConnections(), 5_000);
       await closed;
       clearTimeout(grace);
-      for (const device of live.opts.devices?.all() ?? []) await device.stop?.(live.opts);
-      await live.opts.store?.close?.();
+      await live.stop();
     })();
     return stopped;
   }
@@ -362,10 +354,10 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
   return {
     url: `http://${shownHost}:${port}`,
     port,
-    address: opts.priv_wallet?.address ?? '',
+    address: live.services.wallet.address,
     node: live,
     server,
-    createdWallet,
+    createdWallet: live.components.createdWallet,
     stop,
   };
 }

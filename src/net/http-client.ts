@@ -8,7 +8,7 @@ import { parseItem } from '../codecs/ans104/data-item.ts';
 import { ans104Codec } from '../codecs/ans104/index.ts';
 import { signHttpsigAsync } from '../codecs/httpsig/commit.ts';
 import { httpToTabm, tabmToHttp } from '../codecs/httpsig/index.ts';
-import { codecs } from '../codecs/index.ts';
+import type { CodecRegistry } from '../codecs/registry.ts';
 import { messageToTabm, tabmToMessage } from '../codecs/structured.ts';
 import {
   type Binary,
@@ -54,7 +54,11 @@ async function requestFields(req: ClientRequest): Promise<Record<string, Binary>
 }
 
 /** Decode a reply by its `codec-device` (httpsig@1.0 when absent). */
-export function replyToMessage(headers: Record<string, string>, body: Uint8Array): Message {
+export function replyToMessage(
+  headers: Record<string, string>,
+  body: Uint8Array,
+  codecs: CodecRegistry,
+): Message {
   const codec = headers['codec-device'] ?? 'httpsig@1.0';
   if (codec === 'ans104@1.0') return tabmToMessage(ans104Codec.toTabm(parseItem(body)));
   if (codec !== 'httpsig@1.0') {
@@ -70,7 +74,12 @@ export function replyToMessage(headers: Record<string, string>, body: Uint8Array
   return tabmToMessage(httpToTabm(fields));
 }
 
-export async function httpRequest(node: string, req: ClientRequest): Promise<ClientResponse> {
+/** Send `req` to `node`; the reply is read with `codecs`. */
+export async function httpRequest(
+  node: string,
+  req: ClientRequest,
+  codecs: CodecRegistry,
+): Promise<ClientResponse> {
   const { body, ...fields } = await requestFields(req);
   const headers: Record<string, string> = { ...req.headers };
   for (const [name, value] of Object.entries(fields)) headers[name] = toByteString(value);
@@ -98,5 +107,5 @@ export async function httpRequest(node: string, req: ClientRequest): Promise<Cli
     replyHeaders[name] = value;
   });
   const bytes = new Uint8Array(await res.arrayBuffer());
-  return { status: res.status, message: replyToMessage(replyHeaders, bytes) };
+  return { status: res.status, message: replyToMessage(replyHeaders, bytes, codecs) };
 }

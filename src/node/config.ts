@@ -6,7 +6,9 @@
  *   4. the configuration file: --config, else HB_CONFIG, else ./config.flat if
  *      it exists. `*.json` files are JSON objects; others are HyperBEAM's
  *      `config.flat` (`key: value` lines, `a/b: c` for nesting)
- *   5. the defaults (node/options.ts)
+ *   5. the defaults (config/schema.ts)
+ * Every source is parsed by the schema: a value of the wrong type stops the
+ * node at startup with an error naming the option.
  * (HyperBEAM lets the file's `port` beat HB_PORT; here the environment always
  * beats the file, as operators expect from twelve-factor tools.)
  */
@@ -14,11 +16,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { flatToTabm } from '../codecs/flat.ts';
 import { tabmToMessage } from '../codecs/structured.ts';
+import { OPTIONS, parseConfig } from '../config/schema.ts';
 import { type Binary, fromByteString } from '../core/binary.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { isMessage, type Message, type Value } from '../core/message.ts';
-import { parsePrintSetting } from './log.ts';
-import { isConfigValue, mimicDefaultTypes, NODE_DEFAULTS } from './options.ts';
+import { Atom, Float, isMessage, type Message, type Value } from '../core/message.ts';
+import { parsePrintSetting } from '../engine/log.ts';
 
 /** The store module `--store <dir>` and HB_STORE use. */
 export const DEFAULT_STORE_MODULE = 'lmdb';
@@ -33,8 +35,8 @@ export interface ConfigInputs {
 }
 
 export interface LoadedConfig {
-  /** The node options: file, environment and flags merged (defaults not included). */
-  options: Message;
+  /** The node options: file, environment and flags merged and typed (defaults not included). */
+  config: Message;
   /** Which source gave each option. */
   sources: Record<string, ConfigSource>;
   /** The configuration file read, if any. */
@@ -44,7 +46,7 @@ export interface LoadedConfig {
 /**
  * HyperBEAM's config.flat: one `key: value` per line (a line that does not
  * split into exactly two parts at `: ` is ignored), `/` in keys nests, an
- * `ao-types` line types values. Values then take the defaults' types.
+ * `ao-types` line types values. Values then take their options' types.
  */
 export function parseConfigFlat(text: string): Message {
   const flat: Record<string, Binary> = {};
@@ -53,7 +55,7 @@ export function parseConfigFlat(text: string): Message {
     if (parts.length !== 2) continue;
     flat[parts[0] as string] = fromByteString(parts[1] as string);
   }
-  return mimicDefaultTypes(tabmToMessage(flatToTabm(flat)));
+  return parseConfig(tabmToMessage(flatToTabm(flat)));
 }
 
 /** A JSON configuration: an object of options (`-` or `_` in names). */
@@ -73,7 +75,16 @@ export function parseConfigJson(text: string): Message {
       'a JSON configuration is an object of options (no nulls)',
     );
   }
-  return mimicDefaultTypes(parsed);
+  return parseConfig(parsed);
+}
+
+/** A JSON-able value, as configuration files hold them. */
+export function isConfigValue(value: unknown): value is Value {
+  if (value === null) return false;
+  if (['string', 'number', 'boolean'].includes(typeof value)) return true;
+  if (value instanceof Atom || value instanceof Float || value instanceof Uint8Array) return true;
+  if (Array.isArray(value)) return value.every(isConfigValue);
+  return isMessage(value) && Object.values(value).every(isConfigValue);
 }
 
 function readConfigFile(path: string): Message {
@@ -96,17 +107,17 @@ export function loadConfig(inputs: ConfigInputs = {}): LoadedConfig {
   const env = inputs.env ?? {};
   const flags = inputs.flags ?? {};
   const cwd = inputs.cwd ?? process.cwd();
-  const options: Message = {};
+  const config: Message = {};
   const sources: Record<string, ConfigSource> = {};
   const apply = (source: ConfigSource, values: Message) => {
     for (const [key, value] of Object.entries(values)) {
-      options[key] = value;
+      config[key] = value;
       sources[key] = source;
     }
   };
 
   const named = flags.config ?? env.HB_CONFIG;
-  const location = resolve(cwd, named ?? String(NODE_DEFAULTS.hb_config_location));
+  const location = resolve(cwd, named ?? OPTIONS.hb_config_location.default);
   let file: string | undefined;
   if (existsSync(location)) {
     file = location;
@@ -139,8 +150,8 @@ export function loadConfig(inputs: ConfigInputs = {}): LoadedConfig {
   if (flags.config !== undefined) fromFlags.hb_config_location = flags.config;
   apply('flag', fromFlags);
 
-  if (typeof options.priv_key_location === 'string') {
-    options.priv_key_location = resolve(cwd, options.priv_key_location);
+  if (typeof config.priv_key_location === 'string') {
+    config.priv_key_location = resolve(cwd, config.priv_key_location);
   }
-  return file === undefined ? { options, sources } : { options, sources, file };
+  return file === undefined ? { config, sources } : { config, sources, file };
 }

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Message, Value } from '../core/message.ts';
-import { createOpts } from '../defaults.ts';
+import { createContext } from '../defaults.ts';
 import { createDeviceRegistry } from '../devices/index.ts';
-import type { Opts } from '../engine/context.ts';
+import { type Context, withDirectives } from '../engine/context.ts';
 import { defineDevice, error, ok } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
 import { handlersOf, runHook, stepHook } from './hooks.ts';
@@ -19,88 +19,94 @@ interface Call {
   key: string;
   base: Message;
   req: Message;
-  opts: Opts;
+  ctx: Context;
 }
 
 function setup(on: Value) {
   const calls: Call[] = [];
-  const record = (key: string, base: Message, req: Message, opts: Opts) =>
-    calls.push({ key, base, req, opts });
+  const record = (key: string, base: Message, req: Message, ctx: Context) =>
+    calls.push({ key, base, req, ctx });
   const device = defineDevice({
     name: DEVICE,
     keys: {
       // Appends the handler's `tag` to the message's `trail`.
-      request(base, req, opts) {
-        record('request', base, req, opts);
+      request(base, req, ctx) {
+        record('request', base, req, ctx);
         return ok({ ...req, trail: `${String(req.trail ?? '')}${String(base.tag ?? '')}` });
       },
-      response(base, req, opts) {
-        record('response', base, req, opts);
+      response(base, req, ctx) {
+        record('response', base, req, ctx);
         return ok({ ...req, seen: 'response' });
       },
-      other(base, req, opts) {
-        record('other', base, req, opts);
+      other(base, req, ctx) {
+        record('other', base, req, ctx);
         return ok({ ...req, other: 'yes' });
       },
-      boom(base, req, opts) {
-        record('boom', base, req, opts);
+      boom(base, req, ctx) {
+        record('boom', base, req, ctx);
         throw new Error('boom');
       },
-      refuse(base, req, opts) {
-        record('refuse', base, req, opts);
+      refuse(base, req, ctx) {
+        record('refuse', base, req, ctx);
         return error('refused');
       },
-      literal(base, req, opts) {
-        record('literal', base, req, opts);
+      literal(base, req, ctx) {
+        record('literal', base, req, ctx);
         return ok('just text');
       },
-      step(base, req, opts) {
-        record('step', base, req, opts);
+      step(base, req, ctx) {
+        record('step', base, req, ctx);
         return ok({ body: `${String(req.body)}!` });
       },
-      restatus(base, req, opts) {
-        record('restatus', base, req, opts);
+      restatus(base, req, ctx) {
+        record('restatus', base, req, ctx);
         return ok({ status: 'error' });
       },
     },
   });
-  const opts = createOpts({ devices: createDeviceRegistry([device]), on });
-  return { opts, calls };
+  const ctx = createContext({ devices: createDeviceRegistry([device]), config: { on } });
+  return { ctx, calls };
 }
 
 const handler = (extra: Message = {}): Message => ({ device: DEVICE, ...extra });
 
 describe('handlersOf', () => {
   it('finds no handlers without an `on` message', () => {
-    assert.deepEqual(handlersOf('request', createOpts()), []);
-    assert.deepEqual(handlersOf('request', createOpts({ on: 'nope' })), []);
+    const ctx = createContext();
+    assert.deepEqual(handlersOf('request', ctx), []);
+    // The schema refuses such a configuration; handlersOf does not rely on it.
+    const notMessage = { ...ctx, config: { ...ctx.config, on: 'nope' } } as unknown as Context;
+    assert.deepEqual(handlersOf('request', notMessage), []);
   });
 
   it('reads one handler or a list, skipping non-messages', () => {
     const h = handler();
-    assert.deepEqual(handlersOf('request', createOpts({ on: { request: h } })), [h]);
-    assert.deepEqual(handlersOf('request', createOpts({ on: { request: [h, 'x', h] } })), [h, h]);
-    assert.deepEqual(handlersOf('response', createOpts({ on: { request: h } })), []);
+    assert.deepEqual(handlersOf('request', createContext({ config: { on: { request: h } } })), [h]);
+    assert.deepEqual(
+      handlersOf('request', createContext({ config: { on: { request: [h, 'x', h] } } })),
+      [h, h],
+    );
+    assert.deepEqual(handlersOf('response', createContext({ config: { on: { request: h } } })), []);
   });
 });
 
 describe('runHook', () => {
   it('returns the input unchanged when the hook has no handlers', async () => {
     const input = { body: 'x' };
-    const result = await runHook('request', input, createOpts());
+    const result = await runHook('request', input, createContext());
     assert.equal(result.status, 'ok');
     assert.equal(result.body, input);
   });
 
   it('ignores handlers of other hook points', async () => {
-    const { opts, calls } = setup({ response: handler() });
-    assert.deepEqual(await runHook('request', { body: 'x' }, opts), ok({ body: 'x' }));
+    const { ctx, calls } = setup({ response: handler() });
+    assert.deepEqual(await runHook('request', { body: 'x' }, ctx), ok({ body: 'x' }));
     assert.equal(calls.length, 0);
   });
 
   it('resolves the handler with path = the hook name and method GET', async () => {
-    const { opts, calls } = setup({ request: handler({ tag: 'A' }) });
-    const result = await runHook('request', { body: 'x' }, opts);
+    const { ctx, calls } = setup({ request: handler({ tag: 'A' }) });
+    const result = await runHook('request', { body: 'x' }, ctx);
     assert.deepEqual(result, ok({ body: 'x', path: 'request', method: 'GET', trail: 'A' }));
     assert.equal(calls.length, 1);
     assert.equal(calls[0]?.base.tag, 'A');
@@ -108,8 +114,8 @@ describe('runHook', () => {
   });
 
   it("uses the handler's own path and method", async () => {
-    const { opts, calls } = setup({ request: handler({ path: 'other', method: 'POST' }) });
-    const result = await runHook('request', { body: 'x' }, opts);
+    const { ctx, calls } = setup({ request: handler({ path: 'other', method: 'POST' }) });
+    const result = await runHook('request', { body: 'x' }, ctx);
     assert.deepEqual(result, ok({ body: 'x', path: 'other', method: 'POST', other: 'yes' }));
     assert.deepEqual(
       calls.map((c) => c.key),
@@ -118,10 +124,10 @@ describe('runHook', () => {
   });
 
   it('runs a list of handlers as a pipeline, each on the last output', async () => {
-    const { opts, calls } = setup({
+    const { ctx, calls } = setup({
       request: [handler({ tag: 'A' }), handler({ tag: 'B' }), handler({ tag: 'C' })],
     });
-    const result = await runHook('request', { body: 'x' }, opts);
+    const result = await runHook('request', { body: 'x' }, ctx);
     assert.equal(result.status, 'ok');
     assert.equal((result.body as Message).trail, 'ABC');
     assert.deepEqual(
@@ -131,54 +137,54 @@ describe('runHook', () => {
   });
 
   it('passes its input on with hook result `ignore`', async () => {
-    const { opts, calls } = setup({ request: handler({ tag: 'A', hook: { result: 'ignore' } }) });
+    const { ctx, calls } = setup({ request: handler({ tag: 'A', hook: { result: 'ignore' } }) });
     const input = { body: 'x' };
-    assert.deepEqual(await runHook('request', input, opts), ok(input));
+    assert.deepEqual(await runHook('request', input, ctx), ok(input));
     assert.equal(calls.length, 1);
   });
 
   it('reads the setting from a flat `hook/result` key too', async () => {
-    const { opts } = setup({ request: handler({ tag: 'A', 'hook/result': 'ignore' }) });
-    assert.deepEqual(await runHook('request', { body: 'x' }, opts), ok({ body: 'x' }));
+    const { ctx } = setup({ request: handler({ tag: 'A', 'hook/result': 'ignore' }) });
+    assert.deepEqual(await runHook('request', { body: 'x' }, ctx), ok({ body: 'x' }));
   });
 
   it('turns the output into an error with hook result `error`', async () => {
-    const { opts } = setup({ request: handler({ tag: 'A', hook: { result: 'error' } }) });
+    const { ctx } = setup({ request: handler({ tag: 'A', hook: { result: 'error' } }) });
     assert.deepEqual(
-      await runHook('request', { body: 'x' }, opts),
+      await runHook('request', { body: 'x' }, ctx),
       error({ body: 'x', path: 'request', method: 'GET', trail: 'A' }),
     );
   });
 
   it('an ignoring handler passes its own input to the next one', async () => {
-    const { opts } = setup({
+    const { ctx } = setup({
       request: [handler({ tag: 'A', hook: { result: 'ignore' } }), handler({ tag: 'B' })],
     });
-    const result = await runHook('request', { body: 'x' }, opts);
+    const result = await runHook('request', { body: 'x' }, ctx);
     assert.equal((result.body as Message).trail, 'B');
   });
 
   it('gives status failure with a message when a handler throws', async () => {
-    const { opts } = setup({ request: handler({ path: 'boom' }) });
-    assert.deepEqual(await runHook('request', { body: 'x' }, opts), {
+    const { ctx } = setup({ request: handler({ path: 'boom' }) });
+    assert.deepEqual(await runHook('request', { body: 'x' }, ctx), {
       status: 'failure',
       body: 'Handler for hook `request` raised an exception: boom',
     });
   });
 
   it('gives status failure when a handler returns a non-message', async () => {
-    const { opts } = setup({ response: handler({ path: 'literal' }) });
-    assert.deepEqual(await runHook('response', { body: 'x' }, opts), {
+    const { ctx } = setup({ response: handler({ path: 'literal' }) });
+    assert.deepEqual(await runHook('response', { body: 'x' }, ctx), {
       status: 'failure',
       body: 'Handler for hook `response` returned unexpected result.',
     });
   });
 
   it('stops the pipeline at the first non-ok result', async () => {
-    const { opts, calls } = setup({
+    const { ctx, calls } = setup({
       request: [handler({ tag: 'A' }), handler({ path: 'refuse' }), handler({ tag: 'C' })],
     });
-    assert.deepEqual(await runHook('request', { body: 'x' }, opts), error('refused'));
+    assert.deepEqual(await runHook('request', { body: 'x' }, ctx), error('refused'));
     assert.deepEqual(
       calls.map((c) => c.key),
       ['request', 'refuse'],
@@ -186,8 +192,8 @@ describe('runHook', () => {
   });
 
   it('stops the pipeline after a throwing handler', async () => {
-    const { opts, calls } = setup({ request: [handler({ path: 'boom' }), handler({ tag: 'B' })] });
-    const result = await runHook('request', { body: 'x' }, opts);
+    const { ctx, calls } = setup({ request: [handler({ path: 'boom' }), handler({ tag: 'B' })] });
+    const result = await runHook('request', { body: 'x' }, ctx);
     assert.equal(result.status, 'failure');
     assert.deepEqual(
       calls.map((c) => c.key),
@@ -196,8 +202,8 @@ describe('runHook', () => {
   });
 
   it('reports a missing handler device as a failure', async () => {
-    const { opts } = setup({ request: { device: 'missing@1.0' } });
-    const result = await runHook('request', { body: 'x' }, opts);
+    const { ctx } = setup({ request: { device: 'missing@1.0' } });
+    const result = await runHook('request', { body: 'x' }, ctx);
     assert.equal(result.status, 'failure');
     assert.match(String(result.body), /^Handler for hook `request` raised an exception: /);
   });
@@ -205,15 +211,15 @@ describe('runHook', () => {
 
 describe('stepHook', () => {
   it('is undefined without step handlers', () => {
-    assert.equal(stepHook(createOpts()), undefined);
-    assert.equal(stepHook(setup({ request: handler() }).opts), undefined);
+    assert.equal(stepHook(createContext()), undefined);
+    assert.equal(stepHook(setup({ request: handler() }).ctx), undefined);
   });
 
   it('calls the step handler with the step and replaces the body', async () => {
-    const { opts, calls } = setup({ step: handler() });
-    const hook = stepHook(opts);
+    const { ctx, calls } = setup({ step: handler() });
+    const hook = stepHook(ctx);
     assert.ok(hook);
-    const result = await hook({ base: { a: '1' }, request: { path: 'a' }, result: ok('1') }, opts);
+    const result = await hook({ base: { a: '1' }, request: { path: 'a' }, result: ok('1') }, ctx);
     assert.deepEqual(result, ok('1!'));
     assert.equal(calls.length, 1);
     const req = calls[0]?.req;
@@ -225,36 +231,40 @@ describe('stepHook', () => {
   });
 
   it('runs the handler without the step hook, so it cannot recurse', async () => {
-    const { opts, calls } = setup({ step: handler(), request: handler() });
-    const hook = stepHook(opts);
+    const { ctx, calls } = setup({ step: handler(), request: handler() });
+    const hook = stepHook(ctx);
     assert.ok(hook);
-    await hook({ base: {}, request: { path: 'a' }, result: ok('x') }, opts);
-    const seen = calls[0]?.opts;
-    assert.equal(seen?.on_step, undefined);
-    assert.deepEqual(Object.keys(seen?.on as Message), ['request']);
+    await hook({ base: {}, request: { path: 'a' }, result: ok('x') }, ctx);
+    const seen = calls[0]?.ctx;
+    assert.equal(seen?.directives.onStep, undefined);
+    assert.deepEqual(Object.keys(seen?.config.on as Message), ['request']);
   });
 
   it("takes a status from the handler's output, keeping the body when it has none", async () => {
-    const { opts } = setup({ step: handler({ path: 'restatus' }) });
-    const hook = stepHook(opts);
+    const { ctx } = setup({ step: handler({ path: 'restatus' }) });
+    const hook = stepHook(ctx);
     assert.ok(hook);
-    const result = await hook({ base: {}, request: { path: 'a' }, result: ok('kept') }, opts);
+    const result = await hook({ base: {}, request: { path: 'a' }, result: ok('kept') }, ctx);
     assert.deepEqual(result, { status: 'error', body: 'kept' });
   });
 
   it("returns a failing handler's result", async () => {
-    const { opts } = setup({ step: handler({ path: 'refuse' }) });
-    const hook = stepHook(opts);
+    const { ctx } = setup({ step: handler({ path: 'refuse' }) });
+    const hook = stepHook(ctx);
     assert.ok(hook);
-    const result = await hook({ base: {}, request: { path: 'a' }, result: ok('x') }, opts);
+    const result = await hook({ base: {}, request: { path: 'a' }, result: ok('x') }, ctx);
     assert.deepEqual(result, error('refused'));
   });
 
   it('rewrites results inside the resolver', async () => {
-    const { opts } = setup({ step: handler() });
-    const hook = stepHook(opts);
+    const { ctx } = setup({ step: handler() });
+    const hook = stepHook(ctx);
     assert.ok(hook);
-    const result = await resolve({ a: '1' }, 'a', { ...opts, on_step: hook, hashpath: 'ignore' });
+    const result = await resolve(
+      { a: '1' },
+      'a',
+      withDirectives(ctx, { onStep: hook, hashpath: 'ignore' }),
+    );
     assert.deepEqual(result, ok('1!'));
   });
 });

@@ -12,17 +12,16 @@
  * the request with the node's key first. The first non-ok result stops the
  * pipeline.
  */
-import { schemes as defaultSchemes } from '../codecs/index.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { Opts, StepHook } from '../engine/context.ts';
+import { type Context, type StepHook, withDirectives } from '../engine/context.ts';
 import { error, ok, type Result, withStatus } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
 
 export type HookName = 'start' | 'request' | 'response' | 'step' | (string & {});
 
 /** The handlers configured for a hook point. */
-export function handlersOf(name: HookName, opts: Opts): Message[] {
-  const on = opts.on;
+export function handlersOf(name: HookName, ctx: Context): Message[] {
+  const on = ctx.config.on;
   if (!isMessage(on)) return [];
   const found = on[name];
   if (Array.isArray(found)) return found.filter(isMessage);
@@ -38,7 +37,7 @@ async function runHandler(
   name: HookName,
   handler: Message,
   input: Message,
-  opts: Opts,
+  ctx: Context,
 ): Promise<Result> {
   let req: Message = {
     ...input,
@@ -46,11 +45,12 @@ async function runHandler(
     method: typeof handler.method === 'string' ? handler.method : 'GET',
   };
   if (hookSetting(handler, 'commit-request') === true) {
-    req = await (opts.schemes ?? defaultSchemes).get('httpsig@1.0').commit(req, {}, opts);
+    const { codecs, wallet } = ctx.services;
+    req = await codecs.committer('httpsig@1.0').commit(req, {}, { wallet });
   }
   let result: Result;
   try {
-    result = await resolve(handler, req, { ...opts, hashpath: 'ignore' });
+    result = await resolve(handler, req, withDirectives(ctx, { hashpath: 'ignore' }));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     return withStatus('failure', `Handler for hook \`${name}\` raised an exception: ${reason}`);
@@ -66,19 +66,19 @@ async function runHandler(
 }
 
 /** Run a hook point's handlers over `input`; with none, `input` comes back unchanged. */
-export function runHook(name: HookName, input: Message, opts: Opts): Promise<Result> {
-  return runHandlers(name, handlersOf(name, opts), input, opts);
+export function runHook(name: HookName, input: Message, ctx: Context): Promise<Result> {
+  return runHandlers(name, handlersOf(name, ctx), input, ctx);
 }
 
 async function runHandlers(
   name: HookName,
   handlers: Message[],
   input: Message,
-  opts: Opts,
+  ctx: Context,
 ): Promise<Result> {
   let current = input;
   for (const handler of handlers) {
-    const result = await runHandler(name, handler, current, opts);
+    const result = await runHandler(name, handler, current, ctx);
     if (result.status !== 'ok') return result;
     current = result.body as Message;
   }
@@ -89,11 +89,12 @@ async function runHandlers(
  * The resolver's step hook for a node whose `on` has a `step` handler. The
  * handler runs without the step hook itself, so it cannot recurse.
  */
-export function stepHook(opts: Opts): StepHook | undefined {
-  const handlers = handlersOf('step', opts);
+export function stepHook(ctx: Context): StepHook | undefined {
+  const handlers = handlersOf('step', ctx);
   if (handlers.length === 0) return undefined;
-  const { step: _step, ...on } = opts.on as Message;
-  const inner: Opts = { ...opts, on, on_step: undefined };
+  const { step: _step, ...on } = ctx.config.on;
+  const { onStep: _hook, ...directives } = ctx.directives;
+  const inner: Context = { ...ctx, config: { ...ctx.config, on }, directives };
   return async ({ base, request, result }) => {
     const hooked = await runHandlers(
       'step',

@@ -1,55 +1,121 @@
 /**
- * The running node's message. Every request reads it afresh, so an accepted
+ * The running node: its components and its current configuration. Every
+ * request reads the configuration afresh, so an accepted
  * `POST /~meta@1.0/info` takes effect on the next request (as HyperBEAM's
- * listener environment does). Devices reach it through `opts.node`.
+ * listener environment does). Devices reach it as `ctx.node`.
  */
-import { BadRequestError } from '../core/errors.ts';
+import { ConfigError, type NodeConfig, optionName, parseConfig } from '../config/schema.ts';
+import { BadRequestError, HbError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { mimicDefaultTypes, SERVICE_KEYS, TRANSPORT_KEYS } from './options.ts';
+import { TRANSPORT_KEYS } from '../core/transport.ts';
+import type { Context, Directives, NodeControl, RequestInfo, Services } from '../engine/context.ts';
+import { assemble, type Components, type NodeOptions } from './components.ts';
+import { runHook } from './hooks.ts';
+import { handle } from './pipeline.ts';
 
-export class LiveNode {
-  #opts: Opts;
+/**
+ * Keys a configuration request may not set: what the node was assembled with
+ * (its key, store, registries) and names that once held services.
+ */
+const PROTECTED = new Set([
+  'address',
+  'store',
+  'priv_wallet',
+  'priv_key_location',
+  'devices',
+  'codecs',
+  'schemes',
+  'cache',
+  'node',
+  'on_step',
+  'metrics',
+  'quiet',
+  'http_request',
+]);
 
-  constructor(opts: Opts) {
-    this.#opts = { ...opts, node: this };
-  }
+export class LiveNode implements NodeControl {
+  readonly components: Components;
+  #config: NodeConfig;
 
-  get opts(): Opts {
-    return this.#opts;
-  }
-
-  /** Replace the node message (hooks and tests); services are kept unless replaced. */
-  replace(opts: Opts): void {
-    this.#opts = { ...this.#opts, ...opts, node: this };
+  constructor(components: Components) {
+    this.components = components;
+    this.#config = components.config;
   }
 
   /**
-   * Adopt a configuration request: its keys (minus the HTTP exchange's own and
-   * the node's services) are typed like the defaults and merged in; the request
-   * is recorded at the head of `node_history`.
+   * Assemble a node and start it: the `start` hook may change its
+   * configuration (or refuse to start), then its components start.
    */
-  adopt(request: Message): Opts {
-    if (this.#opts.initialized === 'permanent') {
+  static async start(options: NodeOptions = {}): Promise<LiveNode> {
+    const live = new LiveNode(assemble(options));
+    const started = await runHook('start', { body: live.config }, live.context());
+    if (started.status !== 'ok') {
+      await live.stop();
+      throw new HbError(
+        'failed_to_start_server',
+        `the start hook refused: ${String(started.body)}`,
+      );
+    }
+    const body = (started.body as Message).body;
+    if (body !== live.config) live.replace(body as Message);
+    await live.components.start(live.context());
+    return live;
+  }
+
+  /** Stop the components: cron, processes (snapshotted), WASM instances, the store last. */
+  stop(): Promise<void> {
+    return this.components.stop(this.context());
+  }
+
+  get config(): NodeConfig {
+    return this.#config;
+  }
+
+  get services(): Services {
+    return this.components.services;
+  }
+
+  /** A context for resolving on this node now. */
+  context(directives: Directives = {}, request?: RequestInfo): Context {
+    return this.components.context(directives, { config: this.#config, node: this, request });
+  }
+
+  /** Set options directly (hooks, tests, the port once listening); values are typed. */
+  replace(changes: Message): void {
+    this.#config = { ...this.#config, ...parseConfig(changes) } as NodeConfig;
+  }
+
+  /**
+   * Adopt a configuration request: its keys (minus the HTTP exchange's own
+   * and the protected ones) are typed by the schema and merged in; the
+   * request is recorded at the head of `node_history`.
+   */
+  reconfigure(request: Message): NodeConfig {
+    if (this.#config.initialized === 'permanent') {
       throw new BadRequestError('permanent', 'Node message is already permanent.');
     }
     const changes: Message = {};
     for (const [key, value] of Object.entries(request)) {
-      if (!TRANSPORT_KEYS.has(key)) changes[key] = value;
+      if (TRANSPORT_KEYS.has(key) || key === 'content-type' || key === 'commitments') continue;
+      if (PROTECTED.has(optionName(key))) {
+        throw new BadRequestError('protected_option', `'${key}' cannot be set through info`);
+      }
+      changes[key] = value;
     }
     let typed: Message;
     try {
-      typed = mimicDefaultTypes(changes);
+      typed = parseConfig(changes);
     } catch (error) {
-      throw new BadRequestError('bad_option', (error as Error).message);
+      if (!(error instanceof ConfigError)) throw error;
+      throw new BadRequestError('bad_option', error.message);
     }
-    for (const key of Object.keys(typed)) {
-      if (SERVICE_KEYS.has(key) || key === 'address') {
-        throw new BadRequestError('protected_option', `'${key}' cannot be set through info`);
-      }
-    }
-    const history = Array.isArray(this.#opts.node_history) ? this.#opts.node_history : [];
-    this.#opts = { ...this.#opts, ...typed, node_history: [request, ...history], node: this };
-    return this.#opts;
+    const history = this.#config.node_history;
+    this.#config = { ...this.#config, ...typed, node_history: [request, ...history] } as NodeConfig;
+    return this.#config;
+  }
+
+  /** Answer a request as if it came over HTTP (hooks included). */
+  dispatch(request: Message): Promise<Message> {
+    return handle(request, this);
   }
 }

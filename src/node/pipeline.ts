@@ -1,27 +1,24 @@
 /**
  * What a node does with one request (HyperBEAM's dev_meta:handle): the
  * singleton becomes a message list; the `request` hook may rewrite or refuse
- * it; the list is resolved with the node's options plus `http_extra_opts`
+ * it; the list is resolved with the node's directives plus `http_extra_opts`
  * (results wrapped as messages, cached by hashpath); the result gets its
  * status; the `response` hook may rewrite it; unsigned results are signed by
- * the node (`force_signed`). An uninitialized node only answers `meta@1.0/info`.
+ * the node (`force_signed`) with the reply's codec. An uninitialized node
+ * only answers `meta@1.0/info`.
  */
-import { verifyMessage } from '../codecs/commitments.ts';
-import { schemes as defaultSchemes } from '../codecs/index.ts';
+import { committersOf, verifyMessage } from '../codecs/commitments.ts';
+import type { NodeConfig } from '../config/schema.ts';
 import { As, isMessage, type Message, omit, type PathItem } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
+import type { Context, Directives, RequestInfo } from '../engine/context.ts';
 import { error, type Result } from '../engine/device.ts';
 import { parseHyperpath } from '../engine/hyperpath.ts';
-import { committersOf } from '../engine/ids.ts';
 import { forceMessage, resolveMany, subresolve } from '../engine/resolver.ts';
 import { runHook, stepHook } from './hooks.ts';
+import type { LiveNode } from './live-node.ts';
 import { embedStatus } from './status.ts';
 
 const NOT_INITIALIZED = 'Node must be initialized before use.';
-
-function schemesOf(opts: Opts) {
-  return opts.schemes ?? defaultSchemes;
-}
 
 /** `[~meta@1.0, info]`, the only request an uninitialized node serves. */
 function isMetaInfo(list: PathItem[]): boolean {
@@ -35,85 +32,120 @@ function isMetaInfo(list: PathItem[]): boolean {
   );
 }
 
-/**
- * Options for resolving a request: the node's, the HTTP extras, the step hook.
- * A client's `cache-control: only-if-cached` is honoured (the node's policy
- * decides everything else, as HyperBEAM's `http_extra_opts` does).
- */
-export function requestOpts(node: Opts, onlyIfCached = false): Opts {
-  const extra = isMessage(node.http_extra_opts) ? node.http_extra_opts : {};
-  const opts: Opts = { ...node, ...(extra as Opts), force_message: true };
-  if (onlyIfCached) {
-    const policy = opts.cache_control;
-    opts.cache_control = [
-      ...(Array.isArray(policy) ? policy : policy ? [policy] : []),
-      'only-if-cached',
-    ];
+const text = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+
+/** Directives named as options (`cache_control`, `force_message`...), as in `http_extra_opts`. */
+function directivesNamed(options: Message): Directives {
+  const out: { -readonly [K in keyof Directives]: Directives[K] } = {};
+  if ('cache_control' in options) out.cacheControl = text(options.cache_control);
+  if ('force_message' in options) out.forceMessage = options.force_message === true;
+  if ('hashpath' in options) out.hashpath = options.hashpath as Directives['hashpath'];
+  if ('error_strategy' in options) {
+    out.errorStrategy = options.error_strategy === 'throw' ? 'throw' : 'return';
   }
-  const onStep = stepHook(node);
-  if (onStep) opts.on_step = onStep;
-  return opts;
+  if ('await_inprogress' in options) {
+    out.awaitInprogress = options.await_inprogress as Directives['awaitInprogress'];
+  }
+  if ('allow_infinite' in options) out.allowInfinite = options.allow_infinite === true;
+  return out;
 }
 
-async function resolveList(list: PathItem[], opts: Opts): Promise<Result> {
-  const result = await resolveMany(list, opts);
+/**
+ * The directives a request is resolved with: the node's, then
+ * `http_extra_opts`; results are always messages. A client's
+ * `cache-control: only-if-cached` is honoured (the node's policy decides
+ * everything else, as HyperBEAM's `http_extra_opts` does).
+ */
+export function requestDirectives(config: NodeConfig, onlyIfCached = false): Directives {
+  const extra = isMessage(config.http_extra_opts) ? config.http_extra_opts : {};
+  const directives = {
+    ...directivesNamed(config as unknown as Message),
+    commitmentDevice: config.commitment_device,
+    ...directivesNamed(extra),
+    forceMessage: true,
+  };
+  if (onlyIfCached) {
+    directives.cacheControl = [...(directives.cacheControl ?? []), 'only-if-cached'];
+  }
+  return directives;
+}
+
+/** A context to resolve a request on the node as it is now (its step hook included). */
+export function requestContext(
+  node: LiveNode,
+  onlyIfCached = false,
+  request?: RequestInfo,
+): Context {
+  const ctx = node.context(requestDirectives(node.config, onlyIfCached), request);
+  const onStep = stepHook(ctx);
+  return onStep ? { ...ctx, directives: { ...ctx.directives, onStep } } : ctx;
+}
+
+async function resolveList(list: PathItem[], ctx: Context): Promise<Result> {
+  const result = await resolveMany(list, ctx);
   // A lone `~device&k=v` step is the message it builds.
   if (result.body instanceof As) {
-    return forceMessage(await subresolve({}, result.body.device, result.body.msg, opts));
+    return forceMessage(await subresolve({}, result.body.device, result.body.msg, ctx));
   }
   return result;
 }
 
 /**
- * Sign a result, when the node signs its responses. A result signed by others
- * (relayed from another node) is passed on if its signatures hold; signatures
- * that do not hold for it (a request's, copied into its messages) are replaced.
+ * Sign a result with `codec`, when the node signs its responses. A result
+ * signed by others (relayed from another node) is passed on if its
+ * signatures hold; signatures that do not hold for it (a request's, copied
+ * into its messages) are replaced.
  */
-export async function maybeSign(msg: Message, opts: Opts): Promise<Message> {
-  if (opts.force_signed !== true || !opts.priv_wallet) return msg;
-  const schemes = schemesOf(opts);
-  if (committersOf(msg).length > 0 && (await verifyMessage(msg, {}, schemes, opts))) return msg;
-  const device = String(opts.commitment_device ?? 'httpsig@1.0');
-  const scheme = device === 'ans104@1.0' ? schemes.get(device) : schemes.get('httpsig@1.0');
-  return scheme.commit(omit(msg, ['commitments']), {}, opts);
+export async function maybeSign(msg: Message, ctx: Context, codec: string): Promise<Message> {
+  if (ctx.config.force_signed !== true) return msg;
+  const { codecs, wallet } = ctx.services;
+  if (committersOf(msg).length > 0 && (await verifyMessage(msg, {}, codecs))) return msg;
+  const committer = codecs.committer(codec === 'ans104@1.0' ? codec : 'httpsig@1.0');
+  return committer.commit(omit(msg, ['commitments']), {}, { wallet });
 }
 
-/**
- * Resolve one request singleton on a node whose current message is `node`.
- * `sent` is the message as its client sent and signed it (without the
- * `method` and `path` the HTTP layer adds), for devices that keep it.
- */
+export interface Exchange {
+  /** The request as its client sent and signed it, and what was verified of it. */
+  readonly request?: RequestInfo;
+  /** The codec the reply is encoded (and signed) with. */
+  readonly replyCodec?: string;
+}
+
+/** Resolve one request singleton on the node. */
 export async function handle(
   request: Message,
-  node: Opts,
-  sent: Message = request,
+  node: LiveNode,
+  exchange: Exchange = {},
 ): Promise<Message> {
-  const schemes = schemesOf(node);
+  const ctx = node.context();
+  const codecs = ctx.services.codecs;
+  const replyCodec = exchange.replyCodec ?? ctx.config.commitment_device;
   // The client's cache directive is about this exchange, not part of the messages
   // (so it does not change their hashpaths, and a cached result is found).
   const { 'cache-control': directive, ...singleton } = request;
   const onlyIfCached = /only-if-cached/i.test(String(directive ?? ''));
   const list = parseHyperpath(singleton);
-  if (node.initialized === false) {
-    if (!isMetaInfo(list)) return embedStatus(forceMessage(error(NOT_INITIALIZED)), schemes);
-    return embedStatus(await resolveList(list, requestOpts(node)), schemes);
+  if (ctx.config.initialized === false) {
+    if (!isMetaInfo(list)) return embedStatus(forceMessage(error(NOT_INITIALIZED)), codecs);
+    return embedStatus(await resolveList(list, requestContext(node)), codecs);
   }
-  const hooked = await runHook('request', { request: singleton, body: list }, node);
-  if (hooked.status !== 'ok') return embedStatus(forceMessage(hooked), schemes);
+  const hooked = await runHook('request', { request: singleton, body: list }, ctx);
+  if (hooked.status !== 'ok') return embedStatus(forceMessage(hooked), codecs);
   const body = (hooked.body as Message).body;
   const messages = Array.isArray(body) ? body : [body as PathItem];
 
-  // The node message may have changed in the hook: read it again.
-  const current = node.node?.opts ?? node;
-  const result = embedStatus(
-    await resolveList(messages, { ...requestOpts(current, onlyIfCached), http_request: sent }),
-    schemes,
+  // The configuration may have changed in the hook: read it again.
+  const resolved = await resolveList(
+    messages,
+    requestContext(node, onlyIfCached, exchange.request),
   );
-  const after = node.node?.opts ?? current;
+  const result = embedStatus(resolved, codecs);
+  const after = node.context();
   const responded = await runHook('response', { request: singleton, body: result }, after);
   const response =
     responded.status === 'ok'
-      ? embedStatus({ status: 'ok', body: (responded.body as Message).body as Message }, schemes)
-      : embedStatus(forceMessage(responded), schemes);
-  return maybeSign(response, { ...after, commitment_device: node.commitment_device });
+      ? embedStatus({ status: 'ok', body: (responded.body as Message).body as Message }, codecs)
+      : embedStatus(forceMessage(responded), codecs);
+  return maybeSign(response, after, replyCodec);
 }

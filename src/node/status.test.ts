@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
-import { schemes } from '../codecs/index.ts';
+import { createCodecRegistry } from '../codecs/index.ts';
 import { Atom, Float, type Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
 import { embedStatus, httpStatus, statusOf } from './status.ts';
+
+const codecs = createCodecRegistry();
 
 describe('statusOf', () => {
   it('maps an outcome-named atom body to its status', () => {
@@ -116,54 +118,54 @@ describe('httpStatus', () => {
 
 describe('embedStatus', () => {
   it('writes the status into a message result', () => {
-    assert.deepEqual(embedStatus({ status: 'ok', body: { a: '1' } }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'ok', body: { a: '1' } }, codecs), {
       a: '1',
       status: 200,
     });
-    assert.deepEqual(embedStatus({ status: 'error', body: { a: '1' } }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'error', body: { a: '1' } }, codecs), {
       a: '1',
       status: 400,
     });
   });
 
   it('normalises an existing status key to its number', () => {
-    assert.deepEqual(embedStatus({ status: 'ok', body: { status: 'created' } }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'ok', body: { status: 'created' } }, codecs), {
       status: 201,
     });
-    assert.deepEqual(embedStatus({ status: 'ok', body: { status: '404', body: 'x' } }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'ok', body: { status: '404', body: 'x' } }, codecs), {
       status: 404,
       body: 'x',
     });
-    assert.deepEqual(embedStatus({ status: 'ok', body: { status: 9000 } }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'ok', body: { status: 9000 } }, codecs), {
       status: 500,
     });
   });
 
   it('does not change the input message', () => {
     const body: Message = { a: '1', status: 'created' };
-    embedStatus({ status: 'ok', body }, schemes);
+    embedStatus({ status: 'ok', body }, codecs);
     assert.deepEqual(body, { a: '1', status: 'created' });
   });
 
   it('turns a list result into a numbered message', () => {
-    assert.deepEqual(embedStatus({ status: 'ok', body: ['a', 'b'] }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'ok', body: ['a', 'b'] }, codecs), {
       '1': 'a',
       '2': 'b',
       status: 200,
     });
-    assert.deepEqual(embedStatus({ status: 'error', body: [] }, schemes), { status: 400 });
+    assert.deepEqual(embedStatus({ status: 'error', body: [] }, codecs), { status: 400 });
   });
 
   it('wraps a non-message body as {status, body}', () => {
-    assert.deepEqual(embedStatus({ status: 'ok', body: 'text' }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'ok', body: 'text' }, codecs), {
       status: 200,
       body: 'text',
     });
-    assert.deepEqual(embedStatus({ status: 'error', body: 7 }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'error', body: 7 }, codecs), {
       status: 400,
       body: 7,
     });
-    assert.deepEqual(embedStatus({ status: 'ok', body: true }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'ok', body: true }, codecs), {
       status: 200,
       body: true,
     });
@@ -171,7 +173,7 @@ describe('embedStatus', () => {
 
   it('maps a wrapped outcome atom to its status, keeping the atom', () => {
     const notFound = Atom.of('not_found');
-    assert.deepEqual(embedStatus({ status: 'error', body: notFound }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'error', body: notFound }, codecs), {
       status: 404,
       body: notFound,
     });
@@ -179,7 +181,7 @@ describe('embedStatus', () => {
 
   it('sends literal booleans of an ao-result body as text', () => {
     assert.deepEqual(
-      embedStatus({ status: 'ok', body: { 'ao-result': 'body', body: true } }, schemes),
+      embedStatus({ status: 'ok', body: { 'ao-result': 'body', body: true } }, codecs),
       {
         'ao-result': 'body',
         body: 'true',
@@ -187,14 +189,14 @@ describe('embedStatus', () => {
       },
     );
     assert.deepEqual(
-      embedStatus({ status: 'ok', body: { 'ao-result': 'body', body: false } }, schemes),
+      embedStatus({ status: 'ok', body: { 'ao-result': 'body', body: false } }, codecs),
       { 'ao-result': 'body', body: 'false', status: 200 },
     );
   });
 
   it('sends non-outcome atoms of an ao-result body as their names', () => {
     assert.deepEqual(
-      embedStatus({ status: 'ok', body: { 'ao-result': 'body', body: Atom.of('unset') } }, schemes),
+      embedStatus({ status: 'ok', body: { 'ao-result': 'body', body: Atom.of('unset') } }, codecs),
       { 'ao-result': 'body', body: 'unset', status: 200 },
     );
   });
@@ -202,21 +204,18 @@ describe('embedStatus', () => {
   it('keeps outcome atoms of an ao-result body and uses their status', () => {
     const notFound = Atom.of('not_found');
     assert.deepEqual(
-      embedStatus({ status: 'ok', body: { 'ao-result': 'body', body: notFound } }, schemes),
+      embedStatus({ status: 'ok', body: { 'ao-result': 'body', body: notFound } }, codecs),
       { 'ao-result': 'body', body: notFound, status: 404 },
     );
   });
 
   it('leaves literal bodies alone outside an ao-result body message', () => {
-    assert.deepEqual(embedStatus({ status: 'ok', body: { body: true } }, schemes), {
+    assert.deepEqual(embedStatus({ status: 'ok', body: { body: true } }, codecs), {
       body: true,
       status: 200,
     });
     assert.deepEqual(
-      embedStatus(
-        { status: 'ok', body: { 'ao-result': 'other', body: Atom.of('unset') } },
-        schemes,
-      ),
+      embedStatus({ status: 'ok', body: { 'ao-result': 'other', body: Atom.of('unset') } }, codecs),
       { 'ao-result': 'other', body: Atom.of('unset'), status: 200 },
     );
   });
@@ -224,6 +223,6 @@ describe('embedStatus', () => {
   it('never changes a status key that a signature covers', () => {
     const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
     const signed = signHttpsig({ status: 'created', a: '1' }, wallet);
-    assert.equal(embedStatus({ status: 'error', body: signed }, schemes), signed);
+    assert.equal(embedStatus({ status: 'error', body: signed }, codecs), signed);
   });
 });

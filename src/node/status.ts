@@ -5,11 +5,10 @@
  * resolver's outcome (`ok` -> 200, `error` -> 400, ...). The status is then
  * written into the message, so it travels with it.
  */
-import { committedKeys } from '../codecs/commitments.ts';
-import type { SchemeRegistry } from '../codecs/index.ts';
+import { committedKeys, committersOf } from '../codecs/commitments.ts';
+import type { CodecRegistry } from '../codecs/registry.ts';
 import { Atom, isMessage, listToMessage, type Message, type Value } from '../core/message.ts';
 import type { Result } from '../engine/device.ts';
-import { committersOf } from '../engine/ids.ts';
 
 const OUTCOMES: Record<string, number> = {
   ok: 200,
@@ -56,19 +55,19 @@ function literalAtomAsText(msg: Message): Message {
   return msg;
 }
 
-function isStatusCommitted(msg: Message, schemes: SchemeRegistry): boolean {
+function isStatusCommitted(msg: Message, codecs: CodecRegistry): boolean {
   if (committersOf(msg).length === 0) return false;
-  return committedKeys(msg, { committers: 'all' }, schemes).includes('status');
+  return committedKeys(msg, { committers: 'all' }, codecs).includes('status');
 }
 
 /** The result as a message carrying its HTTP status. */
-export function embedStatus(result: Result, schemes: SchemeRegistry): Message {
+export function embedStatus(result: Result, codecs: CodecRegistry): Message {
   const body = result.body;
-  if (Array.isArray(body)) return embedStatus({ ...result, body: listToMessage(body) }, schemes);
+  if (Array.isArray(body)) return embedStatus({ ...result, body: listToMessage(body) }, codecs);
   if (!isMessage(body)) {
     return { status: statusOf({ body }, result.status), body: body as Value };
   }
-  if (isStatusCommitted(body, schemes)) return body;
+  if (isStatusCommitted(body, codecs)) return body;
   const msg = literalAtomAsText(body);
   return { ...msg, status: statusOf(body, result.status) };
 }

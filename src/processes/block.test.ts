@@ -4,7 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sharedPath } from '../../test/support/shared.ts';
+import type { Message } from '../core/message.ts';
+import { loadWallet } from '../crypto/wallet.ts';
+import { createContext } from '../defaults.ts';
 import { currentBlock, ZERO_BLOCK } from './block.ts';
+
+const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
+/** A context with these options. */
+const configured = (config: Message) => createContext({ config, wallet });
 
 const realFetch = globalThis.fetch;
 const calls: string[] = [];
@@ -31,8 +39,11 @@ describe('ZERO_BLOCK', () => {
 describe('currentBlock in debug mode', () => {
   it('is the zero block without asking a gateway', async () => {
     calls.length = 0;
-    assert.equal(await currentBlock({}), ZERO_BLOCK);
-    assert.equal(await currentBlock({ mode: 'debug', gateway: 'https://gw.test' }), ZERO_BLOCK);
+    assert.equal(await currentBlock(configured({})), ZERO_BLOCK);
+    assert.equal(
+      await currentBlock(configured({ mode: 'debug', gateway: 'https://gw.test' })),
+      ZERO_BLOCK,
+    );
     assert.deepEqual(calls, []);
   });
 });
@@ -42,14 +53,17 @@ describe('currentBlock in prod mode', () => {
   it('is the zero block while the gateway is unreachable and nothing is known', async () => {
     calls.length = 0;
     reply = () => Promise.reject(new Error('offline'));
-    assert.deepEqual(await currentBlock({ mode: 'prod', gateway: 'https://a.test' }), ZERO_BLOCK);
+    assert.deepEqual(
+      await currentBlock(configured({ mode: 'prod', gateway: 'https://a.test' })),
+      ZERO_BLOCK,
+    );
     assert.deepEqual(calls, ['https://a.test/block/current']);
   });
 
   it("reads the gateway's current block (trailing slashes dropped)", async () => {
     calls.length = 0;
     reply = json({ height: 1234, indep_hash: 'H'.repeat(64), timestamp: 1700000000 });
-    const block = await currentBlock({ mode: 'prod', gateway: 'https://b.test//' });
+    const block = await currentBlock(configured({ mode: 'prod', gateway: 'https://b.test//' }));
     assert.deepEqual(block, { height: 1234, hash: 'H'.repeat(64), timestamp: 1700000000 });
     assert.deepEqual(calls, ['https://b.test/block/current']);
   });
@@ -57,7 +71,7 @@ describe('currentBlock in prod mode', () => {
   it('serves the same gateway from its cache', async () => {
     calls.length = 0;
     reply = json({ height: 9999, indep_hash: 'X'.repeat(64) });
-    const block = await currentBlock({ mode: 'prod', gateway: 'https://b.test' });
+    const block = await currentBlock(configured({ mode: 'prod', gateway: 'https://b.test' }));
     assert.equal(block.height, 1234);
     assert.deepEqual(calls, []);
   });
@@ -65,22 +79,28 @@ describe('currentBlock in prod mode', () => {
   it('asks again for another gateway; timestamp defaults to 0', async () => {
     calls.length = 0;
     reply = json({ height: 5, indep_hash: 'C'.repeat(64) });
-    const block = await currentBlock({ mode: 'prod', gateway: 'https://c.test' });
+    const block = await currentBlock(configured({ mode: 'prod', gateway: 'https://c.test' }));
     assert.deepEqual(block, { height: 5, hash: 'C'.repeat(64), timestamp: 0 });
     assert.deepEqual(calls, ['https://c.test/block/current']);
   });
 
   it('keeps the last known block when a reply is unusable or the gateway fails', async () => {
     reply = json({ error: 'not found' });
-    assert.equal((await currentBlock({ mode: 'prod', gateway: 'https://d.test' })).height, 5);
+    assert.equal(
+      (await currentBlock(configured({ mode: 'prod', gateway: 'https://d.test' }))).height,
+      5,
+    );
     reply = () => Promise.reject(new Error('offline'));
-    assert.equal((await currentBlock({ mode: 'prod', gateway: 'https://e.test' })).height, 5);
+    assert.equal(
+      (await currentBlock(configured({ mode: 'prod', gateway: 'https://e.test' }))).height,
+      5,
+    );
   });
 
   it('defaults to arweave.net', async () => {
     calls.length = 0;
     reply = json({ height: 7, indep_hash: 'D'.repeat(64) });
-    assert.equal((await currentBlock({ mode: 'prod' })).height, 7);
+    assert.equal((await currentBlock(configured({ mode: 'prod' }))).height, 7);
     assert.deepEqual(calls, ['https://arweave.net/block/current']);
   });
 });

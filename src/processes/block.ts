@@ -3,7 +3,7 @@
  * `prod` mode the gateway's current block, refreshed every 15 s; in `debug`
  * mode (the default) height and timestamp 0 and a zero hash, as HyperBEAM.
  */
-import type { Opts } from '../engine/context.ts';
+import type { Context } from '../engine/context.ts';
 
 export interface Block {
   height: number;
@@ -18,9 +18,9 @@ const REFRESH_MS = 15_000;
 
 let cached: { block: Block; at: number; gateway: string } | undefined;
 
-export async function currentBlock(opts: Opts): Promise<Block> {
-  if (opts.mode !== 'prod') return ZERO_BLOCK;
-  const gateway = String(opts.gateway ?? 'https://arweave.net').replace(/\/+$/, '');
+export async function currentBlock(ctx: Context): Promise<Block> {
+  if (ctx.config.mode !== 'prod') return ZERO_BLOCK;
+  const gateway = ctx.config.gateway.replace(/\/+$/, '');
   if (cached && cached.gateway === gateway && Date.now() - cached.at < REFRESH_MS) {
     return cached.block;
   }

@@ -6,10 +6,12 @@
  * `Target`, `Anchor`, `Data`, `Signature`, and every other key as a tag in
  * Header-Case (or the item's original tags, when it kept them).
  */
+
+import { commitmentsOf, committersOf } from '../codecs/commitments.ts';
 import { messageToTabm, type Tabm, type TabmValue } from '../codecs/structured.ts';
 import { type Binary, base64url, isBinary, toBytes, tryUtf8Decode } from '../core/binary.ts';
 import { isMessage, type Message, omit } from '../core/message.ts';
-import { commitmentsOf, committersOf, messageId } from '../engine/ids.ts';
+import { messageId } from '../engine/ids.ts';
 
 export interface JsonTag {
   name: string;

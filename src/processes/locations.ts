@@ -17,11 +17,15 @@
  * not above the stored one for its address is refused.
  */
 import { HbError } from '../core/errors.ts';
-import { isMessage, type Message, type Value } from '../core/message.ts';
-import type { MessageStore, Opts } from '../engine/context.ts';
+import { isMessage, type Message } from '../core/message.ts';
+import type { MessageStore } from '../engine/context.ts';
+import { naturalOf } from './numbers.ts';
 
-/** The default `time-to-live` of the node's own record: 7 days (`scheduler_location_ttl`). */
-export const DEFAULT_LOCATION_TTL = 7 * 24 * 60 * 60 * 1000;
+declare module '../engine/context.ts' {
+  interface Services {
+    readonly locations: SchedulerLocations;
+  }
+}
 
 const ROOT = 'scheduler-locations';
 const recordPath = (address: string, nonce: number) => `${ROOT}/${address}/${nonce}`;
@@ -50,27 +54,6 @@ export class StaleNonceError extends HbError {
   }
 }
 
-/** A non-negative integer: a number, or the decimal text of one. */
-export function naturalOf(value: Value | undefined): number | undefined {
-  const n =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d+$/.test(value.trim())
-        ? Number(value.trim())
-        : Number.NaN;
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-/** The node's default `time-to-live` for its own record, from `scheduler_location_ttl`. */
-export function locationTtl(opts: Opts): number {
-  const configured = opts.scheduler_location_ttl;
-  const value =
-    typeof configured === 'number' || typeof configured === 'string'
-      ? naturalOf(configured)
-      : undefined;
-  return value !== undefined && value > 0 ? value : DEFAULT_LOCATION_TTL;
-}
-
 /** The URL a record names (`url`, or HyperBEAM's older `location`). */
 export function urlOf(record: Message): string | undefined {
   const url = record.url ?? record.location;
@@ -91,13 +74,13 @@ export class SchedulerLocations {
   /** Writes per address, one at a time: the nonce check and the write are one step. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(store: MessageStore) {
-    this.store = store;
+  constructor(messages: MessageStore) {
+    this.store = messages;
   }
 
   /** The nonces stored for an address, highest first. */
   private async nonces(address: string): Promise<number[]> {
-    const names = (await this.store.list?.(`${ROOT}/${address}`)) ?? [];
+    const names = (await this.store.list(`${ROOT}/${address}`)) ?? [];
     return names
       .map((name) => naturalOf(name))
       .filter((n): n is number => n !== undefined)
@@ -156,20 +139,4 @@ export class SchedulerLocations {
     );
     return entry;
   }
-}
-
-const registries = new WeakMap<MessageStore, SchedulerLocations>();
-
-/** The scheduler-location records kept in the node's store. */
-export function locationsOf(opts: Opts): SchedulerLocations {
-  const store = opts.store;
-  if (!store?.list) {
-    throw new HbError('no_store', 'scheduler locations need a store that can list');
-  }
-  let locations = registries.get(store);
-  if (!locations) {
-    locations = new SchedulerLocations(store);
-    registries.set(store, locations);
-  }
-  return locations;
 }

@@ -8,7 +8,7 @@ import { sharedPath } from '../../test/support/shared.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
 import type { Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import { createOpts } from '../defaults.ts';
+import { createContext } from '../defaults.ts';
 import { messageId } from '../engine/ids.ts';
 import {
   committedProcess,
@@ -22,6 +22,7 @@ import {
 } from './process-message.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
+const context = () => createContext({ wallet });
 const definition: Message = {
   device: 'process@1.0',
   type: 'Process',
@@ -116,7 +117,7 @@ describe('committedProcess', () => {
   it('keeps only what the signatures cover', () => {
     const signed = signHttpsig(definition, wallet);
     const extended = { ...signed, added: 'later' };
-    const committed = committedProcess(extended, createOpts());
+    const committed = committedProcess(extended, context());
     assert.equal(committed.added, undefined);
     assert.deepEqual(committed, signed);
     assert.equal(processIdOf(committed), processIdOf(signed));
@@ -124,23 +125,23 @@ describe('committedProcess', () => {
 
   it('leaves an unsigned process as it is', () => {
     const unsigned = { ...definition, extra: '1' };
-    assert.equal(committedProcess(unsigned, createOpts()), unsigned);
+    assert.equal(committedProcess(unsigned, context()), unsigned);
   });
 });
 
 describe('loadProcess', () => {
   it('reads a stored process by its ID', async () => {
-    const opts = createOpts();
+    const ctx = context();
     const signed = signHttpsig(definition, wallet);
-    await opts.store?.write(signed);
-    const loaded = await loadProcess(processIdOf(signed), opts);
+    await ctx.services.messages.write(signed);
+    const loaded = await loadProcess(processIdOf(signed), ctx);
     assert.deepEqual(loaded, signed);
   });
 
-  it('is undefined for an unknown ID, a non-ID or no store', async () => {
-    assert.equal(await loadProcess('U'.repeat(43), createOpts()), undefined);
-    assert.equal(await loadProcess('not an id', createOpts()), undefined);
-    assert.equal(await loadProcess(processIdOf(definition), {}), undefined);
+  it('is undefined for an unknown ID, a non-ID or an empty store', async () => {
+    assert.equal(await loadProcess('U'.repeat(43), context()), undefined);
+    assert.equal(await loadProcess('not an id', context()), undefined);
+    assert.equal(await loadProcess(processIdOf(definition), context()), undefined);
   });
 });
 

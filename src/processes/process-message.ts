@@ -2,12 +2,11 @@
  * What a process message is and where it lives: its ID (its signature's, as
  * HyperBEAM's `hb_message:id(Process, all)`), its scheduler, and finding it.
  */
-import { withOnlyCommitted } from '../codecs/commitments.ts';
-import { schemes as defaultSchemes } from '../codecs/index.ts';
+import { committersOf, withOnlyCommitted } from '../codecs/commitments.ts';
 import { base64url } from '../core/binary.ts';
 import { isId, isMessage, type Message, type Value } from '../core/message.ts';
-import type { Opts } from '../engine/context.ts';
-import { committersOf, messageId } from '../engine/ids.ts';
+import type { Context } from '../engine/context.ts';
+import { messageId } from '../engine/ids.ts';
 
 export function isProcess(msg: Value | undefined): boolean {
   return isMessage(msg) && typeof msg.type === 'string' && msg.type.toLowerCase() === 'process';
@@ -51,13 +50,13 @@ export function processOf(state: Message): Message | undefined {
 }
 
 /** The process message as stored: only what its signatures cover. */
-export function committedProcess(process: Message, opts: Opts): Message {
-  return withOnlyCommitted(process, opts.schemes ?? defaultSchemes);
+export function committedProcess(process: Message, ctx: Context): Message {
+  return withOnlyCommitted(process, ctx.services.codecs);
 }
 
 /** Load a process by ID from the node's store. */
-export async function loadProcess(pid: string, opts: Opts): Promise<Message | undefined> {
+export async function loadProcess(pid: string, ctx: Context): Promise<Message | undefined> {
   if (!isId(pid)) return undefined;
-  const msg = await opts.store?.read(pid);
+  const msg = await ctx.services.messages.read(pid);
   return isMessage(msg) ? msg : undefined;
 }

@@ -8,25 +8,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
-import { HbError } from '../core/errors.ts';
 import { isMessage, type Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import { createOpts } from '../defaults.ts';
+import { createContext } from '../defaults.ts';
 import { createDeviceRegistry } from '../devices/index.ts';
-import type { MessageStore, Opts } from '../engine/context.ts';
+import { type Context, type MessageStore, withDirectives } from '../engine/context.ts';
 import { defineDevice, error, ok } from '../engine/device.ts';
 import { MemoryStore } from '../stores/memory.ts';
-import { MessageCache } from '../stores/message-cache.ts';
+import { TieredMessageStore } from '../stores/tiered.ts';
 import { processIdOf } from './process-message.ts';
-import {
-  deviceFor,
-  hasRuntime,
-  PROCESS_DEVICE,
-  ProcessRuntime,
-  runAs,
-  runtimeOf,
-} from './runtime.ts';
-import { schedulesOf } from './schedule.ts';
+import { deviceFor, PROCESS_DEVICE, ProcessRuntime, runAs } from './runtime.ts';
+import { Schedules } from './schedule.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
 
@@ -89,7 +81,7 @@ const brokenDevice = defineDevice({
 });
 
 interface Setup {
-  opts: Opts;
+  ctx: Context;
   store: MessageStore;
   calls: Calls;
   process: Message;
@@ -97,16 +89,14 @@ interface Setup {
 }
 
 /** A signed process on `device`, its spawn at slot 0 and messages n = 1..`messages`. */
-async function setup(messages: number, extra: Opts = {}, device = 'sum@1.0'): Promise<Setup> {
+async function setup(messages: number, config: Message = {}, device = 'sum@1.0'): Promise<Setup> {
   const calls: Calls = { init: 0, compute: 0, snapshot: 0, normalize: 0 };
-  const store = new MessageCache([new MemoryStore()]);
-  const opts = createOpts({
-    priv_wallet: wallet,
-    store,
+  const store = new TieredMessageStore([new MemoryStore()]);
+  const ctx = createContext({
+    wallet,
+    messages: store,
     devices: createDeviceRegistry([sumDevice(calls), plainDevice(calls), brokenDevice]),
-    process_snapshot_slots: 1000,
-    process_snapshot_interval: 1e12,
-    ...extra,
+    config: { process_snapshot_slots: 1000, process_snapshot_interval: 1e12, ...config },
   });
   const process = signHttpsig(
     {
@@ -118,10 +108,10 @@ async function setup(messages: number, extra: Opts = {}, device = 'sum@1.0'): Pr
     wallet,
   );
   const pid = processIdOf(process);
-  const schedules = schedulesOf(opts);
-  await schedules.assign(pid, process, opts);
-  for (let n = 1; n <= messages; n++) await schedules.assign(pid, { n: String(n) }, opts);
-  return { opts, store, calls, process, pid };
+  const schedules = ctx.services.schedules;
+  await schedules.assign(pid, process, ctx);
+  for (let n = 1; n <= messages; n++) await schedules.assign(pid, { n: String(n) }, ctx);
+  return { ctx, store, calls, process, pid };
 }
 
 const bodyOf = (result: { body: unknown }) => result.body as Message;
@@ -152,9 +142,9 @@ describe('deviceFor', () => {
 
 describe('runAs', () => {
   it('runs the role device on the state and gives the process device back', async () => {
-    const { opts } = await setup(0);
+    const { ctx } = await setup(0);
     const state = { device: PROCESS_DEVICE, 'execution-device': 'sum@1.0', total: 9 };
-    const result = await runAs('execution', state, { path: 'init' }, opts);
+    const result = await runAs('execution', state, { path: 'init' }, ctx);
     assert.equal(result.status, 'ok');
     assert.equal(bodyOf(result).device, PROCESS_DEVICE);
     assert.equal(bodyOf(result).total, 0);
@@ -162,13 +152,13 @@ describe('runAs', () => {
   });
 
   it('passes the role output prefixes and a set input prefix on', async () => {
-    const { opts } = await setup(0);
+    const { ctx } = await setup(0);
     const state = {
       'execution-device': 'sum@1.0',
       'execution-output-prefixes': ['out'],
       'input-prefix': 'in',
     };
-    const body = bodyOf(await runAs('execution', state, { path: 'init' }, opts));
+    const body = bodyOf(await runAs('execution', state, { path: 'init' }, ctx));
     assert.deepEqual(body['output-prefixes'], ['out']);
     assert.equal(body['input-prefix'], 'in');
     // Without a device of its own, the state comes back as process@1.0's.
@@ -178,9 +168,9 @@ describe('runAs', () => {
 
 describe('ProcessRuntime.compute', () => {
   it('inits once, then computes each slot in order', async () => {
-    const { opts, calls, process } = await setup(4);
-    const runtime = new ProcessRuntime(opts.store!);
-    const result = await runtime.compute(process, 3, opts);
+    const { ctx, calls, process } = await setup(4);
+    const runtime = new ProcessRuntime(ctx.services.messages);
+    const result = await runtime.compute(process, 3, ctx);
     assert.equal(result.status, 'ok');
     const state = bodyOf(result);
     assert.equal(state.total, sumTo(3));
@@ -192,17 +182,17 @@ describe('ProcessRuntime.compute', () => {
   });
 
   it('continues a live state to a later slot', async () => {
-    const { opts, calls, process } = await setup(5);
-    const runtime = new ProcessRuntime(opts.store!);
-    await runtime.compute(process, 2, opts);
-    const later = await runtime.compute(process, 5, opts);
+    const { ctx, calls, process } = await setup(5);
+    const runtime = new ProcessRuntime(ctx.services.messages);
+    await runtime.compute(process, 2, ctx);
+    const later = await runtime.compute(process, 5, ctx);
     assert.equal(bodyOf(later).total, sumTo(5));
     assert.deepEqual(calls, { init: 1, compute: 6, snapshot: 0, normalize: 0 });
   });
 
   it('keeps each slot at processes/<pid>/slots/<n>, without the process', async () => {
-    const { opts, store, process, pid } = await setup(2);
-    await new ProcessRuntime(store).compute(process, 2, opts);
+    const { ctx, store, process, pid } = await setup(2);
+    await new ProcessRuntime(store).compute(process, 2, ctx);
     assert.deepEqual(await store.list?.(`processes/${pid}/slots`), ['0', '1', '2']);
     const stored = await store.read(`processes/${pid}/slots/1`);
     assert.equal(stored?.total, 1);
@@ -212,23 +202,23 @@ describe('ProcessRuntime.compute', () => {
   });
 
   it('answers a computed slot from the store, in this runtime or a fresh one', async () => {
-    const { opts, store, calls, process } = await setup(3);
-    const first = await new ProcessRuntime(store).compute(process, 3, opts);
-    const again = await new ProcessRuntime(store).compute(process, 1, opts);
+    const { ctx, store, calls, process } = await setup(3);
+    const first = await new ProcessRuntime(store).compute(process, 3, ctx);
+    const again = await new ProcessRuntime(store).compute(process, 1, ctx);
     assert.equal(again.status, 'ok');
     assert.equal(bodyOf(again).total, 1);
     assert.deepEqual(bodyOf(again).process, process);
     const runtime = new ProcessRuntime(store);
-    assert.deepEqual(await runtime.compute(process, 3, opts), first);
+    assert.deepEqual(await runtime.compute(process, 3, ctx), first);
     assert.deepEqual(calls, { init: 1, compute: 4, snapshot: 0, normalize: 0 });
   });
 
   it('computes a slot once for concurrent callers', async () => {
-    const { opts, calls, process } = await setup(3);
-    const runtime = new ProcessRuntime(opts.store!);
+    const { ctx, calls, process } = await setup(3);
+    const runtime = new ProcessRuntime(ctx.services.messages);
     const [a, b] = await Promise.all([
-      runtime.compute(process, 3, opts),
-      runtime.compute(process, 3, opts),
+      runtime.compute(process, 3, ctx),
+      runtime.compute(process, 3, ctx),
     ]);
     assert.equal(bodyOf(a as { body: unknown }).total, sumTo(3));
     assert.equal(bodyOf(b as { body: unknown }).total, sumTo(3));
@@ -236,11 +226,11 @@ describe('ProcessRuntime.compute', () => {
   });
 
   it('uses only the keys the process signature covers', async () => {
-    const { opts, process } = await setup(1);
-    const result = await new ProcessRuntime(opts.store!).compute(
+    const { ctx, process } = await setup(1);
+    const result = await new ProcessRuntime(ctx.services.messages).compute(
       { ...process, added: 'after signing' },
       1,
-      opts,
+      ctx,
     );
     assert.equal(result.status, 'ok');
     assert.equal(bodyOf(result).added, undefined);
@@ -250,8 +240,8 @@ describe('ProcessRuntime.compute', () => {
 
 describe('snapshots', () => {
   it('are taken every process_snapshot_slots slots (init counting as slot -1)', async () => {
-    const { opts, store, calls, process, pid } = await setup(5, { process_snapshot_slots: 2 });
-    await new ProcessRuntime(store).compute(process, 5, opts);
+    const { ctx, store, calls, process, pid } = await setup(5, { process_snapshot_slots: 2 });
+    await new ProcessRuntime(store).compute(process, 5, ctx);
     assert.deepEqual(await store.list?.(`processes/${pid}/snapshots`), ['1', '3', '5']);
     assert.equal(calls.snapshot, 3);
     const saved = await store.read(`processes/${pid}/snapshots/3`);
@@ -263,11 +253,11 @@ describe('snapshots', () => {
   });
 
   it('resume a fresh runtime from the latest snapshot via normalize', async () => {
-    const { opts, store, calls, process } = await setup(6, { process_snapshot_slots: 2 });
-    await new ProcessRuntime(store).compute(process, 4, opts);
+    const { ctx, store, calls, process } = await setup(6, { process_snapshot_slots: 2 });
+    await new ProcessRuntime(store).compute(process, 4, ctx);
     assert.deepEqual(calls, { init: 1, compute: 5, snapshot: 2, normalize: 0 });
     // A restarted node: slot 6 starts from the snapshot at slot 3.
-    const result = await new ProcessRuntime(store).compute(process, 6, opts);
+    const result = await new ProcessRuntime(store).compute(process, 6, ctx);
     assert.equal(result.status, 'ok');
     assert.equal(bodyOf(result).total, sumTo(6));
     assert.equal(bodyOf(result).restored, 'yes');
@@ -277,34 +267,34 @@ describe('snapshots', () => {
 
   it('resume from the saved state when the device cannot snapshot', async () => {
     const every2 = { process_snapshot_slots: 2 };
-    const { opts, store, calls, process } = await setup(4, every2, 'plain@1.0');
-    await new ProcessRuntime(store).compute(process, 2, opts);
-    const result = await new ProcessRuntime(store).compute(process, 4, opts);
+    const { ctx, store, calls, process } = await setup(4, every2, 'plain@1.0');
+    await new ProcessRuntime(store).compute(process, 2, ctx);
+    const result = await new ProcessRuntime(store).compute(process, 4, ctx);
     assert.equal(result.status, 'ok');
     assert.equal(bodyOf(result).count, 5);
     // No second init: slots 0..2, then 2..4 again from the state kept at slot 1.
     assert.deepEqual(calls, { init: 1, compute: 6, snapshot: 0, normalize: 0 });
   });
 
-  it('are taken of every live process by snapshotAll', async () => {
-    const { opts, store, calls, process, pid } = await setup(2);
+  it('are taken of every live process when the runtime stops', async () => {
+    const { ctx, store, calls, process, pid } = await setup(2);
     const runtime = new ProcessRuntime(store);
-    await runtime.compute(process, 2, opts);
+    await runtime.compute(process, 2, ctx);
     assert.equal(await store.list?.(`processes/${pid}/snapshots`), undefined);
-    await runtime.snapshotAll(opts);
+    await runtime.stop(ctx);
     assert.deepEqual(await store.list?.(`processes/${pid}/snapshots`), ['2']);
     // Nothing new to keep: no second snapshot.
-    await runtime.snapshotAll(opts);
+    await runtime.stop(ctx);
     assert.equal(calls.snapshot, 1);
   });
 
   it('are taken of a live state evicted beyond the limit, and resumed from', async () => {
-    const { opts, store, calls, process, pid } = await setup(3);
+    const { ctx, store, calls, process, pid } = await setup(3);
     const runtime = new ProcessRuntime(store);
-    await runtime.compute(process, 1, opts);
-    await runtime.evictBeyond(0, opts);
+    await runtime.compute(process, 1, ctx);
+    await runtime.evictBeyond(0, ctx);
     assert.deepEqual(await store.list?.(`processes/${pid}/snapshots`), ['1']);
-    const result = await runtime.compute(process, 3, opts);
+    const result = await runtime.compute(process, 3, ctx);
     assert.equal(bodyOf(result).total, sumTo(3));
     assert.deepEqual(calls, { init: 1, compute: 4, snapshot: 1, normalize: 1 });
   });
@@ -312,18 +302,18 @@ describe('snapshots', () => {
 
 describe('ProcessRuntime.compute errors', () => {
   it('refuses a slot that is not a non-negative integer (400)', async () => {
-    const { opts, process } = await setup(1);
-    const runtime = new ProcessRuntime(opts.store!);
+    const { ctx, process } = await setup(1);
+    const runtime = new ProcessRuntime(ctx.services.messages);
     for (const slot of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      const result = await runtime.compute(process, slot, opts);
+      const result = await runtime.compute(process, slot, ctx);
       assert.equal(result.status, 'error');
       assert.equal(bodyOf(result).status, 400, String(slot));
     }
   });
 
   it('refuses a slot not yet scheduled (404)', async () => {
-    const { opts, calls, process, pid } = await setup(2);
-    const result = await new ProcessRuntime(opts.store!).compute(process, 3, opts);
+    const { ctx, calls, process, pid } = await setup(2);
+    const result = await new ProcessRuntime(ctx.services.messages).compute(process, 3, ctx);
     assert.equal(result.status, 'error');
     assert.equal(bodyOf(result).status, 404);
     assert.match(String(bodyOf(result).body), new RegExp(`Slot 3 of ${pid}.*the last is 2`));
@@ -331,11 +321,12 @@ describe('ProcessRuntime.compute errors', () => {
   });
 
   it('answers 503 when an assignment is missing from the schedule', async () => {
-    const { opts, process, pid } = await setup(0);
+    const { ctx, process, pid } = await setup(0);
     // A store where slots 0 and 2 are linked but slot 1 is not.
-    const store = new MessageCache([new MemoryStore()]);
-    const gappy = { ...opts, store };
-    const spawn = await opts.store!.read(`assignments/${pid}/0`);
+    const store = new TieredMessageStore([new MemoryStore()]);
+    const services = { ...ctx.services, messages: store, schedules: new Schedules(store) };
+    const gappy = { ...ctx, services };
+    const spawn = await ctx.services.messages.read(`assignments/${pid}/0`);
     await store.write(spawn!, [`assignments/${pid}/0`]);
     await store.write({ slot: 2, process: pid, body: { n: '2' } }, [`assignments/${pid}/2`]);
     const result = await new ProcessRuntime(store).compute(process, 2, gappy);
@@ -345,42 +336,51 @@ describe('ProcessRuntime.compute errors', () => {
   });
 
   it('answers 500 with the phase and slot when compute fails', async () => {
-    const { opts, process, pid } = await setup(1);
-    await schedulesOf(opts).assign(pid, { fail: 'yes' }, opts);
-    const runtime = new ProcessRuntime(opts.store!);
-    const result = await runtime.compute(process, 2, opts);
+    const { ctx, process, pid } = await setup(1);
+    await ctx.services.schedules.assign(pid, { fail: 'yes' }, ctx);
+    const runtime = new ProcessRuntime(ctx.services.messages);
+    const result = await runtime.compute(process, 2, ctx);
     assert.deepEqual(result, {
       status: 'error',
       body: { status: 500, body: 'boom', phase: 'compute', 'attempted-slot': 2 },
     });
     // The slots before it were computed and kept.
-    assert.equal(bodyOf(await runtime.compute(process, 1, opts)).total, 1);
+    assert.equal(bodyOf(await runtime.compute(process, 1, ctx)).total, 1);
   });
 
   it('answers 500 when the execution device cannot start the process', async () => {
-    const { opts, process } = await setup(0, {}, 'broken@1.0');
-    const result = await new ProcessRuntime(opts.store!).compute(process, 0, opts);
+    const { ctx, process } = await setup(0, {}, 'broken@1.0');
+    const result = await new ProcessRuntime(ctx.services.messages).compute(process, 0, ctx);
     assert.equal(result.status, 'error');
     assert.equal(bodyOf(result).status, 500);
     assert.match(String(bodyOf(result).body), /could not start the process: cannot start/);
   });
 });
 
-describe('runtimeOf', () => {
-  it('is one runtime per store', () => {
-    const opts = createOpts();
-    assert.equal(hasRuntime(opts), false);
-    const runtime = runtimeOf(opts);
-    assert.equal(hasRuntime(opts), true);
-    assert.equal(runtimeOf({ ...opts }), runtime);
-    assert.notEqual(runtimeOf(createOpts()), runtime);
+describe('the processes service', () => {
+  it("is one runtime per context's services", () => {
+    const ctx = createContext({ wallet });
+    assert.ok(ctx.services.processes instanceof ProcessRuntime);
+    assert.equal(withDirectives(ctx, {}).services.processes, ctx.services.processes);
+    assert.notEqual(createContext({ wallet }).services.processes, ctx.services.processes);
   });
 
-  it('needs a store', () => {
-    assert.equal(hasRuntime({}), false);
-    assert.throws(
-      () => runtimeOf({}),
-      (e) => e instanceof HbError && e.code === 'no_store',
-    );
+  it("computes over the context's store and schedules", async () => {
+    const { ctx, store, process, pid } = await setup(2);
+    const result = await ctx.services.processes.compute(process, 2, ctx);
+    assert.equal(bodyOf(result).total, sumTo(2));
+    assert.deepEqual(await store.list(`processes/${pid}/slots`), ['0', '1', '2']);
+  });
+
+  it('releases what tracked resources hold for a process it lets go', async () => {
+    const { ctx, process, pid } = await setup(1);
+    const runtime = new ProcessRuntime(ctx.services.messages);
+    const released: string[] = [];
+    const resource = { release: (p: string) => void released.push(p), bytes: () => 0 };
+    runtime.track(resource);
+    runtime.track(resource);
+    await runtime.compute(process, 1, ctx);
+    await runtime.evictBeyond(0, ctx);
+    assert.deepEqual(released, [pid]);
   });
 });

@@ -15,13 +15,23 @@
  *   and gets the stored result. Different processes proceed independently.
  */
 
-import { HbError } from '../core/errors.ts';
 import { Atom, isMessage, type Message, omit, type Value } from '../core/message.ts';
-import { internalOpts, type MessageStore, type Opts } from '../engine/context.ts';
-import { error, ok, type Result } from '../engine/device.ts';
+import {
+  type Context,
+  internal,
+  type Lifecycle,
+  type MessageStore,
+  withDirectives,
+} from '../engine/context.ts';
+import { error, fail, ok, type Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
 import { committedProcess, processIdOf } from './process-message.ts';
-import { schedulesOf } from './schedule.ts';
+
+declare module '../engine/context.ts' {
+  interface Services {
+    readonly processes: ProcessRuntime;
+  }
+}
 
 export const PROCESS_DEVICE = 'process@1.0';
 
@@ -38,17 +48,17 @@ interface Live {
   snapshotAt: number;
 }
 
-/**
- * What live processes hold outside their state (WASM instances): released
- * when the runtime lets a process go, and counted against
- * `process_live_memory` when deciding what to evict.
- */
 /** A state on copies of its live resources; `release` closes the copies. */
 export interface ForkedState {
   state: Message;
   release(): Promise<void>;
 }
 
+/**
+ * What live processes hold outside their state (WASM instances): released
+ * when the runtime lets a process go, and counted against
+ * `process_live_memory` when deciding what to evict.
+ */
 export interface LiveResource {
   release(pid: string): Promise<void> | void;
   bytes(pid: string): number;
@@ -56,44 +66,8 @@ export interface LiveResource {
   fork?(state: Message): Promise<ForkedState>;
 }
 
-export const liveResources = new Set<LiveResource>();
-
-async function release(pid: string): Promise<void> {
-  for (const resource of liveResources) await resource.release(pid);
-}
-
-async function forkLive(state: Message): Promise<ForkedState> {
-  const releases: (() => Promise<void>)[] = [];
-  const release = async () => {
-    for (const r of releases) await r();
-  };
-  let forked = state;
-  try {
-    for (const resource of liveResources) {
-      if (!resource.fork) continue;
-      const copy = await resource.fork(forked);
-      forked = copy.state;
-      releases.push(copy.release);
-    }
-  } catch (error) {
-    await release();
-    throw error;
-  }
-  return { state: forked, release };
-}
-
-function liveBytes(pid: string): number {
-  let total = 0;
-  for (const resource of liveResources) total += resource.bytes(pid);
-  return total;
-}
-
 const slotPath = (pid: string, slot: number) => `processes/${pid}/slots/${slot}`;
 const snapshotPath = (pid: string, slot: number) => `processes/${pid}/snapshots/${slot}`;
-
-function number(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
 
 /** The device a process uses for a role (`<role>-device`, else HyperBEAM's default). */
 export function deviceFor(state: Message, role: string): string {
@@ -109,14 +83,14 @@ export async function runAs(
   role: string,
   state: Message,
   req: Message,
-  opts: Opts,
+  ctx: Context,
 ): Promise<Result> {
   const device = deviceFor(state, role);
   const inputPrefix = typeof state['input-prefix'] === 'string' ? state['input-prefix'] : 'process';
   const swapped: Message = { ...state, device, 'input-prefix': inputPrefix };
   const prefixes = state[`${role}-output-prefixes`];
   if (prefixes !== undefined) swapped['output-prefixes'] = prefixes;
-  const result = await resolve(swapped, req, opts);
+  const result = await resolve(swapped, req, ctx);
   const body = result.body;
   if (result.status === 'ok' && isMessage(body) && body.device === device) {
     return { ...result, body: { ...body, device: state.device ?? PROCESS_DEVICE } };
@@ -124,9 +98,9 @@ export async function runAs(
   return result;
 }
 
-/** Options for running a process's devices: no hashpaths, no result cache, no dedupe. */
-function execOpts(opts: Opts): Opts {
-  return { ...internalOpts(opts), force_message: false };
+/** The context to run a process's devices in: no hashpaths, no result cache, no dedupe. */
+function execContext(ctx: Context): Context {
+  return withDirectives(internal(ctx), { forceMessage: false });
 }
 
 /** Without the parts that never change or are not ours to keep. */
@@ -134,13 +108,49 @@ function storable(state: Message): Message {
   return omit(state, ['process', 'priv', 'snapshot', 'commitments']);
 }
 
-export class ProcessRuntime {
+export class ProcessRuntime implements Lifecycle {
   private readonly store: MessageStore;
   private readonly live = new Map<string, Live>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly resources = new Set<LiveResource>();
 
-  constructor(store: MessageStore) {
-    this.store = store;
+  constructor(messages: MessageStore) {
+    this.store = messages;
+  }
+
+  /** Let go of what `resource` holds for a process with the process (and fork it for dryruns). */
+  track(resource: LiveResource): void {
+    this.resources.add(resource);
+  }
+
+  private async release(pid: string): Promise<void> {
+    for (const resource of this.resources) await resource.release(pid);
+  }
+
+  private async forkLive(state: Message): Promise<ForkedState> {
+    const releases: (() => Promise<void>)[] = [];
+    const release = async () => {
+      for (const r of releases) await r();
+    };
+    let forked = state;
+    try {
+      for (const resource of this.resources) {
+        if (!resource.fork) continue;
+        const copy = await resource.fork(forked);
+        forked = copy.state;
+        releases.push(copy.release);
+      }
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    return { state: forked, release };
+  }
+
+  private liveBytes(pid: string): number {
+    let total = 0;
+    for (const resource of this.resources) total += resource.bytes(pid);
+    return total;
   }
 
   /** Run `work` for one process at a time. */
@@ -165,25 +175,20 @@ export class ProcessRuntime {
   }
 
   /** The process's state after `slot` (computing what is missing). */
-  async compute(processMsg: Message, slot: number, opts: Opts): Promise<Result> {
-    const process = committedProcess(processMsg, opts);
+  async compute(processMsg: Message, slot: number, ctx: Context): Promise<Result> {
+    const process = committedProcess(processMsg, ctx);
     const pid = processIdOf(process);
-    if (!Number.isSafeInteger(slot) || slot < 0) {
-      return error({ status: 400, body: `Not a slot: ${slot}.` });
-    }
-    const scheduled = await schedulesOf(opts).current(pid);
+    if (!Number.isSafeInteger(slot) || slot < 0) return fail(400, `Not a slot: ${slot}.`);
+    const scheduled = await ctx.services.schedules.current(pid);
     if (slot > scheduled) {
-      return error({
-        status: 404,
-        body: `Slot ${slot} of ${pid} has not been scheduled (the last is ${scheduled}).`,
-      });
+      return fail(404, `Slot ${slot} of ${pid} has not been scheduled (the last is ${scheduled}).`);
     }
     const cached = await this.storedSlot(pid, process, slot);
     if (cached) return ok(cached);
     return this.exclusive(pid, async () => {
       const done = await this.storedSlot(pid, process, slot);
       if (done) return ok(done);
-      return this.computeTo(pid, process, slot, opts);
+      return this.computeTo(pid, process, slot, ctx);
     });
   }
 
@@ -192,20 +197,20 @@ export class ProcessRuntime {
    * without scheduling it or changing the process (the execution device runs
    * on a copy of the live state). The answer is that run's `results`.
    */
-  async dryrun(processMsg: Message, message: Message, opts: Opts): Promise<Result> {
-    const process = committedProcess(processMsg, opts);
+  async dryrun(processMsg: Message, message: Message, ctx: Context): Promise<Result> {
+    const process = committedProcess(processMsg, ctx);
     const pid = processIdOf(process);
-    const schedules = schedulesOf(opts);
+    const schedules = ctx.services.schedules;
     const current = await schedules.current(pid);
-    if (current < 0) return error({ status: 404, body: `Process ${pid} is not known here.` });
+    if (current < 0) return fail(404, `Process ${pid} is not known here.`);
     const forked = await this.exclusive(pid, async () => {
       if (this.live.get(pid)?.atSlot !== current) {
-        const computed = await this.computeTo(pid, process, current, opts);
+        const computed = await this.computeTo(pid, process, current, ctx);
         if (computed.status !== 'ok') return computed;
       }
       const live = this.live.get(pid);
-      if (!live) return error({ status: 500, body: 'The process has no live state.' });
-      return forkLive(live.state);
+      if (!live) return fail(500, 'The process has no live state.');
+      return this.forkLive(live.state);
     });
     if ('status' in forked) return forked;
     try {
@@ -219,7 +224,12 @@ export class ProcessRuntime {
         'block-height': last?.['block-height'] ?? 0,
         body: message,
       };
-      const result = await runAs('execution', omit(forked.state, ['results']), req, execOpts(opts));
+      const result = await runAs(
+        'execution',
+        omit(forked.state, ['results']),
+        req,
+        execContext(ctx),
+      );
       if (result.status !== 'ok' || !isMessage(result.body)) return result;
       const results = result.body.results;
       return ok(isMessage(results) ? results : {});
@@ -232,16 +242,16 @@ export class ProcessRuntime {
     pid: string,
     process: Message,
     target: number,
-    opts: Opts,
+    ctx: Context,
   ): Promise<Result> {
     let live = this.live.get(pid);
     if (!live || live.atSlot > target) {
-      const loaded = await this.load(pid, process, target, opts);
+      const loaded = await this.load(pid, process, target, ctx);
       if ('status' in loaded) return loaded;
       live = loaded;
     }
     this.touch(pid, live);
-    void this.evictBeyond(number(opts.process_live_limit, 64), opts);
+    void this.evictBeyond(ctx.config.process_live_limit, ctx);
     // Slot states are written without waiting for each (the store batches
     // them); all are settled before the result is returned.
     const writes: Promise<unknown>[] = [];
@@ -249,7 +259,7 @@ export class ProcessRuntime {
     // instance) half-changed: start again from the last snapshot next time.
     let failed = true;
     try {
-      const result = await this.fold(pid, live, target, opts, writes);
+      const result = await this.fold(pid, live, target, ctx, writes);
       failed = result.status !== 'ok';
       return result;
     } finally {
@@ -263,24 +273,20 @@ export class ProcessRuntime {
     pid: string,
     live: Live,
     target: number,
-    opts: Opts,
+    ctx: Context,
     writes: Promise<unknown>[],
   ): Promise<Result> {
-    const schedules = schedulesOf(opts);
+    const schedules = ctx.services.schedules;
     while (live.atSlot < target) {
       const next = live.atSlot + 1;
       const assignment = await schedules.read(pid, next);
       if (!assignment) {
-        return error({
-          status: 503,
-          body: 'No assignment found for next slot.',
-          'attempted-slot': next,
-        });
+        return fail(503, 'No assignment found for next slot.', { 'attempted-slot': next });
       }
       const req: Message =
         typeof assignment.path === 'string' ? assignment : { ...assignment, path: 'compute' };
       const input = omit(live.state, ['results']);
-      const result = await runAs('execution', input, req, execOpts(opts));
+      const result = await runAs('execution', input, req, execContext(ctx));
       if (result.status !== 'ok' || !isMessage(result.body)) {
         const body = isMessage(result.body) ? result.body : { body: result.body as Value };
         return error({ status: 500, ...body, phase: 'compute', 'attempted-slot': next });
@@ -290,7 +296,7 @@ export class ProcessRuntime {
       const written = this.store.write(storable(live.state), [slotPath(pid, next)]);
       written.catch(() => undefined); // Awaited (and reported) by the caller.
       writes.push(written);
-      if (this.snapshotDue(live, opts)) await this.snapshot(pid, live, opts);
+      if (this.snapshotDue(live, ctx)) await this.snapshot(pid, live, ctx);
     }
     return ok(live.state);
   }
@@ -300,9 +306,9 @@ export class ProcessRuntime {
     pid: string,
     process: Message,
     target: number,
-    opts: Opts,
+    ctx: Context,
   ): Promise<Live | Result> {
-    const slots = ((await this.store.list?.(`processes/${pid}/snapshots`)) ?? [])
+    const slots = ((await this.store.list(`processes/${pid}/snapshots`)) ?? [])
       .filter((n) => /^\d+$/.test(n))
       .map(Number)
       .filter((n) => n <= target)
@@ -317,7 +323,7 @@ export class ProcessRuntime {
           'execution',
           { ...state, snapshot },
           { path: 'normalize' },
-          execOpts(opts),
+          execContext(ctx),
         );
         if (restored.status === 'ok' && isMessage(restored.body))
           state = omit(restored.body, ['snapshot']);
@@ -327,31 +333,27 @@ export class ProcessRuntime {
     }
     // The state starts as the process's keys; its signatures stay with `process`.
     const base: Message = { ...omit(process, ['commitments']), device: PROCESS_DEVICE, process };
-    const init = await runAs('execution', base, { path: 'init' }, execOpts(opts));
+    const init = await runAs('execution', base, { path: 'init' }, execContext(ctx));
     if (init.status !== 'ok' || !isMessage(init.body)) {
-      return error({
-        status: 500,
-        body: `The execution device could not start the process: ${String(init.body)}`,
-      });
+      return fail(500, `The execution device could not start the process: ${String(init.body)}`);
     }
     const state: Message = { ...init.body, initialized: 'true', 'at-slot': -1 };
     return { state, atSlot: -1, snapshotSlot: -1, snapshotAt: Date.now() };
   }
 
-  private snapshotDue(live: Live, opts: Opts): boolean {
-    const everySlots = number(opts.process_snapshot_slots, 100);
-    const everyMs = number(opts.process_snapshot_interval, 60_000);
+  private snapshotDue(live: Live, ctx: Context): boolean {
+    const { process_snapshot_slots: everySlots, process_snapshot_interval: everyMs } = ctx.config;
     return live.atSlot - live.snapshotSlot >= everySlots || Date.now() - live.snapshotAt >= everyMs;
   }
 
   /** Keep the state and the execution device's snapshot, to resume from later. */
-  private async snapshot(pid: string, live: Live, opts: Opts): Promise<void> {
+  private async snapshot(pid: string, live: Live, ctx: Context): Promise<void> {
     if (live.atSlot <= live.snapshotSlot) return;
     const taken = await runAs(
       'execution',
       live.state,
       { path: 'snapshot', mode: 'Map' },
-      execOpts(opts),
+      execContext(ctx),
     );
     const snapshot =
       taken.status === 'ok' && isMessage(taken.body) ? omit(taken.body, ['device', 'priv']) : {};
@@ -364,7 +366,7 @@ export class ProcessRuntime {
 
   private async drop(pid: string): Promise<void> {
     this.live.delete(pid);
-    await release(pid);
+    await this.release(pid);
   }
 
   /** Mark a process as recently used; evict (after a snapshot) beyond the limit. */
@@ -376,28 +378,28 @@ export class ProcessRuntime {
   /** Evict least recently used processes beyond `limit` processes or `maxBytes` of live memory. */
   async evictBeyond(
     limit: number,
-    opts: Opts,
-    maxBytes = number(opts.process_live_memory, 2 ** 33),
+    ctx: Context,
+    maxBytes = ctx.config.process_live_memory,
   ): Promise<void> {
     const overMemory = () => {
       let total = 0;
-      for (const pid of this.live.keys()) total += liveBytes(pid);
+      for (const pid of this.live.keys()) total += this.liveBytes(pid);
       return total > maxBytes && this.live.size > 1;
     };
     while (this.live.size > limit || overMemory()) {
       const [pid, live] = this.live.entries().next().value as [string, Live];
       this.live.delete(pid);
       await this.exclusive(pid, async () => {
-        await this.snapshot(pid, live, opts);
-        await release(pid);
+        await this.snapshot(pid, live, ctx);
+        await this.release(pid);
       });
     }
   }
 
   /** Snapshot every live process (the node is stopping). */
-  async snapshotAll(opts: Opts): Promise<void> {
+  async stop(ctx: Context): Promise<void> {
     for (const [pid, live] of this.live)
-      await this.exclusive(pid, () => this.snapshot(pid, live, opts));
+      await this.exclusive(pid, () => this.snapshot(pid, live, ctx));
   }
 }
 
@@ -406,21 +408,4 @@ function isNotFound(result: Result): boolean {
   const body = result.body;
   if (body instanceof Atom) return body.name === 'not_found';
   return isMessage(body) && body.status === 404;
-}
-
-const runtimes = new WeakMap<MessageStore, ProcessRuntime>();
-
-export function runtimeOf(opts: Opts): ProcessRuntime {
-  const store = opts.store;
-  if (!store) throw new HbError('no_store', 'computing processes needs a store');
-  let runtime = runtimes.get(store);
-  if (!runtime) {
-    runtime = new ProcessRuntime(store);
-    runtimes.set(store, runtime);
-  }
-  return runtime;
-}
-
-export function hasRuntime(opts: Opts): boolean {
-  return opts.store !== undefined && runtimes.has(opts.store);
 }

@@ -8,7 +8,7 @@ import { sharedPath } from '../../test/support/shared.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
 import { type Message, omit } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import { createOpts } from '../defaults.ts';
+import { createContext } from '../defaults.ts';
 import type { Block } from './block.ts';
 import { messageToJsonStruct } from './json-struct.ts';
 import { Schedules } from './schedule.ts';
@@ -34,13 +34,13 @@ let assignments: Message[];
 let messages: Message[];
 
 before(async () => {
-  const opts = createOpts({ priv_wallet: wallet });
-  const schedules = new Schedules(opts.store!);
+  const ctx = createContext({ wallet });
+  const schedules = new Schedules(ctx.services.messages);
   messages = [
     signHttpsig({ type: 'Message', action: 'Eval', data: 'return 1' }, wallet),
     { type: 'Message', action: 'Ping', target: 'T'.repeat(43) },
   ];
-  for (const m of messages) await schedules.assign(PID, m, opts);
+  for (const m of messages) await schedules.assign(PID, m, ctx);
   assignments = await schedules.range(PID, 0, 1);
 });
 

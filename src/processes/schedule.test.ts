@@ -6,27 +6,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
-import { verifyMessage } from '../codecs/commitments.ts';
+import { committersOf, verifyMessage } from '../codecs/commitments.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
-import { schemes } from '../codecs/index.ts';
 import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import { createOpts } from '../defaults.ts';
-import type { MessageStore, Opts } from '../engine/context.ts';
-import { committersOf, messageId } from '../engine/ids.ts';
+import { createContext } from '../defaults.ts';
+import { type Context, type MessageStore, withDirectives } from '../engine/context.ts';
+import { messageId } from '../engine/ids.ts';
 import { MemoryStore } from '../stores/memory.ts';
-import { MessageCache } from '../stores/message-cache.ts';
-import { isAssignment, Schedules, schedulesOf } from './schedule.ts';
+import { TieredMessageStore } from '../stores/tiered.ts';
+import { isAssignment, Schedules } from './schedule.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
 const PID = 'P'.repeat(43);
 
-function setup(): { opts: Opts; store: MessageCache; schedules: Schedules } {
-  const store = new MessageCache([new MemoryStore()]);
+function setup(): { ctx: Context; store: TieredMessageStore; schedules: Schedules } {
+  const store = new TieredMessageStore([new MemoryStore()]);
   return {
-    opts: createOpts({ priv_wallet: wallet, store }),
+    ctx: createContext({ wallet, messages: store }),
     store,
     schedules: new Schedules(store),
   };
@@ -41,25 +40,25 @@ function chainOf(ids: string[], start: Uint8Array = new Uint8Array()): string {
 
 describe('Schedules.assign', () => {
   it('hands out gap-free slots from 0, per process', async () => {
-    const { opts, schedules } = setup();
+    const { ctx, schedules } = setup();
     assert.equal(await schedules.current(PID), -1);
     assert.deepEqual(await schedules.processes(), []);
     for (let i = 0; i < 3; i++) {
-      const a = await schedules.assign(PID, { action: 'Add', n: String(i) }, opts);
+      const a = await schedules.assign(PID, { action: 'Add', n: String(i) }, ctx);
       assert.equal(a.slot, i);
       assert.equal(a.process, PID);
     }
     const other = 'Q'.repeat(43);
-    assert.equal((await schedules.assign(other, { n: 'x' }, opts)).slot, 0);
+    assert.equal((await schedules.assign(other, { n: 'x' }, ctx)).slot, 0);
     assert.equal(await schedules.current(PID), 2);
     assert.equal(await schedules.current(other), 0);
     assert.deepEqual((await schedules.processes()).sort(), [PID, other].sort());
   });
 
   it('numbers concurrent assignments in arrival order', async () => {
-    const { opts, schedules } = setup();
+    const { ctx, schedules } = setup();
     const messages = Array.from({ length: 12 }, (_, i) => ({ n: String(i) }));
-    const assigned = await Promise.all(messages.map((m) => schedules.assign(PID, m, opts)));
+    const assigned = await Promise.all(messages.map((m) => schedules.assign(PID, m, ctx)));
     assert.deepEqual(
       assigned.map((a) => [a.slot, (a.body as Message).n]),
       messages.map((m, i) => [i, m.n]),
@@ -68,9 +67,9 @@ describe('Schedules.assign', () => {
   });
 
   it('makes a signed, verifiable assignment carrying the message', async () => {
-    const { opts, schedules } = setup();
+    const { ctx, schedules } = setup();
     const message = signHttpsig({ type: 'Message', action: 'Eval', data: 'return 1' }, wallet);
-    const a = await schedules.assign(PID, message, opts);
+    const a = await schedules.assign(PID, message, ctx);
     assert.equal(a['data-protocol'], 'ao');
     assert.equal(a.variant, 'ao.N.1');
     assert.equal(a.epoch, '0');
@@ -82,23 +81,21 @@ describe('Schedules.assign', () => {
     assert.equal(a['block-timestamp'], 0);
     assert.deepEqual(a.body, message);
     assert.deepEqual(committersOf(a), [wallet.address]);
-    assert.equal(await verifyMessage(a, {}, schemes, opts), true);
-    assert.equal(await verifyMessage({ ...a, slot: 1 }, {}, schemes, opts), false);
-    assert.equal(
-      await verifyMessage({ ...a, 'hash-chain': chainOf(['x']) }, {}, schemes, opts),
-      false,
-    );
+    const codecs = ctx.services.codecs;
+    assert.equal(await verifyMessage(a, {}, codecs), true);
+    assert.equal(await verifyMessage({ ...a, slot: 1 }, {}, codecs), false);
+    assert.equal(await verifyMessage({ ...a, 'hash-chain': chainOf(['x']) }, {}, codecs), false);
   });
 
   it('chains SHA-256(previous ‖ message ID) in base64url', async () => {
-    const { opts, schedules } = setup();
+    const { ctx, schedules } = setup();
     const signed = signHttpsig({ action: 'Signed' }, wallet);
     const messages: Message[] = [signed, { action: 'Unsigned' }, { action: 'Third', n: 3 }];
     // Signed messages are chained by their signature's ID, others by the unsigned ID.
     const ids = messages.map((m) => messageId(m, { committers: 'all' }));
     assert.notEqual(ids[0], messageId({ action: 'Signed' }));
     const chains: unknown[] = [];
-    for (const m of messages) chains.push((await schedules.assign(PID, m, opts))['hash-chain']);
+    for (const m of messages) chains.push((await schedules.assign(PID, m, ctx))['hash-chain']);
     assert.deepEqual(chains, [
       chainOf(ids.slice(0, 1)),
       chainOf(ids.slice(0, 2)),
@@ -108,8 +105,8 @@ describe('Schedules.assign', () => {
   });
 
   it('stores each assignment at assignments/<pid>/<slot>', async () => {
-    const { opts, store, schedules } = setup();
-    const a = await schedules.assign(PID, { n: '1' }, opts);
+    const { ctx, store, schedules } = setup();
+    const a = await schedules.assign(PID, { n: '1' }, ctx);
     const stored = await store.read(`assignments/${PID}/0`);
     assert.deepEqual(stored, a);
     assert.deepEqual(await schedules.read(PID, 0), a);
@@ -124,7 +121,7 @@ describe('Schedules.assign', () => {
   it('refuses without a wallet', async () => {
     const { schedules } = setup();
     await assert.rejects(
-      schedules.assign(PID, { n: '1' }, createOpts()),
+      schedules.assign(PID, { n: '1' }, createContext({ wallet, services: { wallet: undefined } })),
       (e) => e instanceof HbError && e.code === 'no_wallet',
     );
   });
@@ -132,8 +129,8 @@ describe('Schedules.assign', () => {
 
 describe('the compute key of an assignment', () => {
   const pathOf = async (message: Message) => {
-    const { opts, schedules } = setup();
-    return (await schedules.assign(PID, message, opts)).path;
+    const { ctx, schedules } = setup();
+    return (await schedules.assign(PID, message, ctx)).path;
   };
 
   it("is the message's own path when it names a key", async () => {
@@ -152,15 +149,15 @@ describe('the compute key of an assignment', () => {
 
 describe('Schedules recovery', () => {
   it('carries on from the last stored slot and chain in a new instance', async () => {
-    const { opts, store, schedules } = setup();
+    const { ctx, store, schedules } = setup();
     const first = [{ n: '0' }, { n: '1' }, { n: '2' }];
-    for (const m of first) await schedules.assign(PID, m, opts);
+    for (const m of first) await schedules.assign(PID, m, ctx);
     const last = await schedules.read(PID, 2);
 
     const restarted = new Schedules(store);
     assert.equal(await restarted.current(PID), 2);
     assert.deepEqual(await restarted.processes(), [PID]);
-    const next = await restarted.assign(PID, { n: '3' }, opts);
+    const next = await restarted.assign(PID, { n: '3' }, ctx);
     assert.equal(next.slot, 3);
     const id = messageId({ n: '3' }, { committers: 'all' });
     assert.equal(next['hash-chain'], chainOf([id], fromBase64url(String(last?.['hash-chain']))));
@@ -169,22 +166,24 @@ describe('Schedules recovery', () => {
   });
 
   it('leaves no gap when a slot cannot be stored', async () => {
-    const inner = new MessageCache([new MemoryStore()]);
+    const inner = new TieredMessageStore([new MemoryStore()]);
     let failLinks = false;
     const store: MessageStore = {
       read: (id) => inner.read(id),
       write: (msg, links) => inner.write(msg, links),
+      readValue: (path) => inner.readValue(path),
+      writeBinary: (bytes) => inner.writeBinary(bytes),
       list: (path) => inner.list(path),
       link: (existing, link) =>
         failLinks ? Promise.reject(new Error('disk full')) : inner.link(existing, link),
     };
-    const opts = createOpts({ priv_wallet: wallet, store });
+    const ctx = createContext({ wallet, messages: store });
     const schedules = new Schedules(store);
-    await schedules.assign(PID, { n: '0' }, opts);
+    await schedules.assign(PID, { n: '0' }, ctx);
     failLinks = true;
-    await assert.rejects(schedules.assign(PID, { n: 'lost' }, opts), /disk full/);
+    await assert.rejects(schedules.assign(PID, { n: 'lost' }, ctx), /disk full/);
     failLinks = false;
-    const next = await schedules.assign(PID, { n: '1' }, opts);
+    const next = await schedules.assign(PID, { n: '1' }, ctx);
     assert.equal(next.slot, 1);
     assert.equal(
       next['hash-chain'],
@@ -195,8 +194,8 @@ describe('Schedules recovery', () => {
 
 describe('Schedules.range', () => {
   it('reads from..to in order, stopping at the first missing slot', async () => {
-    const { opts, schedules } = setup();
-    for (let i = 0; i < 4; i++) await schedules.assign(PID, { n: String(i) }, opts);
+    const { ctx, schedules } = setup();
+    for (let i = 0; i < 4; i++) await schedules.assign(PID, { n: String(i) }, ctx);
     const slots = (list: Message[]) => list.map((a) => a.slot);
     assert.deepEqual(slots(await schedules.range(PID, 0, 3)), [0, 1, 2, 3]);
     assert.deepEqual(slots(await schedules.range(PID, 1, 2)), [1, 2]);
@@ -211,25 +210,26 @@ describe('Schedules.range', () => {
   });
 });
 
-describe('schedulesOf', () => {
-  it('is one Schedules per store', () => {
-    const opts = createOpts({ priv_wallet: wallet });
-    assert.equal(schedulesOf(opts), schedulesOf({ ...opts }));
-    assert.notEqual(schedulesOf(opts), schedulesOf(createOpts()));
+describe('the schedules service', () => {
+  it("is one Schedules per context's services", () => {
+    const ctx = createContext({ wallet });
+    assert.ok(ctx.services.schedules instanceof Schedules);
+    assert.equal(withDirectives(ctx, {}).services.schedules, ctx.services.schedules);
+    assert.notEqual(ctx.services.schedules, createContext({ wallet }).services.schedules);
   });
 
-  it('needs a store that can link and list', () => {
-    const bare: MessageStore = { read: async () => undefined, write: async () => 'id' };
-    const refused = (e: unknown) => e instanceof HbError && e.code === 'no_store';
-    assert.throws(() => schedulesOf({}), refused);
-    assert.throws(() => schedulesOf({ store: bare }), refused);
+  it("keeps the schedules in the context's store", async () => {
+    const { ctx, store } = setup();
+    const a = await ctx.services.schedules.assign(PID, { n: '1' }, ctx);
+    assert.deepEqual(await store.read(`assignments/${PID}/0`), a);
+    assert.equal(await new Schedules(store).current(PID), 0);
   });
 });
 
 describe('isAssignment', () => {
   it('needs a numeric slot and a process', async () => {
-    const { opts, schedules } = setup();
-    assert.equal(isAssignment(await schedules.assign(PID, { n: '1' }, opts)), true);
+    const { ctx, schedules } = setup();
+    assert.equal(isAssignment(await schedules.assign(PID, { n: '1' }, ctx)), true);
     assert.equal(isAssignment({ slot: 0, process: PID }), true);
     assert.equal(isAssignment({ slot: '0', process: PID }), false);
     assert.equal(isAssignment({ slot: 0 }), false);

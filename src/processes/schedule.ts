@@ -17,9 +17,15 @@ import { signHttpsigAsync } from '../codecs/httpsig/commit.ts';
 import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
 import { isMessage, type Message } from '../core/message.ts';
-import type { MessageStore, Opts } from '../engine/context.ts';
+import type { Context, MessageStore } from '../engine/context.ts';
 import { messageId } from '../engine/ids.ts';
 import { currentBlock } from './block.ts';
+
+declare module '../engine/context.ts' {
+  interface Services {
+    readonly schedules: Schedules;
+  }
+}
 
 interface ProcessSchedule {
   /** The last slot handed out. */
@@ -55,13 +61,13 @@ export class Schedules {
   /** Recently stored assignments: computing usually follows scheduling closely. */
   private readonly recent = new Map<string, Message>();
 
-  constructor(store: MessageStore) {
-    this.store = store;
+  constructor(messages: MessageStore) {
+    this.store = messages;
   }
 
   /** The processes with assignments here. */
   async processes(): Promise<string[]> {
-    return (await this.store.list?.('assignments')) ?? [];
+    return (await this.store.list('assignments')) ?? [];
   }
 
   private state(pid: string): Promise<ProcessSchedule> {
@@ -76,7 +82,7 @@ export class Schedules {
 
   /** The last stored slot and its chain, from the store. */
   private async recover(pid: string): Promise<ProcessSchedule> {
-    const slots = ((await this.store.list?.(`assignments/${pid}`)) ?? [])
+    const slots = ((await this.store.list(`assignments/${pid}`)) ?? [])
       .filter((n) => /^\d+$/.test(n))
       .map(Number);
     if (slots.length === 0) return { slot: -1, chain: new Uint8Array(), tail: Promise.resolve() };
@@ -122,8 +128,8 @@ export class Schedules {
   }
 
   /** Give `message` the next slot of `pid`; resolves with the stored, signed assignment. */
-  async assign(pid: string, message: Message, opts: Opts): Promise<Message> {
-    const wallet = opts.priv_wallet;
+  async assign(pid: string, message: Message, ctx: Context): Promise<Message> {
+    const wallet = ctx.services.wallet;
     if (!wallet) throw new HbError('no_wallet', 'the scheduler needs the node wallet to sign');
     const state = await this.state(pid);
     // From here to the signature request nothing awaits: slots follow arrival order.
@@ -131,7 +137,7 @@ export class Schedules {
     const id = messageId(message, { committers: 'all' });
     state.chain = sha256(Buffer.concat([state.chain, Buffer.from(id, 'utf8')]));
     const chain = base64url(state.chain);
-    const blockPromise = currentBlock(opts);
+    const blockPromise = currentBlock(ctx);
     const signed = blockPromise.then((block) =>
       signHttpsigAsync(
         {
@@ -157,8 +163,8 @@ export class Schedules {
     written.catch(() => undefined); // failures surface through `stored`
     const stored = state.tail.then(async () => {
       const assignmentId = await written;
-      await this.store.link?.(assignmentId, assignmentPath(pid, slot));
-      await this.store.link?.(assignmentId, messagePath(pid, id));
+      await this.store.link(assignmentId, assignmentPath(pid, slot));
+      await this.store.link(assignmentId, messagePath(pid, id));
       this.remember(assignmentPath(pid, slot), await signed);
     });
     state.tail = stored;
@@ -171,22 +177,6 @@ export class Schedules {
     }
     return signed;
   }
-}
-
-const registries = new WeakMap<MessageStore, Schedules>();
-
-/** The schedules kept in the node's store. */
-export function schedulesOf(opts: Opts): Schedules {
-  const store = opts.store;
-  if (!store?.link || !store.list) {
-    throw new HbError('no_store', 'scheduling needs a store that can link and list');
-  }
-  let schedules = registries.get(store);
-  if (!schedules) {
-    schedules = new Schedules(store);
-    registries.set(store, schedules);
-  }
-  return schedules;
 }
 
 export function isAssignment(value: unknown): value is Message {

@@ -7,20 +7,20 @@
  * upload bytes (`POST /~cache@1.0/write`, stored at `data/<sha-256>`) and
  * links, signed by the given wallet; the remote decides whom it trusts.
  */
-import { withOnlyCommitted } from '../codecs/commitments.ts';
-import { schemes } from '../codecs/index.ts';
+import { commitmentsOf, withOnlyCommitted } from '../codecs/commitments.ts';
+import type { CodecRegistry } from '../codecs/registry.ts';
 import { base64url, isBinary, sha256, toBytes } from '../core/binary.ts';
 import { BadRequestError, HbError } from '../core/errors.ts';
 import { isId, type Message, omit } from '../core/message.ts';
 import type { Wallet } from '../crypto/wallet.ts';
-import { commitmentsOf, messageId, unsignedMessageId } from '../engine/ids.ts';
+import { messageId, unsignedMessageId } from '../engine/ids.ts';
 import { type ClientResponse, httpRequest } from '../net/http-client.ts';
 import type { Store, StoreType } from './store.ts';
 
 /** The forms of a reply that may be the message asked for: as sent, or without the node's additions. */
-function candidates(msg: Message): Message[] {
+function candidates(msg: Message, codecs: CodecRegistry): Message[] {
   const plain = omit(msg, ['commitments']);
-  return [withOnlyCommitted(msg, schemes), omit(plain, ['status']), plain];
+  return [withOnlyCommitted(msg, codecs), omit(plain, ['status']), plain];
 }
 
 function answersTo(msg: Message, id: string): boolean {
@@ -35,11 +35,17 @@ export class RemoteNodeStore implements Store {
   readonly scope = 'remote' as const;
   private readonly node: string;
   private readonly wallet: Wallet | undefined;
+  private readonly codecs: CodecRegistry;
   private readonly timeoutMs: number;
 
-  constructor(node: string, options: { wallet?: Wallet; timeoutMs?: number } = {}) {
+  /** Replies are read with `codecs`; writes are signed with `wallet`. */
+  constructor(
+    node: string,
+    options: { codecs: CodecRegistry; wallet?: Wallet; timeoutMs?: number },
+  ) {
     this.node = node;
     this.wallet = options.wallet;
+    this.codecs = options.codecs;
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -51,11 +57,15 @@ export class RemoteNodeStore implements Store {
     // HyperPATH query values are taken literally (never percent-decoded): send only plain paths.
     if (!/^[A-Za-z0-9_\-./@~+]+$/.test(target)) return undefined;
     try {
-      const res = await httpRequest(this.node, {
-        path: `/~cache@1.0/read?target=${target}`,
-        headers: { 'accept-codec': 'httpsig@1.0' },
-        timeoutMs: this.timeoutMs,
-      });
+      const res = await httpRequest(
+        this.node,
+        {
+          path: `/~cache@1.0/read?target=${target}`,
+          headers: { 'accept-codec': 'httpsig@1.0' },
+          timeoutMs: this.timeoutMs,
+        },
+        this.codecs,
+      );
       return res.status === 200 ? res : undefined;
     } catch (error) {
       if (error instanceof HbError) return undefined;
@@ -67,7 +77,7 @@ export class RemoteNodeStore implements Store {
     if (!isId(id)) return undefined;
     const res = await this.fetchTarget(id);
     if (!res) return undefined;
-    return candidates(res.message).find((m) => answersTo(m, id));
+    return candidates(res.message, this.codecs).find((m) => answersTo(m, id));
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
@@ -98,13 +108,11 @@ export class RemoteNodeStore implements Store {
   private async post(path: string, message: Message): Promise<void> {
     if (!this.wallet)
       throw new BadRequestError('read_only', 'this remote store has no key to write with');
-    const res = await httpRequest(this.node, {
-      method: 'POST',
-      path,
-      message,
-      wallet: this.wallet,
-      timeoutMs: this.timeoutMs,
-    });
+    const res = await httpRequest(
+      this.node,
+      { method: 'POST', path, message, wallet: this.wallet, timeoutMs: this.timeoutMs },
+      this.codecs,
+    );
     if (res.status !== 200) {
       const body = res.message.body;
       throw new HbError('remote_refused', `${this.node} refused the write: ${String(body)}`, {

@@ -9,13 +9,13 @@
 import { isMessage, privateOf, withPrivate } from '../core/message.ts';
 import type { Result } from '../engine/device.ts';
 import { MemoryResultCache, type ResultCache } from '../engine/result-cache.ts';
-import { type MessageCache, RESULTS } from './message-cache.ts';
+import { RESULTS, type TieredMessageStore } from './tiered.ts';
 
 export class StoreResultCache implements ResultCache {
   private readonly memory: MemoryResultCache;
-  private readonly messages: MessageCache;
+  private readonly messages: TieredMessageStore;
 
-  constructor(messages: MessageCache, memoryLimit = 10_000) {
+  constructor(messages: TieredMessageStore, memoryLimit = 10_000) {
     this.messages = messages;
     this.memory = new MemoryResultCache(memoryLimit);
   }

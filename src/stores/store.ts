@@ -3,7 +3,7 @@
  * values (`simple`), groups of named children (`composite`), and links from
  * one path to another. Reads follow links at every segment, so `a/b/c` finds
  * `c` under wherever `a/b` links to. Messages are laid out on top of this by
- * the message cache (message-cache.ts).
+ * the message store (tiered.ts).
  *
  * A store answers `undefined` for what it does not hold; a chain of stores
  * (chain.ts) then asks the next one. Remote stores (another node, an Arweave

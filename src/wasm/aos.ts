@@ -7,9 +7,10 @@
  *   env of `Process` and `Module` (`Id`, `Owner`, `Tags`).
  * And the way back: an AOS response (`Output`, `Messages`...) as `results`.
  */
+
+import { commitmentsOf } from '../codecs/commitments.ts';
 import { jsonToMessage } from '../codecs/json.ts';
 import { Atom, isMessage, type Message, normalizeKey, put, type Value } from '../core/message.ts';
-import { commitmentsOf } from '../engine/ids.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
 import { processIdOf } from '../processes/process-message.ts';
 

@@ -38,25 +38,23 @@ export interface OpenOptions {
   onImport?: (module: string, func: string, args: number[], sig: string) => Promise<number[]>;
 }
 
-const compiled = new Map<string, Promise<CompiledModule>>();
-const COMPILED_LIMIT = 16;
+/** sha-256 of a module's bytes, hex. */
+export function moduleHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
-/** Compile a module once per content (the result is shared by every instance). */
-export function compileModule(bytes: Uint8Array): Promise<CompiledModule> {
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  let entry = compiled.get(hash);
-  if (!entry) {
-    entry = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then((module) => ({
-      module,
-      kind: legacyBits(module) === undefined ? 'wasm' : 'legacy',
-      signatures: moduleSignatures(bytes),
-      hash,
-    }));
-    entry.catch(() => compiled.delete(hash));
-    compiled.set(hash, entry);
-    if (compiled.size > COMPILED_LIMIT) compiled.delete(compiled.keys().next().value as string);
-  }
-  return entry;
+/** Compile a module (WasmInstances keeps each one, shared by every instance of it). */
+export async function compileModule(
+  bytes: Uint8Array,
+  hash = moduleHash(bytes),
+): Promise<CompiledModule> {
+  const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  return {
+    module,
+    kind: legacyBits(module) === undefined ? 'wasm' : 'legacy',
+    signatures: moduleSignatures(bytes),
+    hash,
+  };
 }
 
 const WORKER_URL = new URL(

@@ -11,7 +11,7 @@ import type { MessageStore } from '../../src/engine/context.ts';
 import { defineDevice, error, ok } from '../../src/engine/device.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/stores/memory.ts';
-import { MessageCache } from '../../src/stores/message-cache.ts';
+import { TieredMessageStore } from '../../src/stores/tiered.ts';
 import { send, startTestNode } from '../support/node.ts';
 
 let steps = 0;
@@ -81,11 +81,13 @@ describe('hooks', () => {
   before(async () => {
     node = await startTestNode({
       devices: createDeviceRegistry([hooksDevice]),
-      on: {
-        start: { device: 'hooks@1.0' },
-        request: { device: 'hooks@1.0' },
-        response: { device: 'hooks@1.0' },
-        step: { device: 'hooks@1.0' },
+      config: {
+        on: {
+          start: { device: 'hooks@1.0' },
+          request: { device: 'hooks@1.0' },
+          response: { device: 'hooks@1.0' },
+          step: { device: 'hooks@1.0' },
+        },
       },
     });
   });
@@ -111,7 +113,7 @@ describe('hooks', () => {
   it('a refusing request hook stops the request with its error', async () => {
     const refusing = await startTestNode({
       devices: createDeviceRegistry([hooksDevice]),
-      on: { request: { device: 'hooks@1.0', path: 'refuse' } },
+      config: { on: { request: { device: 'hooks@1.0', path: 'refuse' } } },
     });
     try {
       const res = await send(refusing, { path: '/~message@1.0&a=1/a' });
@@ -133,7 +135,9 @@ describe('consistency', () => {
 
   it('answers the same, cached or not, every time', async () => {
     const cached = await startTestNode();
-    const uncached = await startTestNode({ http_extra_opts: { cache_control: ['no-store'] } });
+    const uncached = await startTestNode({
+      config: { http_extra_opts: { cache_control: ['no-store'] } },
+    });
     try {
       for (const path of paths) {
         const answers = [];
@@ -188,15 +192,22 @@ describe('graceful stop', () => {
         },
       },
     });
-    const memory = new MessageCache([new MemoryStore()]);
+    const memory = new TieredMessageStore([new MemoryStore()]);
     const store: MessageStore = {
       read: (id) => memory.read(id),
-      write: (msg) => memory.write(msg),
+      write: (msg, links) => memory.write(msg, links),
+      readValue: (path) => memory.readValue(path),
+      writeBinary: (bytes) => memory.writeBinary(bytes),
+      link: (existing, link) => memory.link(existing, link),
+      list: (path) => memory.list(path),
       close: async () => {
         events.push('store closed');
       },
     };
-    const node = await startTestNode({ devices: createDeviceRegistry([gate]), store });
+    const node = await startTestNode({
+      devices: createDeviceRegistry([gate]),
+      messages: store,
+    });
 
     const pending = send(node, { path: '/~gate@1.0/hold' });
     await inside;

@@ -40,9 +40,7 @@ describe('bad requests get a 4xx and the node keeps serving', () => {
   let node: RunningNode;
   before(async () => {
     node = await startTestNode({
-      http_max_body_size: 1024,
-      http_max_header_size: 4096,
-      http_resolve_timeout: 200,
+      config: { http_max_body_size: 1024, http_max_header_size: 4096, http_resolve_timeout: 200 },
       devices: createDeviceRegistry([slowDevice]),
     });
   });

@@ -15,7 +15,7 @@ import { signedRequest } from '../support/signing.ts';
 describe('meta@1.0 info', () => {
   let node: RunningNode;
   before(async () => {
-    node = await startTestNode({ test_config_item: 'test', priv_secret: 'hidden' });
+    node = await startTestNode({ config: { test_config_item: 'test', priv_secret: 'hidden' } });
   });
   after(() => node.stop());
 
@@ -148,7 +148,7 @@ describe('meta@1.0 POST info: operator only', () => {
 describe('meta@1.0 on an unclaimed node', () => {
   let node: RunningNode;
   before(async () => {
-    node = await startTestNode({ operator: 'unclaimed' });
+    node = await startTestNode({ config: { operator: 'unclaimed' } });
   });
   after(() => node.stop());
 
@@ -176,7 +176,7 @@ describe('meta@1.0 on an unclaimed node', () => {
 describe('an uninitialized node', () => {
   let node: RunningNode;
   before(async () => {
-    node = await startTestNode({ initialized: false });
+    node = await startTestNode({ config: { initialized: false } });
   });
   after(() => node.stop());
 

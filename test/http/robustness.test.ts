@@ -66,7 +66,7 @@ describe('big requests: answered or refused, the node keeps serving', { timeout:
   let roomy: RunningNode;
   before(async () => {
     node = await startTestNode();
-    roomy = await startTestNode({ http_max_keys: 50_000, http_max_path_keys: 500_000 });
+    roomy = await startTestNode({ config: { http_max_keys: 50_000, http_max_path_keys: 500_000 } });
   });
   after(async () => {
     await node.stop();
@@ -222,7 +222,9 @@ describe('WASM devices given what is not a process', { timeout: 60_000 }, () => 
 describe('HTTP edges', { timeout: 60_000 }, () => {
   let node: RunningNode;
   before(async () => {
-    node = await startTestNode({ http_max_header_size: 4096, http_max_body_size: 1024 });
+    node = await startTestNode({
+      config: { http_max_header_size: 4096, http_max_body_size: 1024 },
+    });
   });
   after(() => node.stop());
 

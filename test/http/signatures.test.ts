@@ -8,13 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import { verify } from 'hbsig';
 import { parseItem, verifyItem } from '../../src/codecs/ans104/data-item.ts';
 import { ans104Codec } from '../../src/codecs/ans104/index.ts';
-import { verifyMessage } from '../../src/codecs/commitments.ts';
+import { committersOf, verifyMessage } from '../../src/codecs/commitments.ts';
 import { httpToTabm } from '../../src/codecs/httpsig/index.ts';
-import { schemes } from '../../src/codecs/index.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { tabmToMessage } from '../../src/codecs/structured.ts';
 import { base64url, sha256 } from '../../src/core/binary.ts';
 import type { Message } from '../../src/core/message.ts';
-import { committersOf } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import {
   clientWallet,
@@ -25,6 +24,8 @@ import {
   startTestNode,
 } from '../support/node.ts';
 import { ans104Request, signedRequest } from '../support/signing.ts';
+
+const codecs = createCodecRegistry();
 
 /** A response as the message it carries. */
 function responseMessage(res: RawResponse): Message {
@@ -130,7 +131,7 @@ describe('signed requests', () => {
 describe('force_signed_requests', () => {
   let node: RunningNode;
   before(async () => {
-    node = await startTestNode({ force_signed_requests: true });
+    node = await startTestNode({ config: { force_signed_requests: true } });
   });
   after(() => node.stop());
 
@@ -155,7 +156,7 @@ describe('signed responses', () => {
       const res = await send(node, { path });
       const msg = responseMessage(res);
       assert.deepEqual(committersOf(msg), [nodeWallet.address], path);
-      assert.equal(await verifyMessage(msg, {}, schemes, {}), true, path);
+      assert.equal(await verifyMessage(msg, {}, codecs), true, path);
     }
   });
 
@@ -223,7 +224,7 @@ describe('signed responses', () => {
   });
 
   it('does not sign when force_signed is off', async () => {
-    const unsigned = await startTestNode({ force_signed: false });
+    const unsigned = await startTestNode({ config: { force_signed: false } });
     try {
       const res = await send(unsigned, { path: '/~message@1.0&a=1/a' });
       assert.equal(res.status, 200);

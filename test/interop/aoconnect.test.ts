@@ -111,8 +111,8 @@ for (const flavour of flavours) {
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'hb-aoconnect-'));
       node = await startTestNode({
-        store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
-        priv_wallet: quickWallet(),
+        config: { store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }] },
+        wallet: quickWallet(),
       });
       module = await importModule(node, flavour.module);
       ao = mainnet(node.url, rsaSigner);
@@ -222,7 +222,7 @@ describe('aoconnect mainnet: requests it gets wrong', () => {
   let ao: Mainnet;
   let pid: string;
   before(async () => {
-    node = await startTestNode({ priv_wallet: quickWallet() });
+    node = await startTestNode({ wallet: quickWallet() });
     const module = await importModule(node, 'aos-2.0.0-legacy-wasm64.wasm');
     ao = mainnet(node.url, rsaSigner);
     pid = await ao.spawn({ module });

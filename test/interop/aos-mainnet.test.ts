@@ -80,8 +80,8 @@ for (const flavour of flavours) {
     let address: string;
 
     before(async () => {
-      node = await startTestNode({ priv_wallet: quickWallet() });
-      address = node.node.opts.priv_wallet?.address ?? '';
+      node = await startTestNode({ wallet: quickWallet() });
+      address = node.node.services.wallet.address;
       const module = await importModule(node, flavour.module);
       client = mainnetClient(node.url);
       const spawned = await client.request({

@@ -12,12 +12,14 @@ import { itemId, parseItem, verifyItem } from '../../src/codecs/ans104/data-item
 import { itemToTabm } from '../../src/codecs/ans104/index.ts';
 import { verifyMessage } from '../../src/codecs/commitments.ts';
 import { httpToTabm } from '../../src/codecs/httpsig/index.ts';
-import { schemes } from '../../src/codecs/index.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { type Tabm, tabmToMessage } from '../../src/codecs/structured.ts';
 import { base64url } from '../../src/core/binary.ts';
 import type { Message } from '../../src/core/message.ts';
 import { messageId } from '../../src/engine/ids.ts';
 import { sharedPath } from '../support/shared.ts';
+
+const codecs = createCodecRegistry();
 
 const jwk = JSON.parse(readFileSync(sharedPath('fixtures', 'key-1.json'), 'utf8'));
 const address = 'vcaPe4JWnrSOCktDHBgXge-zWUb6JRkqbom5w9t7i-4';
@@ -53,7 +55,7 @@ describe('hbsig-signed messages', () => {
     it(`${name}: verifies, with hbsig's IDs`, async () => {
       const signed = await sign({ ...fields, path: '/~message@1.0/a' });
       const msg = await decode(signed.headers, signed.body);
-      assert.equal(await verifyMessage(msg, {}, schemes, {}), true);
+      assert.equal(await verifyMessage(msg, {}, codecs), true);
       const [rsa] = Object.values(msg.commitments as Message).filter(
         (c) => (c as Message).committer === address,
       );
@@ -62,7 +64,7 @@ describe('hbsig-signed messages', () => {
       assert.equal(messageId(msg, { committers: [] }), hmacid(signed.headers));
       // Tampering with a signed header breaks the signature.
       const forged = await decode({ ...signed.headers, path: '/~message@1.0/b' }, signed.body);
-      assert.equal(await verifyMessage(forged, {}, schemes, {}), false);
+      assert.equal(await verifyMessage(forged, {}, codecs), false);
     });
   }
 });
@@ -96,7 +98,7 @@ describe('aoconnect (ao-core-libs) requests', () => {
     const item = parseItem((await bodyBytes(init.body)) as Uint8Array);
     assert.ok(verifyItem(item));
     const msg = tabmToMessage(itemToTabm(item) as Tabm);
-    assert.equal(await verifyMessage(msg, {}, schemes, {}), true);
+    assert.equal(await verifyMessage(msg, {}, codecs), true);
     assert.equal(messageId(msg, { committers: 'all' }), base64url(itemId(item)));
     assert.equal(msg.action, 'Eval');
     assert.equal(msg['signing-format'], 'ans104');
@@ -116,7 +118,7 @@ describe('aoconnect (ao-core-libs) requests', () => {
       headers[k] = v;
     });
     const msg = await decode(headers, init.body);
-    assert.equal(await verifyMessage(msg, {}, schemes, {}), true);
+    assert.equal(await verifyMessage(msg, {}, codecs), true);
     assert.equal(msg['test-key'], 'Test-Value');
   });
 });

@@ -60,7 +60,7 @@ describe('hbsig: signed multipart bodies (wao HB requests)', () => {
   }
 
   before(async () => {
-    node = await startTestNode({ store: { 'store-module': 'memory' } });
+    node = await startTestNode({ config: { store: { 'store-module': 'memory' } } });
   });
   after(() => node.stop());
 
@@ -213,7 +213,7 @@ describe('aoconnect request with an Ethereum signer (HTTP signatures by a secp25
   let pid: string;
   const eth = ethereumSigner('11'.repeat(32));
   before(async () => {
-    node = await startTestNode({ store: { 'store-module': 'memory' } });
+    node = await startTestNode({ config: { store: { 'store-module': 'memory' } } });
     pid = await spawn(node, processMessage(node.address, 'test-device@1.0'));
   });
   after(() => node.stop());

@@ -64,7 +64,10 @@ describe('wao HB', () => {
   let hb: HB;
 
   before(async () => {
-    node = await startTestNode({ store: { 'store-module': 'memory' }, priv_wallet: quickWallet() });
+    node = await startTestNode({
+      config: { store: { 'store-module': 'memory' } },
+      wallet: quickWallet(),
+    });
     hb = await new HB({ url: node.url }).init(jwk);
   });
   after(() => node.stop());

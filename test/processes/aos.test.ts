@@ -50,9 +50,11 @@ for (const flavour of flavours) {
     let node: RunningNode;
     let module: string;
     const options = () => ({
-      store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
-      process_snapshot_slots: 1000,
-      priv_wallet: operator,
+      config: {
+        store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
+        process_snapshot_slots: 1000,
+      },
+      wallet: operator,
     });
     const spawnAos = () => spawn(node, flavour.process(operator.address, module), client);
     const message = (pid: string, msg: Message) => sendAos(node, pid, msg, client);
@@ -132,8 +134,8 @@ describe('WASM modules that trap or never return', () => {
   let node: RunningNode;
   let image: string;
   before(async () => {
-    node = await startTestNode({ wasm_time_limit: 1000 });
-    image = await node.node.opts.store!.write({
+    node = await startTestNode({ config: { wasm_time_limit: 1000 } });
+    image = await node.node.services.messages.write({
       'content-type': 'application/wasm',
       body: BAD_MODULE,
     });

@@ -9,11 +9,9 @@ import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
 import { isMessage, type Message } from '../../src/core/message.ts';
-import { createOpts } from '../../src/defaults.ts';
+import { createContext } from '../../src/defaults.ts';
 import { createDeviceRegistry } from '../../src/devices/index.ts';
 import { processIdOf } from '../../src/processes/process-message.ts';
-import { runtimeOf } from '../../src/processes/runtime.ts';
-import { schedulesOf } from '../../src/processes/schedule.ts';
 import { openStore } from '../../src/stores/index.ts';
 import { aosProcess, legacyProcess } from '../support/aos.ts';
 import { quickWallet } from '../support/node.ts';
@@ -23,10 +21,10 @@ const operator = quickWallet();
 const client = quickWallet();
 
 function aNode() {
-  return createOpts({
-    priv_wallet: operator,
+  return createContext({
+    wallet: operator,
     devices: createDeviceRegistry(),
-    store: openStore([{ 'store-module': 'memory' }]),
+    messages: openStore([{ 'store-module': 'memory' }]),
   });
 }
 
@@ -38,9 +36,9 @@ const cases = [
 describe('the same schedule on two nodes', () => {
   const nodes = [aNode(), aNode()];
   after(async () => {
-    for (const opts of nodes) {
-      await runtimeOf(opts).snapshotAll(opts);
-      await opts.store?.close?.();
+    for (const ctx of nodes) {
+      await ctx.services.processes.stop(ctx);
+      await ctx.services.messages.close?.();
     }
   });
 
@@ -50,7 +48,7 @@ describe('the same schedule on two nodes', () => {
         'content-type': 'application/wasm',
         body: readFileSync(sharedPath('fixtures', c.file)),
       };
-      const ids = await Promise.all(nodes.map((opts) => opts.store!.write(module)));
+      const ids = await Promise.all(nodes.map((ctx) => ctx.services.messages.write(module)));
       assert.equal(ids[0], ids[1]);
       const process = signHttpsig(c.process(operator.address, ids[0] as string), client);
       const pid = processIdOf(process);
@@ -63,19 +61,19 @@ describe('the same schedule on two nodes', () => {
         ),
       ];
       for (const [slot, msg] of messages.entries()) {
-        const assignment = await schedulesOf(a).assign(pid, msg, a);
-        await b.store!.write(assignment, [`assignments/${pid}/${slot}`]);
+        const assignment = await a.services.schedules.assign(pid, msg, a);
+        await b.services.messages.write(assignment, [`assignments/${pid}/${slot}`]);
       }
       const last = messages.length - 1;
       const results: Message[] = [];
       const memories: string[] = [];
-      for (const opts of nodes) {
-        const runtime = runtimeOf(opts);
-        const computed = await runtime.compute(process, last, opts);
+      for (const ctx of nodes) {
+        const runtime = ctx.services.processes;
+        const computed = await runtime.compute(process, last, ctx);
         assert.equal(computed.status, 'ok');
         results.push((computed.body as Message).results as Message);
-        await runtime.snapshotAll(opts);
-        const saved = await opts.store!.read(`processes/${pid}/snapshots/${last}`);
+        await runtime.stop(ctx);
+        const saved = await ctx.services.messages.read(`processes/${pid}/snapshots/${last}`);
         const snapshot = saved?.snapshot;
         const body = Object.values(isMessage(snapshot) ? snapshot : {}).find(
           (v) => isMessage(v) && v.body instanceof Uint8Array,
@@ -87,7 +85,7 @@ describe('the same schedule on two nodes', () => {
       }
       assert.deepEqual(results[0], results[1]);
       assert.equal(memories[0], memories[1]);
-      const second = await runtimeOf(a).compute(process, 2, a);
+      const second = await a.services.processes.compute(process, 2, a);
       assert.equal(((second.body as Message).results as Message).data, '42');
     });
   }

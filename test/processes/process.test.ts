@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createDeviceRegistry } from '../../src/devices/index.ts';
 import type { RunningNode } from '../../src/http/server.ts';
-import type { MessageCache } from '../../src/stores/message-cache.ts';
 import { nodeWallet, send, startTestNode } from '../support/node.ts';
 import { counterDevice, processMessage, schedule, spawn } from '../support/processes.ts';
 
@@ -156,7 +155,7 @@ describe('restart: computing resumes from the snapshot with the same results', (
     const store = [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }];
     const calls = { compute: 0 };
     const devices = () => createDeviceRegistry([counterDevice(calls)]);
-    const options = { store, devices: devices(), process_snapshot_slots: 1000 };
+    const options = { config: { store, process_snapshot_slots: 1000 }, devices: devices() };
     const first = await startTestNode(options);
     const pid = await spawn(first, processMessage(nodeWallet.address, 'counter@1.0'));
     const steady = await spawn(first, processMessage(nodeWallet.address, 'counter@1.0'));
@@ -170,7 +169,7 @@ describe('restart: computing resumes from the snapshot with the same results', (
 
     const second = await startTestNode({ ...options, devices: devices() });
     try {
-      const cache = second.node.opts.store as MessageCache;
+      const cache = second.node.services.messages;
       assert.deepEqual(await cache.list(`processes/${pid}/snapshots`), ['100']);
       assert.equal((await schedule(second, pid, { action: 'Add', n: '101' })).headers.slot, '101');
       assert.equal(

@@ -8,13 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { committersOf } from '../../src/codecs/commitments.ts';
 import type { Message } from '../../src/core/message.ts';
 import { parseInterval } from '../../src/devices/cron.ts';
 import { createDeviceRegistry } from '../../src/devices/index.ts';
 import { defineDevice, ok } from '../../src/engine/device.ts';
-import { committersOf } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
-import type { MessageCache } from '../../src/stores/message-cache.ts';
 import { clientWallet, nodeWallet, send, startTestNode } from '../support/node.ts';
 import { pingPongDevice, processMessage, spawn } from '../support/processes.ts';
 import { signedRequest } from '../support/signing.ts';
@@ -52,7 +51,7 @@ describe('push@1.0', () => {
     assert.equal((await send(node, { path: `/${a}/now/results/hops` })).text, '10');
     assert.equal((await send(node, { path: `/${b}/slot/current` })).text, '5');
     // Delivered messages are signed by the node and say where they come from.
-    const store = node.node.opts.store as MessageCache;
+    const store = node.node.services.messages;
     const delivered = (await store.read(`assignments/${b}/1`)) as Message;
     const body = delivered.body as Message;
     assert.equal(body['from-process'], a);
@@ -129,7 +128,7 @@ describe('cron@1.0', () => {
 
   it('runs once, runs every interval, survives a restart, and stops', async () => {
     const options = {
-      store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
+      config: { store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }] },
       devices: createDeviceRegistry([tick]),
     };
     const node = await startTestNode(options);

@@ -7,17 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { verifyMessage } from '../../src/codecs/commitments.ts';
+import { committersOf, verifyMessage } from '../../src/codecs/commitments.ts';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
 import { httpToTabm } from '../../src/codecs/httpsig/index.ts';
-import { codecs, schemes } from '../../src/codecs/index.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { messageToTabm, tabmToMessage } from '../../src/codecs/structured.ts';
 import { base64url, sha256 } from '../../src/core/binary.ts';
 import type { Message } from '../../src/core/message.ts';
 import type { Wallet } from '../../src/crypto/wallet.ts';
-import { committersOf } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
-import type { MessageCache } from '../../src/stores/message-cache.ts';
 import {
   clientWallet,
   nodeWallet,
@@ -29,6 +27,8 @@ import {
 import { processMessage, schedule, spawn } from '../support/processes.ts';
 import { ans104Request, signedRequest } from '../support/signing.ts';
 
+const codecs = createCodecRegistry();
+
 describe('scheduler@1.0', () => {
   let node: RunningNode;
   let pid: string;
@@ -39,7 +39,7 @@ describe('scheduler@1.0', () => {
   after(() => node.stop());
 
   const assignment = async (slot: number) =>
-    (await (node.node.opts.store as MessageCache).read(`assignments/${pid}/${slot}`)) as Message;
+    (await node.node.services.messages.read(`assignments/${pid}/${slot}`)) as Message;
 
   it('starts a process at slot 0, assigned and signed by the node', async () => {
     const zero = await assignment(0);
@@ -47,7 +47,7 @@ describe('scheduler@1.0', () => {
     assert.equal(zero.process, pid);
     assert.equal((zero.body as Message).type, 'Process');
     assert.deepEqual(committersOf(zero), [nodeWallet.address]);
-    assert.equal(await verifyMessage(zero, {}, schemes, {}), true);
+    assert.equal(await verifyMessage(zero, {}, codecs), true);
     const current = await send(node, { path: `/${pid}/slot/current` });
     assert.equal(current.text, '0');
   });
@@ -66,7 +66,7 @@ describe('scheduler@1.0', () => {
     for (let slot = 0; slot <= 50; slot++) {
       const a = await assignment(slot);
       assert.equal(a.slot, slot);
-      assert.equal(await verifyMessage(a, {}, schemes, {}), true, `slot ${slot} verifies`);
+      assert.equal(await verifyMessage(a, {}, codecs), true, `slot ${slot} verifies`);
       const body = a.body as Message;
       const id = Object.keys(body.commitments as Message).find(
         (c) => ((body.commitments as Message)[c] as Message).committer !== undefined,
@@ -85,7 +85,7 @@ describe('scheduler@1.0', () => {
     }
     fields.body = new Uint8Array(res.body);
     const msg = tabmToMessage(httpToTabm(fields));
-    assert.equal(await verifyMessage(msg, {}, schemes, {}), true);
+    assert.equal(await verifyMessage(msg, {}, codecs), true);
     assert.deepEqual(committersOf(msg), [nodeWallet.address]);
   });
 
@@ -234,7 +234,7 @@ describe('scheduler@1.0: scheduler-location records', () => {
   let node: RunningNode;
   let remote: Wallet;
   before(async () => {
-    node = await startTestNode({ scheduler_location_ttl: 3_600_000 });
+    node = await startTestNode({ config: { scheduler_location_ttl: 3_600_000 } });
     remote = quickWallet();
   });
   after(() => node.stop());
@@ -264,7 +264,7 @@ describe('scheduler@1.0: scheduler-location records', () => {
     assert.equal(body['time-to-live'], 600_000);
     assert.equal(body.type, 'scheduler-location');
     assert.deepEqual(committersOf(body), [remote.address]);
-    assert.equal(await verifyMessage(body, {}, schemes, {}), true);
+    assert.equal(await verifyMessage(body, {}, codecs), true);
     const url = await send(node, { path: `${LOCATION}/body/url?address=${remote.address}` });
     assert.equal(url.text, 'http://remote.example:8734');
   });
@@ -380,7 +380,7 @@ describe('scheduler@1.0: scheduler-location records', () => {
     assert.equal(own['time-to-live'], 3_600_000, 'scheduler_location_ttl');
     assert.equal(own['codec-device'], 'httpsig@1.0');
     assert.deepEqual(committersOf(own), [nodeWallet.address]);
-    assert.equal(await verifyMessage(own, {}, schemes, {}), true);
+    assert.equal(await verifyMessage(own, {}, codecs), true);
     const again = await post({ path: LOCATION }, nodeWallet);
     assert.equal(again.status, 200, again.text);
     const next = responseMessage(await get(nodeWallet.address)).body as Message;
@@ -426,7 +426,7 @@ describe('scheduler@1.0: location records survive a restart', () => {
       nonce,
       'time-to-live': 600_000,
     });
-    const first = await startTestNode({ store });
+    const first = await startTestNode({ config: { store } });
     try {
       const res = await send(
         first,
@@ -436,7 +436,7 @@ describe('scheduler@1.0: location records survive a restart', () => {
     } finally {
       await first.stop();
     }
-    const second = await startTestNode({ store });
+    const second = await startTestNode({ config: { store } });
     try {
       const url = await send(second, {
         path: `/~scheduler@1.0/location/body/url?address=${remote.address}`,

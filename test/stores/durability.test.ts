@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { open } from 'lmdb';
 import { base64url, sha256 } from '../../src/core/binary.ts';
 import { LmdbStore } from '../../src/stores/lmdb.ts';
-import { MessageCache } from '../../src/stores/message-cache.ts';
+import { TieredMessageStore } from '../../src/stores/tiered.ts';
 import { nodeWallet, send } from '../support/node.ts';
 import { readFixture, sharedPath } from '../support/shared.ts';
 import { signedRequest } from '../support/signing.ts';
@@ -153,7 +153,7 @@ describe('store durability', () => {
   it('reads a corrupt entry as not found', async () => {
     const prefix = join(dir, 'corrupt');
     const store = new LmdbStore(prefix);
-    const cache = new MessageCache([store]);
+    const cache = new TieredMessageStore([store]);
     const id = await cache.write({ fine: 'yes' });
     await store.close();
     // Damage the value behind `fine` behind the store's back.
@@ -161,7 +161,7 @@ describe('store durability', () => {
     const entries = raw.openDB({ name: 'entries', encoding: 'binary', keyEncoding: 'binary' });
     await entries.put(Buffer.from(pathOf('yes')), Buffer.from([9, 9, 9]));
     await raw.close();
-    const reopened = new MessageCache([new LmdbStore(prefix)]);
+    const reopened = new TieredMessageStore([new LmdbStore(prefix)]);
     await assert.rejects(reopened.read(id), { status: 404 });
     await reopened.close();
   });

@@ -21,7 +21,7 @@ import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
 import { base64url, sha256 } from '../../src/core/binary.ts';
 import { messageId, unsignedMessageId } from '../../src/engine/ids.ts';
 import { FsStore } from '../../src/stores/fs.ts';
-import { MessageCache } from '../../src/stores/message-cache.ts';
+import { TieredMessageStore } from '../../src/stores/tiered.ts';
 import { clientWallet } from '../support/node.ts';
 
 const hash = (text: string) => base64url(sha256(new TextEncoder().encode(text)));
@@ -31,7 +31,7 @@ describe('fs store: HyperBEAM layout', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes groups as directories, values as data/<sha-256> files, keys and IDs as links', async () => {
-    const cache = new MessageCache([new FsStore(dir)]);
+    const cache = new TieredMessageStore([new FsStore(dir)]);
     const msg = signHttpsig({ a: '1', n: 2 }, clientWallet);
     await cache.write(msg);
     const id = unsignedMessageId(msg);
@@ -62,7 +62,7 @@ describe('fs store: HyperBEAM layout', () => {
         symlinkSync(`${prefix}/data/${hash(value as string)}`, join(root, id, key as string));
       }
       symlinkSync(`${prefix}/${id}`, join(root, 'alias'));
-      const cache = new MessageCache([new FsStore(prefix)]);
+      const cache = new TieredMessageStore([new FsStore(prefix)]);
       assert.deepEqual(await cache.read(id), msg);
       assert.deepEqual(await cache.read('alias'), msg);
       assert.equal(
@@ -75,7 +75,7 @@ describe('fs store: HyperBEAM layout', () => {
   });
 
   it('reports a message with a missing part as not found, not a crash', async () => {
-    const cache = new MessageCache([new FsStore(dir)]);
+    const cache = new TieredMessageStore([new FsStore(dir)]);
     const id = unsignedMessageId({ part: 'x' });
     await cache.write({ part: 'x' });
     rmSync(join(dir, 'data', hash('x')));

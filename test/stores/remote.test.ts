@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { signItem } from '../../src/codecs/ans104/data-item.ts';
 import { tabmToItem } from '../../src/codecs/ans104/index.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { messageToTabm } from '../../src/codecs/structured.ts';
 import { base64url, sha256 } from '../../src/core/binary.ts';
 import type { Message } from '../../src/core/message.ts';
@@ -17,10 +18,12 @@ import { messageId } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import { GatewayStore } from '../../src/stores/gateway.ts';
 import { MemoryStore } from '../../src/stores/memory.ts';
-import { MessageCache } from '../../src/stores/message-cache.ts';
 import { RemoteNodeStore } from '../../src/stores/remote-node.ts';
+import { TieredMessageStore } from '../../src/stores/tiered.ts';
 import { clientWallet, nodeWallet, send, startTestNode } from '../support/node.ts';
 import { signedRequest } from '../support/signing.ts';
+
+const codecs = createCodecRegistry();
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
@@ -91,23 +94,27 @@ describe('remote-node store', () => {
   let storedBytes: string;
   before(async () => {
     remote = await startTestNode();
-    stored = await (remote.node.opts.store as MessageCache).write({ kept: 'remotely', n: 7 });
-    storedBytes = await (remote.node.opts.store as MessageCache).writeBinary(
-      new TextEncoder().encode('raw'),
-    );
+    stored = await remote.node.services.messages.write({ kept: 'remotely', n: 7 });
+    storedBytes = await remote.node.services.messages.writeBinary(new TextEncoder().encode('raw'));
   });
   after(() => remote.stop());
 
   it('reads a message by ID from another node, and keeps it locally', async () => {
     const local = new MemoryStore();
-    const cache = new MessageCache([local, new RemoteNodeStore(remote.url)]);
+    const cache = new TieredMessageStore([local, new RemoteNodeStore(remote.url, { codecs })]);
     assert.deepEqual(await cache.read(stored), { kept: 'remotely', n: 7 });
     // Now local: the remote is not needed.
-    assert.deepEqual(await new MessageCache([local]).read(stored), { kept: 'remotely', n: 7 });
+    assert.deepEqual(await new TieredMessageStore([local]).read(stored), {
+      kept: 'remotely',
+      n: 7,
+    });
   });
 
   it('reads bytes by their hash path', async () => {
-    const cache = new MessageCache([new MemoryStore(), new RemoteNodeStore(remote.url)]);
+    const cache = new TieredMessageStore([
+      new MemoryStore(),
+      new RemoteNodeStore(remote.url, { codecs }),
+    ]);
     assert.equal(
       new TextDecoder().decode((await cache.readValue(storedBytes)) as Uint8Array),
       'raw',
@@ -116,7 +123,9 @@ describe('remote-node store', () => {
 
   it('serves a node whose store chain ends in the remote', async () => {
     const node = await startTestNode({
-      store: [{ 'store-module': 'memory' }, { 'store-module': 'remote-node', node: remote.url }],
+      config: {
+        store: [{ 'store-module': 'memory' }, { 'store-module': 'remote-node', node: remote.url }],
+      },
     });
     try {
       const res = await send(node, { path: `/${stored}/kept` });
@@ -129,13 +138,13 @@ describe('remote-node store', () => {
   });
 
   it('writes with the operator key, and is refused with another', async () => {
-    const writer = new RemoteNodeStore(remote.url, { wallet: nodeWallet });
+    const writer = new RemoteNodeStore(remote.url, { codecs, wallet: nodeWallet });
     await writer.write('ignored', new TextEncoder().encode('pushed'));
     const path = `data/${base64url(sha256(new TextEncoder().encode('pushed')))}`;
     assert.equal(new TextDecoder().decode(await writer.read(path)), 'pushed');
-    const stranger = new RemoteNodeStore(remote.url, { wallet: clientWallet });
+    const stranger = new RemoteNodeStore(remote.url, { codecs, wallet: clientWallet });
     await assert.rejects(stranger.write('x', new TextEncoder().encode('no')), { status: 403 });
-    await assert.rejects(new RemoteNodeStore(remote.url).write('x', new Uint8Array()), {
+    await assert.rejects(new RemoteNodeStore(remote.url, { codecs }).write('x', new Uint8Array()), {
       code: 'read_only',
     });
   });
@@ -147,7 +156,7 @@ describe('remote-node store', () => {
     });
     const url = await listen(liar);
     try {
-      const store = new RemoteNodeStore(url);
+      const store = new RemoteNodeStore(url, { codecs });
       assert.equal(await store.readMessage(stored), undefined);
       assert.equal(await store.read(storedBytes), undefined);
     } finally {
@@ -156,7 +165,7 @@ describe('remote-node store', () => {
   });
 
   it('treats an unreachable node as not having it', async () => {
-    const store = new RemoteNodeStore('http://127.0.0.1:1', { timeoutMs: 1000 });
+    const store = new RemoteNodeStore('http://127.0.0.1:1', { codecs, timeoutMs: 1000 });
     assert.equal(await store.readMessage(stored), undefined);
   });
 });
@@ -246,7 +255,9 @@ describe('gateway store', () => {
   it('serves items over HTTP through a node configured with it', async () => {
     edges = [{ node: node() }];
     const http = await startTestNode({
-      store: [{ 'store-module': 'memory' }, { 'store-module': 'gateway', gateway: url }],
+      config: {
+        store: [{ 'store-module': 'memory' }, { 'store-module': 'gateway', gateway: url }],
+      },
     });
     try {
       const res = await send(http, { path: `/${id}/data` });

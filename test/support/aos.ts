@@ -13,9 +13,10 @@ import { sharedPath } from './shared.ts';
 /** Put a module into the node's store (as `hyperbeam import` does); returns its ID. */
 export async function importModule(node: RunningNode, file: string): Promise<string> {
   const bytes = readFileSync(sharedPath('fixtures', file));
-  const store = node.node.opts.store;
-  if (!store) throw new Error('the node has no store');
-  return store.write({ 'content-type': 'application/wasm', body: new Uint8Array(bytes) });
+  return node.node.services.messages.write({
+    'content-type': 'application/wasm',
+    body: new Uint8Array(bytes),
+  });
 }
 
 /** An AOS process on HyperBEAM's WASM stack (process.md §8), scheduled by `scheduler`. */

@@ -19,16 +19,16 @@ export function fixtureDevice(spec: Message): Device {
         keys: {
           key_using_only_state: (s) => ok(str(s.state_key)),
           key_using_state_and_msg: (s, m) => ok(str(s.state_key) + str(m.msg_key)),
-          key_using_all: (s, m, opts) =>
-            ok(str(s.state_key) + str(m.msg_key) + String(opts.opts_key)),
+          key_using_all: (s, m, ctx) =>
+            ok(str(s.state_key) + str(m.msg_key) + String(ctx.config.opts_key)),
         },
       });
     case 'default-device':
       return defineDevice({ default: () => ok('DEFAULT'), keys: { state_key: () => ok('STATE') } });
     case 'handler-device':
       return defineDevice({
-        handler: (key, m1, m2, opts) =>
-          key === 'set' ? messageSet(m1, m2, opts) : ok('HANDLER VALUE'),
+        handler: (key, m1, m2, ctx) =>
+          key === 'set' ? messageSet(m1, m2, ctx) : ok('HANDLER VALUE'),
       });
     case 'count-set-device':
       return defineDevice({
@@ -65,18 +65,18 @@ export function fixtureDevice(spec: Message): Device {
     case 'prefix-device':
       return defineDevice({
         keys: {
-          prefix_set: async (m1, m2, opts) => {
-            const key = str(await get('key', m2, opts));
-            const value = (await get(`${inputPrefix(m1)}/${key}`, m2, opts)) as Value;
-            return ok(await setKey(m1, `${outputPrefix(m1)}/${key}`, value, opts));
+          prefix_set: async (m1, m2, ctx) => {
+            const key = str(await get('key', m2, ctx));
+            const value = (await get(`${inputPrefix(m1)}/${key}`, m2, ctx)) as Value;
+            return ok(await setKey(m1, `${outputPrefix(m1)}/${key}`, value, ctx));
           },
         },
       });
     case 'make-cool':
       return defineDevice({
-        handler: (key, m) => {
+        handler: (key, m, _req, ctx) => {
           if (key === 'keys') return ok(Object.keys(m));
-          return messageSet(m, { [key]: `${str(getKey(key, m))}-Cool` }, {});
+          return messageSet(m, { [key]: `${str(getKey(key, m))}-Cool` }, ctx);
         },
       });
     default:

@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { request } from 'node:http';
 import { loadWallet, type Wallet, walletFromJwk } from '../../src/crypto/wallet.ts';
 import { type RunningNode, startNode } from '../../src/http/server.ts';
-import type { NodeOptions } from '../../src/node/assemble.ts';
+import type { NodeOptions } from '../../src/node/components.ts';
 import { sharedPath } from './shared.ts';
 
 /** The node's key in tests (fixtures/key-2.json); clients sign with key-1. */
@@ -24,11 +24,9 @@ export function quickWallet(): Wallet {
 
 export function startTestNode(options: NodeOptions = {}): Promise<RunningNode> {
   return startNode({
-    port: 0,
-    bind: '127.0.0.1',
-    priv_wallet: nodeWallet,
-    quiet: true,
+    wallet: nodeWallet,
     ...options,
+    config: { port: 0, bind: '127.0.0.1', quiet: true, ...options.config },
   });
 }
 

@@ -3,14 +3,17 @@
  * signers, producing the headers and body a client would send.
  */
 import { serializeItem } from '../../src/codecs/ans104/data-item.ts';
-import { ans104Scheme, tabmToItem } from '../../src/codecs/ans104/index.ts';
+import { tabmToItem } from '../../src/codecs/ans104/index.ts';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
 import { tabmToHttp } from '../../src/codecs/httpsig/index.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { messageToTabm } from '../../src/codecs/structured.ts';
 import { toByteString, toBytes } from '../../src/core/binary.ts';
 import type { Message } from '../../src/core/message.ts';
 import type { Wallet } from '../../src/crypto/wallet.ts';
 import type { RawRequest } from './node.ts';
+
+const codecs = createCodecRegistry();
 
 /** An httpsig-signed request carrying `msg` (its `path` is signed too). */
 export function signedRequest(method: string, msg: Message, wallet: Wallet): RawRequest {
@@ -32,7 +35,7 @@ export async function ans104Request(
   msg: Message,
   wallet: Wallet,
 ): Promise<RawRequest> {
-  const signed = await ans104Scheme.commit(msg, {}, { priv_wallet: wallet });
+  const signed = await codecs.committer('ans104@1.0').commit(msg, {}, { wallet });
   const item = serializeItem(tabmToItem(messageToTabm(signed)));
   return {
     method: 'POST',

@@ -8,17 +8,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { signAns104 } from '../../src/codecs/ans104/index.ts';
-import { verifyMessage } from '../../src/codecs/commitments.ts';
+import { commitmentsOf, verifyMessage } from '../../src/codecs/commitments.ts';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
-import { schemes } from '../../src/codecs/index.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { Atom, Float, type Message, valueEquals } from '../../src/core/message.ts';
 import { loadWallet } from '../../src/crypto/wallet.ts';
-import { commitmentsOf, messageId, unsignedMessageId } from '../../src/engine/ids.ts';
-import { MessageCache } from '../../src/stores/message-cache.ts';
+import { messageId, unsignedMessageId } from '../../src/engine/ids.ts';
 import type { Store } from '../../src/stores/store.ts';
+import { TieredMessageStore } from '../../src/stores/tiered.ts';
 import { message } from './arbitraries.ts';
 import { sharedPath } from './shared.ts';
 
+const codecs = createCodecRegistry();
 const bytes = (text: string) => new TextEncoder().encode(text);
 const textOf = (value: Uint8Array | undefined) =>
   value === undefined ? undefined : new TextDecoder().decode(value);
@@ -124,10 +125,10 @@ export function storeCompliance(
     });
 
     describe('messages through the cache layer', () => {
-      let cache: MessageCache;
+      let cache: TieredMessageStore;
       const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
       before(() => {
-        cache = new MessageCache([store]);
+        cache = new TieredMessageStore([store]);
       });
 
       async function roundTrip(msg: Message): Promise<void> {
@@ -175,8 +176,8 @@ export function storeCompliance(
           // Either ID gives the content with both signatures, each of which verifies.
           const back = (await cache.read(id as string)) as Message;
           assert.equal(back.same, 'content');
-          assert.ok(await verifyMessage(back, { commitments: [id as string] }, schemes, {}));
-          assert.ok(await verifyMessage(back, { committers: 'all' }, schemes, {}));
+          assert.ok(await verifyMessage(back, { commitments: [id as string] }, codecs));
+          assert.ok(await verifyMessage(back, { committers: 'all' }, codecs));
           assert.equal(Object.keys(commitmentsOf(back)).length, 3); // two signatures and the HMAC
         }
       });
@@ -212,11 +213,14 @@ export function storeCompliance(
       it('keeps everything across close and reopen', async () => {
         await store.write('p/kept', bytes('still here'));
         await store.makeLink('p/kept', 'p/link');
-        const cache = new MessageCache([store]);
+        const cache = new TieredMessageStore([store]);
         const id = await cache.write({ persisted: 'yes', n: 1 });
         store = await (options.reopen as (old: Store) => Promise<Store>)(store);
         assert.equal(textOf(await store.read('p/link')), 'still here');
-        assert.deepEqual(await new MessageCache([store]).read(id), { persisted: 'yes', n: 1 });
+        assert.deepEqual(await new TieredMessageStore([store]).read(id), {
+          persisted: 'yes',
+          n: 1,
+        });
       });
     }
   });

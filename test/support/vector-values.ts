@@ -11,7 +11,6 @@ import {
   Float,
   type Message,
   type PathItem,
-  Resolve,
   type Value,
 } from '../../src/core/message.ts';
 import { subPath } from '../../src/engine/hyperpath.ts';

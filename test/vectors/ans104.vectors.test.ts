@@ -12,7 +12,7 @@ import {
   verifyItem,
 } from '../../src/codecs/ans104/data-item.ts';
 import { itemToTabm, tabmToItem } from '../../src/codecs/ans104/index.ts';
-import { schemes } from '../../src/codecs/index.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { messageToTabm, type Tabm, tabmToMessage } from '../../src/codecs/structured.ts';
 import { base64url } from '../../src/core/binary.ts';
 import { type Message, omit, valueEquals } from '../../src/core/message.ts';
@@ -20,6 +20,8 @@ import { messageId } from '../../src/engine/ids.ts';
 import { parseErlang } from '../support/erlang-term.ts';
 import { readVectors } from '../support/shared.ts';
 import { fromVector, type Json } from '../support/vector-values.ts';
+
+const codecs = createCodecRegistry();
 
 interface HbVector {
   name: string;
@@ -54,7 +56,7 @@ const decode = (b64: string) => parseItem(new Uint8Array(Buffer.from(b64, 'base6
 const toMessage = (b64: string) => tabmToMessage(itemToTabm(decode(b64)) as Tabm);
 const verifyAll = (msg: Message) =>
   Object.keys(msg.commitments as Message).every((id) =>
-    schemes.forCommitment(msg, id).verify(msg, id, {}),
+    codecs.forCommitment(msg, id).verify(msg, id),
   );
 const json = (v: string | Json | undefined) =>
   fromVector((typeof v === 'string' ? JSON.parse(v) : v) as Json);

@@ -7,11 +7,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { committedKeys, verifyMessage } from '../../src/codecs/commitments.ts';
 import { httpToTabm } from '../../src/codecs/httpsig/index.ts';
-import { schemes } from '../../src/codecs/index.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { isHbError } from '../../src/core/errors.ts';
 import type { Message } from '../../src/core/message.ts';
 import { messageId } from '../../src/engine/ids.ts';
 import { readVectors } from '../support/shared.ts';
+
+const codecs = createCodecRegistry();
 
 interface ClientVector {
   name: string;
@@ -42,14 +44,14 @@ describe('clients.httpsig vectors', () => {
         // verdict (aoconnect-typed's signature is in fact valid over its headers;
         // only its ao-types are unreadable to HyperBEAM).
         try {
-          await verifyMessage(decode(v), {}, schemes, {});
+          await verifyMessage(decode(v), {}, codecs);
         } catch (error) {
           assert.ok(isHbError(error), `a typed error, not ${String(error)}`);
         }
         return;
       }
       const msg = decode(v);
-      assert.equal(await verifyMessage(msg, {}, schemes, {}), true);
+      assert.equal(await verifyMessage(msg, {}, codecs), true);
       assert.deepEqual(
         Object.keys(msg.commitments as object).sort(),
         [...(hb.commitment_ids ?? [])].sort(),
@@ -57,7 +59,7 @@ describe('clients.httpsig vectors', () => {
       assert.equal(messageId(msg, { committers: 'all' }), hb.hb_id_all);
       assert.equal(messageId(msg, { committers: [] }), hb.hb_id_none);
       assert.equal(messageId(msg), hb.hb_id_default);
-      assert.deepEqual(committedKeys(msg, { commitments: 'all' }, schemes), hb.hb_committed_keys);
+      assert.deepEqual(committedKeys(msg, { commitments: 'all' }, codecs), hb.hb_committed_keys);
       if (v.hbsig_rsaid) assert.equal(messageId(msg, { committers: 'all' }), v.hbsig_rsaid);
       if (v.hbsig_hmacid) assert.equal(messageId(msg, { committers: [] }), v.hbsig_hmacid);
     });

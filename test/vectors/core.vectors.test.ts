@@ -14,9 +14,9 @@ import {
   type Value,
   valueEquals,
 } from '../../src/core/message.ts';
-import { createOpts } from '../../src/defaults.ts';
+import { createContext } from '../../src/defaults.ts';
 import { transform } from '../../src/devices/stack.ts';
-import type { Opts } from '../../src/engine/context.ts';
+import type { Context, Directives } from '../../src/engine/context.ts';
 import type { Result } from '../../src/engine/device.ts';
 import { parseHyperpath } from '../../src/engine/hyperpath.ts';
 import { get, resolve, resolveMany, set, setKey } from '../../src/engine/resolver.ts';
@@ -78,13 +78,25 @@ function samePathItem(actual: PathItem, expected: PathItem): boolean {
   return valueEquals(actual as Value, expected as Value);
 }
 
-function optsFrom(json: Record<string, Json> | undefined): Opts {
-  const opts: Opts = {};
+/** The vectors' opts name directives (HyperBEAM's names) and config options. */
+const DIRECTIVES: Record<string, keyof Directives> = {
+  hashpath: 'hashpath',
+  cache_control: 'cacheControl',
+  force_message: 'forceMessage',
+  error_strategy: 'errorStrategy',
+};
+
+function contextFrom(json: Record<string, Json> | undefined): Context {
+  const config: Message = {};
+  const directives: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(json ?? {})) {
     const value = fromVector(v);
-    opts[k] = value instanceof Atom ? value.name : value;
+    const plain = value instanceof Atom ? value.name : value;
+    const directive = DIRECTIVES[k];
+    if (directive) directives[directive] = plain;
+    else config[k] = plain;
   }
-  return createOpts(opts);
+  return createContext({ config, directives: directives as Directives });
 }
 
 describe('core vectors: parse', () => {
@@ -108,7 +120,7 @@ describe('core vectors: parse', () => {
   }
 });
 
-async function run(v: Vector, opts: Opts): Promise<Result> {
+async function run(v: Vector, ctx: Context): Promise<Result> {
   const memo = new Map();
   const load = (j: Json | undefined) =>
     (j === undefined ? undefined : withFixtures(fromVector(j) as Value, memo)) as Value;
@@ -116,28 +128,28 @@ async function run(v: Vector, opts: Opts): Promise<Result> {
   const msg2 = load(v.msg2);
   switch (v.api) {
     case 'hb_ao:resolve/3':
-      return resolve(msg1, msg2, opts);
+      return resolve(msg1, msg2, ctx);
     case 'hb_ao:resolve/2':
-      return resolveMany(parseHyperpath(msg1 as Message), opts);
+      return resolveMany(parseHyperpath(msg1 as Message), ctx);
     case 'hb_ao:resolve_many/2':
-      return resolveMany((v.messages as Json[]).map(load), opts);
+      return resolveMany((v.messages as Json[]).map(load), ctx);
     case 'hb_ao:get/3':
     case 'hb_ao:get/4 with {as, Device, Msg}': {
       const path = isMessage(msg2) ? (msg2.path as Value) : msg2;
-      const value = await get(path, msg1, opts);
+      const value = await get(path, msg1, ctx);
       return value === undefined
         ? { status: 'error', body: Atom.of('not_found') }
         : { status: 'ok', body: value };
     }
     case 'hb_ao:set/3':
-      return { status: 'ok', body: await set(msg1 as Message, msg2 as Message, opts) };
+      return { status: 'ok', body: await set(msg1 as Message, msg2 as Message, ctx) };
     case 'hb_ao:set/4': {
       const { key, value } = msg2 as Message;
       const path = Array.isArray(key) ? key.join('/') : String(key);
-      return { status: 'ok', body: await setKey(msg1, path, value as Value, opts) };
+      return { status: 'ok', body: await setKey(msg1, path, value as Value, ctx) };
     }
     case 'dev_stack:transform/3': {
-      const transformed = await transform(msg1 as Message, '2', opts);
+      const transformed = await transform(msg1 as Message, '2', ctx);
       return { status: 'ok', body: (transformed as Message).device as Value };
     }
     default:
@@ -148,13 +160,13 @@ async function run(v: Vector, opts: Opts): Promise<Result> {
 describe('core vectors: resolve', () => {
   for (const v of vectors.filter((x) => x.kind === 'resolve')) {
     it(v.name, async () => {
-      const opts = optsFrom(v.opts);
+      const ctx = contextFrom(v.opts);
       if (v.expect.throws) {
-        await assert.rejects(run(v, opts));
+        await assert.rejects(run(v, ctx));
         return;
       }
-      const result = await run(v, opts);
-      if (v.name === 'resolve-key-twice') assert.deepEqual(await run(v, opts), result);
+      const result = await run(v, ctx);
+      if (v.name === 'resolve-key-twice') assert.deepEqual(await run(v, ctx), result);
       assert.equal(result.status, v.expect.status);
       const keepPriv = v.name.startsWith('hashpath-');
       const actual = keepPriv ? result.body : public_(result.body);

@@ -22,17 +22,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createSigner, hmacid } from 'hbsig';
-import { verifyMessage } from '../../src/codecs/commitments.ts';
+import { commitmentsOf, verifyMessage } from '../../src/codecs/commitments.ts';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
 import { HMAC_ALG } from '../../src/codecs/httpsig/hmac.ts';
 import { httpToTabm, tabmToHttp } from '../../src/codecs/httpsig/index.ts';
 import { deserializeHttp, serializeHttp } from '../../src/codecs/httpsig/message-http.ts';
-import { schemes } from '../../src/codecs/index.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { messageToTabm, tabmToMessage } from '../../src/codecs/structured.ts';
 import { isMessage, type Message } from '../../src/core/message.ts';
 import { loadWallet } from '../../src/crypto/wallet.ts';
-import { commitmentsOf, messageId } from '../../src/engine/ids.ts';
+import { messageId } from '../../src/engine/ids.ts';
 import { sharedPath } from '../support/shared.ts';
+
+const codecs = createCodecRegistry();
 
 const key1 = loadWallet(sharedPath('fixtures', 'key-1.json'));
 const key2 = loadWallet(sharedPath('fixtures', 'key-2.json'));
@@ -85,7 +87,7 @@ describe('nested shapes: the unsigned ID survives signing and the wire', () => {
             messageId(back, { committers: 'all' }),
             messageId(signed, { committers: 'all' }),
           );
-          assert.equal(await verifyMessage(back, {}, schemes, {}), true);
+          assert.equal(await verifyMessage(back, {}, codecs), true);
         });
       }
     }
@@ -116,7 +118,7 @@ describe("nested shapes signed by hbsig: our unsigned ID is hbsig's hmacid", () 
       const expected = hmacid(signed.headers);
       assert.equal(messageId(back, { commitments: 'none' }), expected);
       assert.equal(messageId(shape, { commitments: 'none' }), expected);
-      assert.equal(await verifyMessage(back, {}, schemes, {}), true);
+      assert.equal(await verifyMessage(back, {}, codecs), true);
     });
   }
 });

@@ -4,7 +4,7 @@
  * are items of a HyperBEAM bundle, `target`/`last_tx` fill the item's fields,
  * a bare binary is an `ao-type: binary` item; signatures become commitments,
  * with `original-tags` when the tags could not be re-derived; and the
- * ans104Scheme commits, verifies and lists committed keys.
+ * ans104@1.0 committer commits, verifies and lists committed keys.
  */
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
@@ -14,7 +14,7 @@ import { type Binary, base64url, toBytes } from '../../core/binary.ts';
 import type { Message } from '../../core/message.ts';
 import { loadWallet, type Wallet, walletFromJwk } from '../../crypto/wallet.ts';
 import { messageId } from '../../engine/ids.ts';
-import { httpsigScheme } from '../httpsig/commit.ts';
+import { createCodecRegistry } from '../index.ts';
 import { messageToTabm, type Tabm, type TabmValue, tabmToMessage } from '../structured.ts';
 import { readBundle, writeBundle } from './bundle.ts';
 import {
@@ -32,7 +32,6 @@ import {
 import {
   ANS104,
   ans104Codec,
-  ans104Scheme,
   itemToTabm,
   MAX_TAG_VALUE_IN_TAGS,
   signAns104,
@@ -54,6 +53,9 @@ const rsa = loadWallet(sharedPath('fixtures', 'key-1.json'));
 const rsa2 = loadWallet(sharedPath('fixtures', 'key-2.json'));
 const ed = fixedWallet('ed25519', 1);
 const eth = fixedWallet('secp256k1', 2);
+const codecs = createCodecRegistry();
+const ans104 = codecs.committer(ANS104);
+const httpsig = codecs.committer('httpsig@1.0');
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const hexOf = (b: Binary) => Buffer.from(toBytes(b)).toString('hex');
@@ -409,7 +411,7 @@ describe('original tags', () => {
         Object.fromEntries(tags.map((t, i) => [String(i + 1), { name: t.name, value: t.value }])),
       );
       sameBytes(serializeItem(toItem(msg)), serializeItem(item));
-      assert.equal(ans104Scheme.verify(msg, id, {}), true);
+      assert.equal(ans104.verify(msg, id), true);
     });
   }
 
@@ -424,7 +426,7 @@ describe('original tags', () => {
       'original-tags': { '1': { name: 'Action', value: 'Eval' } },
     });
     sameBytes(serializeItem(toItem(msg)), serializeItem(item));
-    assert.equal(ans104Scheme.verify(msg, id, {}), true);
+    assert.equal(ans104.verify(msg, id), true);
   });
 
   it('refuses original tags that the message no longer matches', () => {
@@ -476,7 +478,7 @@ describe('commitments in items', () => {
   });
 
   it('carries commitments of other codecs in a nested commitments item', () => {
-    const msg = httpsigScheme.commit({ a: '1', b: 'two' }, {}, {}) as Message;
+    const msg = httpsig.commit({ a: '1', b: 'two' }, {}, {}) as Message;
     const hmacId = only(commitmentIds(msg));
     const item = toItem(msg);
     const nested = nestedItems(item).get('commitments');
@@ -484,21 +486,21 @@ describe('commitments in items', () => {
     assert.deepEqual([...nestedItems(nested).keys()], [hmacId]);
     const back = toMessage(item);
     assert.deepEqual(back, msg);
-    assert.equal(httpsigScheme.verify(back, hmacId, {}), true);
+    assert.equal(httpsig.verify(back, hmacId), true);
     sameBytes(serializeItem(toItem(back)), serializeItem(item));
   });
 
   it('an ANS-104 signature covers no other commitments', () => {
     // Committing drops other codecs' commitments (an item holds one signature)...
-    const withHmac = httpsigScheme.commit({ a: '1', b: 'two' }, {}, {}) as Message;
+    const withHmac = httpsig.commit({ a: '1', b: 'two' }, {}, {}) as Message;
     const signed = signAns104(withHmac, rsa);
     assert.equal(commitmentIds(signed).length, 1);
     const [id] = commitmentIds(signed) as [string];
-    assert.equal(ans104Scheme.verify(signed, id, {}), true);
+    assert.equal(ans104.verify(signed, id), true);
     // ...and commitments added later leave it valid, and stay out of its item.
-    const both = httpsigScheme.commit(signed, {}, {}) as Message;
+    const both = httpsig.commit(signed, {}, {}) as Message;
     assert.equal(commitmentIds(both).length, 2);
-    assert.equal(ans104Scheme.verify(both, id, {}), true);
+    assert.equal(ans104.verify(both, id), true);
     assert.equal(
       toItem(both).tags.some((t) => t.name === 'bundle-map'),
       false,
@@ -506,7 +508,7 @@ describe('commitments in items', () => {
   });
 });
 
-describe('ans104Scheme', () => {
+describe('the ans104@1.0 committer', () => {
   const msg: Message = {
     a: '1',
     n: 42,
@@ -518,12 +520,12 @@ describe('ans104Scheme', () => {
     last_tx: base64url(ID_B),
   };
 
-  it('is the ans104@1.0 scheme', () => {
-    assert.equal(ans104Scheme.device, 'ans104@1.0');
+  it('is the ans104@1.0 committer', () => {
+    assert.equal(ans104.name, 'ans104@1.0');
   });
 
   it('needs a wallet to commit', async () => {
-    await assert.rejects(async () => ans104Scheme.commit({ a: '1' }, {}, {}), {
+    await assert.rejects(async () => ans104.commit({ a: '1' }, {}, {}), {
       name: 'BadRequestError',
       code: 'no_wallet',
     });
@@ -550,7 +552,7 @@ describe('ans104Scheme', () => {
       });
 
       it('verifies', () => {
-        assert.equal(ans104Scheme.verify(signed, id, {}), true);
+        assert.equal(ans104.verify(signed, id), true);
       });
 
       it('does not verify after any key’s value changes', () => {
@@ -566,17 +568,17 @@ describe('ans104Scheme', () => {
         };
         assert.deepEqual(Object.keys(changes).sort(), Object.keys(msg).sort());
         for (const [key, value] of Object.entries(changes)) {
-          assert.equal(ans104Scheme.verify({ ...signed, [key]: value }, id, {}), false, key);
+          assert.equal(ans104.verify({ ...signed, [key]: value }, id), false, key);
         }
         // A type change with the same text.
-        assert.equal(ans104Scheme.verify({ ...signed, n: '42' }, id, {}), false);
+        assert.equal(ans104.verify({ ...signed, n: '42' }, id), false);
       });
 
       it('does not verify after a key is added or removed', () => {
-        assert.equal(ans104Scheme.verify({ ...signed, extra: 'x' }, id, {}), false);
+        assert.equal(ans104.verify({ ...signed, extra: 'x' }, id), false);
         for (const key of Object.keys(msg)) {
           const { [key]: _gone, ...without } = signed;
-          assert.equal(ans104Scheme.verify(without, id, {}), false, key);
+          assert.equal(ans104.verify(without, id), false, key);
         }
       });
 
@@ -587,20 +589,20 @@ describe('ans104Scheme', () => {
         });
         const sig = new Uint8Array(toBytes(commitment.signature as Binary));
         sig[10] = (sig[10] as number) ^ 1;
-        assert.equal(ans104Scheme.verify(tampered({ signature: sig }), id, {}), false);
-        assert.equal(ans104Scheme.verify(tampered({ committer: rsa2.address }), id, {}), false);
+        assert.equal(ans104.verify(tampered({ signature: sig }), id), false);
+        assert.equal(ans104.verify(tampered({ committer: rsa2.address }), id), false);
         const other =
           wallet.type === 'rsa' ? rsa2 : fixedWallet(wallet.type as 'ed25519' | 'secp256k1', 9);
-        assert.equal(ans104Scheme.verify(tampered({ owner: other.publicKey }), id, {}), false);
+        assert.equal(ans104.verify(tampered({ owner: other.publicKey }), id), false);
         // The same commitment under another ID.
         const moved: Message = { ...signed, commitments: { [base64url(ID_A)]: commitment } };
-        assert.equal(ans104Scheme.verify(moved, base64url(ID_A), {}), false);
+        assert.equal(ans104.verify(moved, base64url(ID_A)), false);
       });
 
       it('lists the committed keys: tags, nested messages and the item fields', () => {
         // As in HyperBEAM's committed/3, nested keys are those holding messages:
         // `big` and `raw`, carried as nested binary items, are not listed.
-        assert.deepEqual(ans104Scheme.committedKeys(signed, id), [
+        assert.deepEqual(ans104.committedKeys(signed, id), [
           'a',
           'ao-types',
           'data',
@@ -625,17 +627,17 @@ describe('ans104Scheme', () => {
     const signed = signAns104({ a: '1' }, ed);
     const id = only(commitmentIds(signed));
     const added = { ...signed, extra: 'not signed' };
-    assert.equal(ans104Scheme.verify(added, id, {}), false);
-    assert.ok(!ans104Scheme.committedKeys(added, id).includes('extra'));
+    assert.equal(ans104.verify(added, id), false);
+    assert.ok(!ans104.committedKeys(added, id).includes('extra'));
   });
 
   it('refuses an unknown commitment', () => {
     const signed = signAns104({ a: '1' }, ed);
-    assert.throws(() => ans104Scheme.verify(signed, 'nope', {}), {
+    assert.throws(() => ans104.verify(signed, 'nope'), {
       name: 'BadRequestError',
       code: 'commitment_not_found',
     });
-    assert.throws(() => ans104Scheme.committedKeys({ a: '1' }, 'nope'), {
+    assert.throws(() => ans104.committedKeys({ a: '1' }, 'nope'), {
       name: 'BadRequestError',
       code: 'commitment_not_found',
     });
@@ -644,7 +646,7 @@ describe('ans104Scheme', () => {
   it('adds implicit empty keys to the committed keys when ao-types is a tag', () => {
     const signed = signAns104({ a: '1', e: '', l: [], m: {} }, ed);
     const id = only(commitmentIds(signed));
-    const keys = ans104Scheme.committedKeys(signed, id);
+    const keys = ans104.committedKeys(signed, id);
     for (const k of ['a', 'ao-types', 'e', 'l', 'm']) assert.ok(keys.includes(k), k);
   });
 
@@ -659,7 +661,7 @@ describe('ans104Scheme', () => {
       rsa,
     );
     const msg = toMessage(item);
-    assert.deepEqual(ans104Scheme.committedKeys(msg, only(commitmentIds(msg))), [
+    assert.deepEqual(ans104.committedKeys(msg, only(commitmentIds(msg))), [
       'action',
       'b',
       'data',
@@ -673,11 +675,11 @@ describe('ans104Scheme', () => {
 
   it('replaces earlier commitments when committing again', () => {
     const first = signAns104({ a: '1' }, ed);
-    const hmac = httpsigScheme.commit(first, {}, {}) as Message;
+    const hmac = httpsig.commit(first, {}, {}) as Message;
     const second = signAns104(hmac, rsa);
     const id = only(commitmentIds(second));
     assert.equal(((second.commitments as Message)[id] as Message).committer, rsa.address);
-    assert.equal(ans104Scheme.verify(second, id, {}), true);
+    assert.equal(ans104.verify(second, id), true);
   });
 
   it('keeps the original tags of an unsigned commitment when signing', () => {
@@ -687,7 +689,7 @@ describe('ans104Scheme', () => {
     const item = toItem(signed);
     assert.deepEqual(item.tags, [{ name: 'Action', value: 'Eval' }]);
     assert.equal(verifyItem(item), true);
-    assert.equal(ans104Scheme.verify(signed, id, {}), true);
+    assert.equal(ans104.verify(signed, id), true);
   });
 
   it('verifies an unsigned commitment by its unsigned ID', () => {
@@ -700,12 +702,12 @@ describe('ans104Scheme', () => {
       }),
     );
     const id = only(commitmentIds(unsigned));
-    assert.equal(ans104Scheme.verify(unsigned, id, {}), true);
-    assert.equal(ans104Scheme.verify({ ...unsigned, extra: 'x' }, id, {}), false);
+    assert.equal(ans104.verify(unsigned, id), true);
+    assert.equal(ans104.verify({ ...unsigned, extra: 'x' }, id), false);
   });
 
   it('answers false, not an error, when a tagged value of an unsigned commitment changes', () => {
-    // Fails: the `alg: unsigned` branch of ans104Scheme.verify does not catch the
+    // Fails: the `alg: unsigned` branch of ans104.verify does not catch the
     // CodecError 'invalid_original_tags' that rebuilding the item throws (the
     // signed branch does), so verify throws instead of returning false.
     const unsigned = toMessage(
@@ -719,7 +721,7 @@ describe('ans104Scheme', () => {
     const id = only(commitmentIds(unsigned));
     let result: boolean | undefined;
     assert.doesNotThrow(() => {
-      result = ans104Scheme.verify({ ...unsigned, b: '2' }, id, {}) as boolean;
+      result = ans104.verify({ ...unsigned, b: '2' }, id) as boolean;
     });
     assert.equal(result, false);
   });

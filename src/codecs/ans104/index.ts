@@ -20,12 +20,10 @@ import {
   toBytes,
   tryUtf8Decode,
 } from '../../core/binary.ts';
-import { BadRequestError, CodecError } from '../../core/errors.ts';
+import { BadRequestError, CodecError, SignatureError } from '../../core/errors.ts';
 import { isId, isMessage, type Message, normalizeKey, own, put } from '../../core/message.ts';
 import { addressOf, type Wallet } from '../../crypto/wallet.ts';
-import type { Opts } from '../../engine/context.ts';
-import type { Codec } from '../codec.ts';
-import type { CommitmentScheme } from '../commitments.ts';
+import type { Codec, Received, ReceivedHttp } from '../codec.ts';
 import {
   messageToTabm,
   parseAoTypes,
@@ -354,18 +352,6 @@ function numberedTags(tags: Tag[]): Tabm {
   return out;
 }
 
-export const ans104Codec: Codec<DataItem> = {
-  name: ANS104,
-  contentType: 'application/ans104',
-  toTabm: (item) => {
-    const tabm = itemToTabm(item instanceof Uint8Array ? parseItem(item) : item);
-    return isMessage(tabm) ? (tabm as Tabm) : { data: tabm };
-  },
-  fromTabm: tabmToItem,
-  serialize: (item) => canonicalBinary(serializeItem(item)),
-  deserialize: (bytes) => parseItem(toBytes(bytes)),
-};
-
 // Commitments ---------------------------------------------------------------------------
 
 function commitmentOf(msg: Message, id: string): Message {
@@ -410,32 +396,57 @@ export function signAns104(msg: Message, wallet: Wallet): Message {
   return tabmToMessage(itemToTabm(signItem(itemToSign(msg), wallet)) as Tabm);
 }
 
-export const ans104Scheme: CommitmentScheme = {
-  device: ANS104,
-  /** Sign with the node's wallet (`priv_wallet`), off the main thread. */
-  async commit(msg, _req, opts: Opts) {
-    const wallet = opts.priv_wallet as Wallet | undefined;
+/** A received data item: signed, and verified over the bytes received. */
+function fromHttp(http: ReceivedHttp): Received {
+  const item = parseItem(http.body);
+  if (!isSigned(item))
+    throw new SignatureError('unsigned_item', 'ANS-104 data items must be signed.');
+  if (!verifyItem(item)) {
+    throw new SignatureError('invalid_signature', 'The ANS-104 data item does not verify.');
+  }
+  return { message: tabmToMessage(itemToTabm(item) as Tabm), verified: [base64url(itemId(item))] };
+}
+
+/** The keys the item covers; none if the message no longer matches it (as HyperBEAM). */
+function committedKeys(msg: Message, id: string): string[] {
+  if (!verifyCommitment(msg, id)) return [];
+  const item = itemFor(msg, id);
+  const keys = new Set(
+    item.tags.map((t) => normalizeKey(utf8Name(t.name))).filter((k) => !BUNDLE_KEYS.has(k)),
+  );
+  for (const [k, v] of Object.entries(msg)) if (isMessage(v) && k !== 'commitments') keys.add(k);
+  const tabm = messageToTabm(msg);
+  if (keys.has('ao-types')) {
+    for (const [k, type] of parseAoTypes(tabm['ao-types']))
+      if (type.startsWith('empty-')) keys.add(k);
+  }
+  for (const k of ['id', 'last_tx', 'owner', 'target', 'signature', 'data']) keys.add(k);
+  return [...keys].sort(compareBytes);
+}
+
+export const ans104Codec: Codec<DataItem> = {
+  name: ANS104,
+  contentType: 'application/ans104',
+  toTabm: (item) => {
+    const tabm = itemToTabm(item instanceof Uint8Array ? parseItem(item) : item);
+    return isMessage(tabm) ? (tabm as Tabm) : { data: tabm };
+  },
+  fromTabm: tabmToItem,
+  serialize: (item) => canonicalBinary(serializeItem(item)),
+  deserialize: (bytes) => parseItem(toBytes(bytes)),
+  toHttp: (msg) => ({
+    headers: { 'codec-device': ANS104, 'content-type': 'application/ans104' },
+    body: serializeItem(tabmToItem(messageToTabm(msg))),
+  }),
+  fromHttp,
+  /** Sign off the main thread; the message's other commitments are dropped. */
+  async commit(msg, _req, { wallet }) {
     if (!wallet)
       throw new BadRequestError('no_wallet', 'committing with ans104@1.0 needs a wallet');
     return tabmToMessage(itemToTabm(await signItemAsync(itemToSign(msg), wallet)) as Tabm);
   },
   verify: (msg, id) => verifyCommitment(msg, id),
-  /** The keys the item covers; none if the message no longer matches it (as HyperBEAM). */
-  committedKeys(msg, id) {
-    if (!verifyCommitment(msg, id)) return [];
-    const item = itemFor(msg, id);
-    const keys = new Set(
-      item.tags.map((t) => normalizeKey(utf8Name(t.name))).filter((k) => !BUNDLE_KEYS.has(k)),
-    );
-    for (const [k, v] of Object.entries(msg)) if (isMessage(v) && k !== 'commitments') keys.add(k);
-    const tabm = messageToTabm(msg);
-    if (keys.has('ao-types')) {
-      for (const [k, type] of parseAoTypes(tabm['ao-types']))
-        if (type.startsWith('empty-')) keys.add(k);
-    }
-    for (const k of ['id', 'last_tx', 'owner', 'target', 'signature', 'data']) keys.add(k);
-    return [...keys].sort(compareBytes);
-  },
+  committedKeys,
 };
 
 export {

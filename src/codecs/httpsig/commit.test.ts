@@ -11,27 +11,27 @@ import { sharedPath } from '../../../test/support/shared.ts';
 import { base64url, sha256 } from '../../core/binary.ts';
 import { Atom, type Message } from '../../core/message.ts';
 import { createWallet, loadWallet } from '../../crypto/wallet.ts';
-import type { Opts } from '../../engine/context.ts';
 import { messageId } from '../../engine/ids.ts';
+import { createCodecRegistry } from '../index.ts';
 import { messageToTabm, tabmToMessage } from '../structured.ts';
 import { parseDictionary } from '../structured-fields.ts';
-import { committedKeys, httpsigScheme, RSA_ALG, signatureLabel, signHttpsig } from './commit.ts';
+import { committedKeys, RSA_ALG, signatureLabel, signHttpsig } from './commit.ts';
 import { HMAC_ALG, HTTPSIG, resetHmac, unsignedId } from './hmac.ts';
 
-const opts = {} as Opts;
+const httpsig = createCodecRegistry().committer('httpsig@1.0');
 
 function committed(msg: Message): [Message, string] {
-  const out = httpsigScheme.commit(msg, {}, opts) as Message;
+  const out = httpsig.commit(msg, {}, {}) as Message;
   const ids = Object.keys(out.commitments as Message);
   assert.equal(ids.length, 1);
   return [out, ids[0] as string];
 }
 
-const verify = (msg: Message, id: string) => httpsigScheme.verify(msg, id, opts) as boolean;
+const verify = (msg: Message, id: string) => httpsig.verify(msg, id) as boolean;
 
-describe('httpsigScheme.commit', () => {
-  it('is the httpsig@1.0 scheme', () => {
-    assert.equal(httpsigScheme.device, 'httpsig@1.0');
+describe('httpsig.commit', () => {
+  it('is the httpsig@1.0 committer', () => {
+    assert.equal(httpsig.name, 'httpsig@1.0');
   });
 
   it('adds an HMAC commitment keyed by the unsigned ID', () => {
@@ -60,7 +60,7 @@ describe('httpsigScheme.commit', () => {
   });
 });
 
-describe('httpsigScheme.verify (HMAC)', () => {
+describe('httpsig.verify (HMAC)', () => {
   const msg: Message = { a: '1', n: 5, f: 1.5, t: Atom.of('ok'), body: 'payload', sub: { x: 'y' } };
   const [signed, id] = committed(msg);
 
@@ -324,13 +324,13 @@ describe('signHttpsig', () => {
       commitmentsOf(out)[rsaId]?.['signature-input'],
       `${LABEL_1}=("a");alg="rsa-pss-sha512";keyid="${keyid}";tag="abc/def"`,
     );
-    assert.equal(httpsigScheme.verify(out, rsaId, opts), true);
+    assert.equal(httpsig.verify(out, rsaId), true);
     // The tag is signed.
     const input = String(commitmentsOf(out)[rsaId]?.['signature-input']);
     const retagged = withCommitment(out, rsaId, {
       'signature-input': input.replace('tag="abc/def"', 'tag="abc/xyz"'),
     });
-    assert.equal(httpsigScheme.verify(retagged, rsaId, opts), false);
+    assert.equal(httpsig.verify(retagged, rsaId), false);
   });
 
   it('signs with RSA wallets only', () => {
@@ -342,11 +342,11 @@ describe('signHttpsig', () => {
     }
   });
 
-  it('is what httpsigScheme.commit does with opts.priv_wallet', async () => {
-    const out = (await httpsigScheme.commit({ a: '1' }, {}, { priv_wallet: key1 })) as Message;
+  it('is what the httpsig@1.0 committer does with a wallet', async () => {
+    const out = (await httpsig.commit({ a: '1' }, {}, { wallet: key1 })) as Message;
     const rsaId = rsaIdOf(out);
     assert.equal(commitmentsOf(out)[rsaId]?.committer, key1.address);
-    assert.equal(httpsigScheme.verify(out, rsaId, opts), true);
+    assert.equal(httpsig.verify(out, rsaId), true);
     assert.equal(hmacIdOf(out), 'N0nIQ3Vna7YDxuRsaVTYeYS4glkmxD4HrUbZIwIvN_s');
   });
 
@@ -366,7 +366,7 @@ describe('signHttpsig', () => {
   });
 });
 
-describe('httpsigScheme.verify (RSA)', () => {
+describe('httpsig.verify (RSA)', () => {
   const messages: [string, Message][] = [
     ['one key', { a: '1' }],
     ['typed values', { n: 5, f: 1.5, t: Atom.of('ok'), l: [1, 'two'], e: '', m: {} }],
@@ -383,7 +383,7 @@ describe('httpsigScheme.verify (RSA)', () => {
     it(`verifies every commitment of a message with ${name}`, () => {
       const signed = signHttpsig(msg, key1);
       for (const id of Object.keys(commitmentsOf(signed))) {
-        assert.equal(httpsigScheme.verify(signed, id, opts), true, id);
+        assert.equal(httpsig.verify(signed, id), true, id);
       }
     });
   }
@@ -414,8 +414,8 @@ describe('httpsigScheme.verify (RSA)', () => {
         },
       },
     };
-    assert.equal(httpsigScheme.verify(signed, id, opts), true);
-    assert.equal(httpsigScheme.verify({ ...signed, a: '2' }, id, opts), false);
+    assert.equal(httpsig.verify(signed, id), true);
+    assert.equal(httpsig.verify({ ...signed, a: '2' }, id), false);
   });
 
   describe('rejects', () => {
@@ -424,8 +424,7 @@ describe('httpsigScheme.verify (RSA)', () => {
     const id = rsaIdOf(signed);
     const commitment = commitmentsOf(signed)[id] as Message;
     const sig = signatureBytes(commitment);
-    const forgeWith = (fields: Message) =>
-      httpsigScheme.verify(withCommitment(signed, id, fields), id, opts);
+    const forgeWith = (fields: Message) => httpsig.verify(withCommitment(signed, id, fields), id);
 
     it('a FORGED signature: the signature bytes of another message', () => {
       const other = signHttpsig({ ...msg, a: '2' }, key1);
@@ -433,7 +432,7 @@ describe('httpsigScheme.verify (RSA)', () => {
       assert.equal(forgeWith({ signature: sfSignature(LABEL_1, otherSig) }), false);
       // Nor does another message's whole commitment verify this one.
       const transplanted: Message = { ...signed, commitments: commitmentsOf(other) };
-      assert.equal(httpsigScheme.verify(transplanted, rsaIdOf(other), opts), false);
+      assert.equal(httpsig.verify(transplanted, rsaIdOf(other)), false);
     });
 
     it('a TRUNCATED signature', () => {
@@ -460,18 +459,18 @@ describe('httpsigScheme.verify (RSA)', () => {
     });
 
     it('an ALTERED message: any one value changed', () => {
-      assert.equal(httpsigScheme.verify(signed, id, opts), true);
+      assert.equal(httpsig.verify(signed, id), true);
       const changes: Message = { a: '2', b: 'twO', n: 4, body: 'payloaD', path: '/y' };
       for (const [key, value] of Object.entries(changes)) {
-        assert.equal(httpsigScheme.verify({ ...signed, [key]: value }, id, opts), false, key);
+        assert.equal(httpsig.verify({ ...signed, [key]: value }, id), false, key);
       }
-      assert.equal(httpsigScheme.verify({ ...signed, n: '3' }, id, opts), false, 'type');
+      assert.equal(httpsig.verify({ ...signed, n: '3' }, id), false, 'type');
     });
 
     it('a message missing a signed key, without throwing', () => {
       for (const key of Object.keys(msg)) {
         const { [key]: _gone, ...without } = signed;
-        assert.equal(httpsigScheme.verify(without, id, opts), false, key);
+        assert.equal(httpsig.verify(without, id), false, key);
       }
     });
 
@@ -528,8 +527,7 @@ describe('two signers', () => {
       ids.map((id) => commitmentsOf(signed)[id]?.committer).sort(),
       [key1.address, key2.address].sort(),
     );
-    for (const id of [...ids, hmacId])
-      assert.equal(httpsigScheme.verify(signed, id, opts), true, id);
+    for (const id of [...ids, hmacId]) assert.equal(httpsig.verify(signed, id), true, id);
   });
 
   it('aggregates both signers’ members, sorted by label, in the HMAC commitment', () => {
@@ -570,8 +568,7 @@ describe('two signers', () => {
   });
 
   it('each signer’s commitment is rejected when the message changes', () => {
-    for (const id of ids)
-      assert.equal(httpsigScheme.verify({ ...signed, a: '2' }, id, opts), false);
+    for (const id of ids) assert.equal(httpsig.verify({ ...signed, a: '2' }, id), false);
   });
 
   it('lists each signer’s committed keys', () => {

@@ -16,8 +16,7 @@ import {
 import { BadRequestError } from '../../core/errors.ts';
 import { isId, isMessage, type Message, omit, privateOf } from '../../core/message.ts';
 import type { Wallet } from '../../crypto/wallet.ts';
-import type { Opts } from '../../engine/context.ts';
-import type { CommitmentScheme } from '../commitments.ts';
+import type { CommitOptions } from '../codec.ts';
 import { messageToTabm, parseAoTypes, type Tabm, tabmToMessage } from '../structured.ts';
 import {
   type InnerList,
@@ -191,18 +190,14 @@ export function committedKeys(msg: Message, id: string): string[] {
   return [...keys].sort();
 }
 
-export const httpsigScheme: CommitmentScheme = {
-  device: HTTPSIG,
-  /** Sign with the node's wallet (`priv_wallet`); without one, add the HMAC commitment only. */
-  commit(msg, _req, opts: Opts) {
-    const wallet = opts.priv_wallet;
-    if (wallet) return signHttpsigAsync(msg, wallet);
-    return tabmToMessage(resetHmac(messageToTabm(msg)));
-  },
-  verify(msg, id) {
-    const commitment = commitmentOf(msg, id);
-    if (commitment.alg === HMAC_ALG) return verifyHmac(msg, id);
-    return verifySigned(msg, commitment);
-  },
-  committedKeys,
-};
+/** Sign with the wallet; without one, add the HMAC commitment only. */
+export function commitHttpsig(msg: Message, options: CommitOptions): Promise<Message> | Message {
+  if (options.wallet) return signHttpsigAsync(msg, options.wallet);
+  return tabmToMessage(resetHmac(messageToTabm(msg)));
+}
+
+export function verifyHttpsig(msg: Message, id: string): boolean {
+  const commitment = commitmentOf(msg, id);
+  if (commitment.alg === HMAC_ALG) return verifyHmac(msg, id);
+  return verifySigned(msg, commitment);
+}

@@ -1,8 +1,12 @@
 /** `httpsig@1.0`: messages as HTTP messages (RFC 9421 signatures over headers and body). */
-import type { Codec } from '../codec.ts';
+import { toBytes } from '../../core/binary.ts';
+import type { Codec, HttpForm } from '../codec.ts';
+import { messageToTabm } from '../structured.ts';
+import { commitHttpsig, committedKeys, verifyHttpsig } from './commit.ts';
 import { httpToTabm } from './decode.ts';
 import { tabmToHttp } from './encode.ts';
 import { deserializeHttp, serializeHttp } from './message-http.ts';
+import { readReceived } from './received.ts';
 import type { HttpFields } from './signature-base.ts';
 
 export { httpToTabm } from './decode.ts';
@@ -10,7 +14,12 @@ export { MAX_HEADER_LENGTH, tabmToHttp } from './encode.ts';
 export { HMAC_ALG, HTTPSIG, hmac, hmacBase, resetHmac, unsignedId } from './hmac.ts';
 export type { HttpFields } from './signature-base.ts';
 
-/** The wire codec: values no header can carry go to body parts (see EncodeOptions). */
+/** Keys become headers, the rest the body (multipart when needed); values no header can carry go to parts. */
+function toHttp(msg: Parameters<NonNullable<Codec['toHttp']>>[0]): HttpForm {
+  const { body, ...headers } = tabmToHttp(messageToTabm(msg), { transport: true });
+  return { headers, body: body === undefined ? new Uint8Array() : toBytes(body) };
+}
+
 export const httpsigCodec: Codec<HttpFields> = {
   name: 'httpsig@1.0',
   contentType: 'message/http',
@@ -18,4 +27,9 @@ export const httpsigCodec: Codec<HttpFields> = {
   fromTabm: (tabm) => tabmToHttp(tabm, { transport: true }),
   serialize: serializeHttp,
   deserialize: deserializeHttp,
+  toHttp,
+  fromHttp: readReceived,
+  commit: (msg, _req, options) => commitHttpsig(msg, options),
+  verify: verifyHttpsig,
+  committedKeys,
 };

@@ -13,13 +13,13 @@ import { serializeDictionary } from '../structured-fields.ts';
 import { signatureAlgorithm } from './algorithms.ts';
 import { signHttpsig } from './commit.ts';
 import { tabmToHttp } from './encode.ts';
-import { digestMatches, type ReceivedHttp, verifyReceived } from './received.ts';
+import { digestMatches, type ReceivedFields, verifyReceived } from './received.ts';
 import { signatureBase, signatureInput } from './signature-base.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
-function signedFields(msg: Record<string, unknown>): ReceivedHttp['fields'] {
+function signedFields(msg: Record<string, unknown>): ReceivedFields['fields'] {
   return tabmToHttp(messageToTabm(signHttpsig(msg as never, wallet)), { transport: true });
 }
 

@@ -8,11 +8,15 @@
  * of that name, as HyperBEAM does, else the request line.
  */
 import { createHash } from 'node:crypto';
-import { type Binary, base64url, sha256, toBytes } from '../../core/binary.ts';
-import { CodecError } from '../../core/errors.ts';
-import { own } from '../../core/message.ts';
+import { type Binary, base64url, canonicalBinary, sha256, toBytes } from '../../core/binary.ts';
+import { CodecError, SignatureError } from '../../core/errors.ts';
+import { type Message, own, put, type Value } from '../../core/message.ts';
+import type { Received, ReceivedHttp } from '../codec.ts';
+import { messageToTabm, parseAoTypes, tabmToMessage } from '../structured.ts';
 import { type InnerList, parseDictionary } from '../structured-fields.ts';
 import { keyidBytes, signatureAlgorithm, supportedAlgorithms } from './algorithms.ts';
+import { decodeHttp, type KeySource } from './decode.ts';
+import { resetHmac } from './hmac.ts';
 import { type HttpFields, itemText, signatureBase, stripAt } from './signature-base.ts';
 
 /** A signature that verified over the received message. */
@@ -26,7 +30,7 @@ export interface ReceivedSignature {
   covers: string[];
 }
 
-export interface ReceivedHttp {
+export interface ReceivedFields {
   /** Header fields as received (lower-case names), the body under `body`. */
   fields: HttpFields;
   /** The request line's path and method, for derived components with no header. */
@@ -70,7 +74,7 @@ export function digestMatches(header: Binary, body: Uint8Array): boolean {
 }
 
 /** The fields a signature base reads: the received headers plus the request line's. */
-function baseFields(received: ReceivedHttp): HttpFields {
+function baseFields(received: ReceivedFields): HttpFields {
   const { body: _body, ...headers } = received.fields;
   const fields: HttpFields = { ...headers };
   if (fields.path === undefined && received.path !== undefined) fields.path = received.path;
@@ -82,7 +86,7 @@ function baseFields(received: ReceivedHttp): HttpFields {
  * Verify every signature of a received message; throws if any does not
  * verify (a message is not partly signed). No signature headers: [].
  */
-export function verifyReceived(received: ReceivedHttp): ReceivedSignature[] {
+export function verifyReceived(received: ReceivedFields): ReceivedSignature[] {
   const { signature, 'signature-input': input } = received.fields;
   if (signature === undefined && input === undefined) return [];
   if (signature === undefined || input === undefined) {
@@ -153,4 +157,62 @@ export function verifyReceived(received: ReceivedHttp): ReceivedSignature[] {
     out.push({ id: base64url(sha256(bytes)), label, alg, committer, covers });
   }
   return out;
+}
+
+/**
+ * Whether a signature covers a decoded key: a header it lists (and, for a
+ * typed value, `ao-types` too), anything from the body when it covers
+ * `content-digest`, ID keys when it covers `ao-ids`, and keys only
+ * `ao-types` names (empty values) when it covers that.
+ */
+function covers(
+  signature: ReceivedSignature,
+  key: string,
+  sources: Map<string, KeySource>,
+  typed: Map<string, string>,
+): boolean {
+  const listed = (name: string) => signature.covers.includes(name);
+  switch (sources.get(key)) {
+    case 'body':
+      return listed('content-digest');
+    case 'ids':
+      return listed('ao-ids');
+    case 'header':
+      return listed(key) && (!typed.has(key) || listed('ao-types'));
+    default:
+      return listed('ao-types');
+  }
+}
+
+/**
+ * A received httpsig message: every signature is checked over the headers
+ * and body bytes as received (never a re-encoding), and a signed message
+ * keeps exactly the keys all its signatures cover, plus a recomputed HMAC.
+ */
+export function readReceived(http: ReceivedHttp): Received {
+  const fields: HttpFields = { ...http.headers };
+  if (http.body.length > 0) fields.body = canonicalBinary(http.body);
+  let signatures: ReceivedSignature[];
+  try {
+    signatures = verifyReceived({ fields, path: http.path, method: http.method });
+  } catch (error) {
+    if (error instanceof ReceivedSignatureError) {
+      throw new SignatureError(error.code, error.message);
+    }
+    throw error;
+  }
+  const { tabm, sources } = decodeHttp(fields);
+  const msg = tabmToMessage(tabm);
+  if (signatures.length === 0) return { message: msg, verified: [] };
+  const typed = parseAoTypes(http.headers['ao-types']);
+  const kept: Message = {};
+  for (const key of Object.keys(msg)) {
+    if (key === 'commitments' || signatures.every((s) => covers(s, key, sources, typed))) {
+      put(kept, key, msg[key] as Value);
+    }
+  }
+  return {
+    message: tabmToMessage(resetHmac(messageToTabm(kept))),
+    verified: signatures.map((s) => s.id),
+  };
 }

@@ -12,6 +12,7 @@
  * what they return is written locally.
  */
 
+import { commitmentsOf } from '../codecs/commitments.ts';
 import { resetHmac, unsignedId } from '../codecs/httpsig/hmac.ts';
 import { messageToTabm, type Tabm, type TabmValue, tabmToMessage } from '../codecs/structured.ts';
 import {
@@ -25,7 +26,7 @@ import {
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import { isMessage, type Message, put } from '../core/message.ts';
 import type { MessageStore } from '../engine/context.ts';
-import { commitmentsOf, messageId } from '../engine/ids.ts';
+import { messageId } from '../engine/ids.ts';
 import { applyOps, type Store, type StoreOp, type Tree } from './store.ts';
 
 /** Where computed results are linked (apart from message keys, unlike HyperBEAM). */
@@ -72,7 +73,7 @@ function tabmOps(tabm: Tabm, ops: StoreOp[], depth = 0): string {
   return id;
 }
 
-export class MessageCache implements MessageStore {
+export class TieredMessageStore implements MessageStore {
   readonly stores: readonly Store[];
 
   /** Local stores first (the first takes the writes), then remote ones. */

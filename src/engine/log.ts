@@ -1,22 +1,21 @@
 /**
  * Event printing, by topic (HyperBEAM's `debug_print`): `true` prints every
  * topic, a list (or comma-separated text, as `HB_PRINT` gives it) prints
- * those topics. Errors a node cannot answer cleanly always print.
+ * those topics. Errors a node cannot answer cleanly always print, unless the
+ * node is `quiet` (tests).
  */
-import type { Opts } from '../engine/context.ts';
+import type { NodeConfig } from '../config/schema.ts';
 
 export type Topic = 'http' | 'http_short' | 'http_error' | 'hook' | (string & {});
 
-export function printsTopic(opts: Opts, topic: Topic): boolean {
-  const setting = opts.debug_print;
+export function printsTopic(config: NodeConfig, topic: Topic): boolean {
+  const setting = config.debug_print;
   if (setting === true || topic === 'http_error') return true;
-  const topics =
-    typeof setting === 'string' ? setting.split(',') : Array.isArray(setting) ? setting : [];
-  return topics.some((t) => String(t).trim() === topic);
+  return Array.isArray(setting) && setting.some((t) => String(t).trim() === topic);
 }
 
-export function log(opts: Opts, topic: Topic, text: string): void {
-  if (opts.quiet === true || !printsTopic(opts, topic)) return;
+export function log(config: NodeConfig, topic: Topic, text: string): void {
+  if (config.quiet === true || !printsTopic(config, topic)) return;
   process.stderr.write(`[${topic}] ${text}\n`);
 }
 
