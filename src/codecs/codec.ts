@@ -49,6 +49,11 @@ export interface Codec<Wire = unknown> {
   deserialize?(bytes: Binary): Wire;
   /** The message in HTTP form; without this, its serialised form is the body. */
   toHttp?(msg: Message): HttpForm;
+  /**
+   * How many keys the HTTP form holds at least, counted cheaply before it
+   * is read (up to `atMost + 1`), so an oversized request is refused unread.
+   */
+  minKeys?(http: HttpForm, atMost: number): number;
   /** Read a received HTTP message, checking its signatures over the bytes received. */
   fromHttp?(http: ReceivedHttp): Received;
   /** Add this codec's commitment to a message. */

@@ -29,7 +29,7 @@ import { handle, maybeSign } from '../node/pipeline.ts';
 import { DeclaredSizeGuard } from './declared-size.ts';
 import { checkBody, checkRequest, requestLimits } from './limits.ts';
 import { acceptCodec, CORS_HEADERS, encodeReply, type HttpReply, textReply } from './reply.ts';
-import { decodeRequest, type HttpRequest } from './request.ts';
+import { decodeRequest, type HttpRequest, requestCodec } from './request.ts';
 
 export interface RunningNode {
   /** `http://<host>:<port>` */
@@ -165,7 +165,9 @@ async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): P
     };
     // Nothing is decoded, nor resolved, for a request beyond the node's limits.
     const limits = requestLimits(ctx.config);
-    checkBody(headers, body, limits);
+    const { codecs } = ctx.services;
+    const reader = requestCodec(headers);
+    checkBody(codecs.has(reader) ? codecs.get(reader) : undefined, { headers, body }, limits);
     const { message, singleton, verified } = await decodeRequest(request, ctx);
     checkRequest(singleton, limits);
     // A data item's request still asks for its reply's form in the HTTP headers.

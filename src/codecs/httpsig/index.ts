@@ -6,6 +6,7 @@ import { commitHttpsig, committedKeys, verifyHttpsig } from './commit.ts';
 import { httpToTabm } from './decode.ts';
 import { tabmToHttp } from './encode.ts';
 import { deserializeHttp, serializeHttp } from './message-http.ts';
+import { countParts } from './multipart.ts';
 import { readReceived } from './received.ts';
 import type { HttpFields } from './signature-base.ts';
 
@@ -28,6 +29,7 @@ export const httpsigCodec: Codec<HttpFields> = {
   serialize: serializeHttp,
   deserialize: deserializeHttp,
   toHttp,
+  minKeys: (http, atMost) => countParts(http.headers['content-type'], http.body, atMost),
   fromHttp: readReceived,
   commit: (msg, _req, options) => commitHttpsig(msg, options),
   verify: verifyHttpsig,

@@ -94,6 +94,31 @@ export function boundaryOf(contentType: Binary | undefined): string | undefined 
   return undefined;
 }
 
+/**
+ * How many parts a multipart body holds, counted up to `atMost + 1` without
+ * parsing it (0 for a body that is not multipart): a cheap lower bound on
+ * the keys it decodes to.
+ */
+export function countParts(
+  contentType: Binary | undefined,
+  body: Uint8Array,
+  atMost: number,
+): number {
+  const boundary = boundaryOf(contentType);
+  if (boundary === undefined || boundary === '' || body.length === 0) return 0;
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const delimiter = Buffer.from(`--${boundary}`);
+  let parts = -1; // the closing delimiter is not a part
+  for (
+    let at = bytes.indexOf(delimiter);
+    at >= 0;
+    at = bytes.indexOf(delimiter, at + delimiter.length)
+  ) {
+    if (++parts > atMost) break;
+  }
+  return Math.max(parts, 0);
+}
+
 function utf8Key(bytes: Uint8Array, what: string): string {
   const text = tryUtf8Decode(bytes);
   if (text === undefined) throw new CodecError('bad_key', `${what} is not valid UTF-8`);
