@@ -28,6 +28,7 @@ import type {
 import { NodeMetrics } from '../engine/metrics.ts';
 import type { DeviceRegistry } from '../engine/registry.ts';
 import { MemoryResultCache, type ResultCache } from '../engine/result-cache.ts';
+import { BlockClock } from '../processes/block.ts';
 import { SchedulerLocations } from '../processes/locations.ts';
 import { ProcessRuntime } from '../processes/runtime.ts';
 import { Schedules } from '../processes/schedule.ts';
@@ -118,6 +119,7 @@ export class Components {
       inflight: new Map(),
       metrics: new NodeMetrics(),
       wasm,
+      blocks: new BlockClock(),
       schedules,
       locations,
       processes,

@@ -5,14 +5,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
+import { type NodeConfig, parseConfig } from '../config/schema.ts';
 import type { Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
 import { createContext } from '../defaults.ts';
+import type { Context } from '../engine/context.ts';
 import { currentBlock, ZERO_BLOCK } from './block.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
-/** A context with these options. */
-const configured = (config: Message) => createContext({ config, wallet });
+/** A context of one node with these options (its block clock shared by them all). */
+const node = createContext({ wallet });
+const configured = (config: Message): Context => ({
+  ...node,
+  config: { ...node.config, ...parseConfig(config) } as NodeConfig,
+});
 
 const realFetch = globalThis.fetch;
 const calls: string[] = [];
@@ -48,7 +54,7 @@ describe('currentBlock in debug mode', () => {
   });
 });
 
-// The module keeps the last block it fetched, so these run in order.
+// The node keeps the last block it fetched, so these run in order.
 describe('currentBlock in prod mode', () => {
   it('is the zero block while the gateway is unreachable and nothing is known', async () => {
     calls.length = 0;
@@ -102,5 +108,18 @@ describe('currentBlock in prod mode', () => {
     reply = json({ height: 7, indep_hash: 'D'.repeat(64) });
     assert.equal((await currentBlock(configured({ mode: 'prod' }))).height, 7);
     assert.deepEqual(calls, ['https://arweave.net/block/current']);
+  });
+});
+
+describe('each node its own block clock', () => {
+  it('a new node knows no block another one fetched', async () => {
+    reply = json({ height: 9, indep_hash: 'B'.repeat(43), timestamp: 9 });
+    assert.equal(
+      (await currentBlock(configured({ mode: 'prod', gateway: 'https://f.test' }))).height,
+      9,
+    );
+    reply = () => Promise.reject(new Error('offline'));
+    const other = createContext({ wallet, config: { mode: 'prod', gateway: 'https://f.test' } });
+    assert.deepEqual(await currentBlock(other), ZERO_BLOCK);
   });
 });
