@@ -8,6 +8,7 @@
 import type { Binary } from '../core/binary.ts';
 import type { Message } from '../core/message.ts';
 import type { Wallet } from '../crypto/wallet.ts';
+import type { SignatureMemo } from './signature-memo.ts';
 import type { Tabm } from './structured.ts';
 
 /** A message as HTTP carries it: header fields (lower-case names) and a body. */
@@ -32,6 +33,8 @@ export interface Received {
 export interface CommitOptions {
   /** The key to sign with; without one, httpsig@1.0 adds only its HMAC commitment. */
   readonly wallet?: Wallet;
+  /** Signatures made recently, to reuse for identical signature bases. */
+  readonly signatures?: SignatureMemo;
 }
 
 export interface Codec<Wire = unknown> {

@@ -12,6 +12,7 @@
  * so devices get them typed without the engine importing upward.
  */
 import type { CodecRegistry } from '../codecs/registry.ts';
+import type { SignatureMemo } from '../codecs/signature-memo.ts';
 import type { NodeConfig } from '../config/schema.ts';
 import type { Message } from '../core/message.ts';
 import type { Wallet } from '../crypto/wallet.ts';
@@ -48,6 +49,8 @@ export interface Services {
   /** Resolutions running now, by group (identical ones share one execution). */
   readonly inflight: Map<string, Inflight>;
   readonly metrics: NodeMetrics;
+  /** Signatures the node made recently (identical replies are signed by copying). */
+  readonly signatures: SignatureMemo;
 }
 
 /**

@@ -564,3 +564,17 @@ describe('nextHashpath', () => {
     });
   });
 });
+
+describe('unsigned IDs of equal messages built afresh', () => {
+  it('are the same as computed the first time, and differ when any value or type does', () => {
+    const make = () => ({ a: '1', n: 2, nested: { b: 'x', list: [1, 'two'] } });
+    const first = unsignedMessageId(make());
+    for (let i = 0; i < 3; i++) assert.equal(unsignedMessageId(make()), first);
+    assert.notEqual(unsignedMessageId({ ...make(), n: '2' }), first);
+    assert.notEqual(unsignedMessageId({ ...make(), nested: { b: 'y', list: [1, 'two'] } }), first);
+    assert.notEqual(
+      unsignedMessageId({ ...make(), a: new Uint8Array([0xff]) }),
+      unsignedMessageId({ ...make(), a: '\u00ff' }),
+    );
+  });
+});

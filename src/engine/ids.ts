@@ -11,7 +11,7 @@
  */
 import { selectCommitments } from '../codecs/commitments.ts';
 import { resetHmac } from '../codecs/httpsig/hmac.ts';
-import { messageToTabm } from '../codecs/structured.ts';
+import { messageToTabm, type Tabm } from '../codecs/structured.ts';
 import {
   type Binary,
   base64url,
@@ -22,12 +22,53 @@ import {
   toBytes,
 } from '../core/binary.ts';
 import { BadRequestError, HbError } from '../core/errors.ts';
-import { isMessage, type Message, normalizeKeys, privateOf, type Value } from '../core/message.ts';
+import {
+  isMessage,
+  type Message,
+  normalizeKeys,
+  privateOf,
+  Resolve,
+  type Value,
+} from '../core/message.ts';
 
 // IDs ---------------------------------------------------------------------------------
 
-// Messages are immutable values, so IDs can be memoised per object.
+// Messages are immutable values, so IDs can be memoised per object; and, for
+// small messages, by content (requests build equal messages afresh each time).
 const unsignedIds = new WeakMap<Message, string>();
+const idsByContent = new Map<string, string>();
+const CONTENT_KEY_LIMIT = 2048;
+const CONTENT_IDS = 16_384;
+
+/**
+ * A message's TABM as text that two TABMs share only when they hold the same
+ * keys and values (keys sorted; text and bytes told apart), or undefined when
+ * it is large or holds a sub-resolution.
+ */
+function contentKey(tabm: Tabm): string | undefined {
+  const parts: string[] = [];
+  let length = 0;
+  const walk = (value: Tabm): boolean => {
+    parts.push('{');
+    for (const key of Object.keys(value).sort()) {
+      const v = value[key];
+      let text: string;
+      if (typeof v === 'string') text = `s${JSON.stringify(v)}`;
+      else if (v instanceof Uint8Array) text = `b${Buffer.from(v).toString('base64')}`;
+      else if (v !== null && typeof v === 'object' && !(v instanceof Resolve)) {
+        parts.push(JSON.stringify(key));
+        if (!walk(v as Tabm)) return false;
+        continue;
+      } else return false;
+      length += key.length + text.length;
+      if (length > CONTENT_KEY_LIMIT) return false;
+      parts.push(JSON.stringify(key), text);
+    }
+    parts.push('}');
+    return true;
+  };
+  return walk(tabm) ? parts.join(',') : undefined;
+}
 
 /** The unsigned (uncommitted) ID of a message: its httpsig HMAC. */
 export function unsignedMessageId(msg: Message): string {
@@ -40,8 +81,18 @@ export function unsignedMessageId(msg: Message): string {
       const { 'signature-input': input, ...others } = tabm;
       tabm = { ...others, 'x-signature-input': input as Binary };
     }
-    const withHmac = resetHmac(tabm);
-    id = Object.keys(withHmac.commitments as Message)[0] as string;
+    const key = contentKey(tabm);
+    id = key === undefined ? undefined : idsByContent.get(key);
+    if (id === undefined) {
+      const withHmac = resetHmac(tabm);
+      id = Object.keys(withHmac.commitments as Message)[0] as string;
+      if (key !== undefined) {
+        idsByContent.set(key, id);
+        if (idsByContent.size > CONTENT_IDS) {
+          idsByContent.delete(idsByContent.keys().next().value as string);
+        }
+      }
+    }
     unsignedIds.set(msg, id);
   }
   return id;

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createCodecRegistry } from '../codecs/index.ts';
 import type { CodecRegistry } from '../codecs/registry.ts';
+import { SignatureMemo } from '../codecs/signature-memo.ts';
 import { defaults, type NodeConfig, parseConfig } from '../config/schema.ts';
 import type { Message } from '../core/message.ts';
 import { createWallet, loadWallet, saveWallet, type Wallet } from '../crypto/wallet.ts';
@@ -118,6 +119,7 @@ export class Components {
       wallet,
       inflight: new Map(),
       metrics: new NodeMetrics(),
+      signatures: new SignatureMemo(),
       wasm,
       blocks: new BlockClock(),
       schedules,

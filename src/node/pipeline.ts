@@ -99,10 +99,10 @@ async function resolveList(list: PathItem[], ctx: Context): Promise<Result> {
  */
 export async function maybeSign(msg: Message, ctx: Context, codec: string): Promise<Message> {
   if (ctx.config.force_signed !== true) return msg;
-  const { codecs, wallet } = ctx.services;
+  const { codecs, wallet, signatures } = ctx.services;
   if (committersOf(msg).length > 0 && (await verifyMessage(msg, {}, codecs))) return msg;
   const committer = codecs.committer(codec === 'ans104@1.0' ? codec : 'httpsig@1.0');
-  return committer.commit(omit(msg, ['commitments']), {}, { wallet });
+  return committer.commit(omit(msg, ['commitments']), {}, { wallet, signatures });
 }
 
 export interface Exchange {

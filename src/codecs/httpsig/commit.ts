@@ -4,6 +4,7 @@
  * gives the unsigned ID. Committed keys are read back from a commitment's
  * `signature-input`.
  */
+
 import {
   base64url,
   byteLength,
@@ -17,6 +18,7 @@ import { BadRequestError } from '../../core/errors.ts';
 import { isId, isMessage, type Message, omit, privateOf } from '../../core/message.ts';
 import type { Wallet } from '../../crypto/wallet.ts';
 import type { CommitOptions } from '../codec.ts';
+import type { SignatureMemo } from '../signature-memo.ts';
 import { messageToTabm, parseAoTypes, type Tabm, tabmToMessage } from '../structured.ts';
 import {
   type InnerList,
@@ -113,10 +115,19 @@ export function signHttpsig(msg: Message, wallet: Wallet): Message {
   return withSignature(msg, wallet, prepared, wallet.sign(prepared.base, 'sha512'));
 }
 
-/** The same, signing off the main thread (the node signs every response this way). */
-export async function signHttpsigAsync(msg: Message, wallet: Wallet): Promise<Message> {
+/**
+ * The same, signing off the main thread (the node signs every response this
+ * way); with a memo, a base signed recently is not signed again.
+ */
+export async function signHttpsigAsync(
+  msg: Message,
+  wallet: Wallet,
+  memo?: SignatureMemo,
+): Promise<Message> {
   const prepared = prepareSignature(msg, wallet);
-  return withSignature(msg, wallet, prepared, await wallet.signAsync(prepared.base, 'sha512'));
+  const sign = () => wallet.signAsync(prepared.base, 'sha512');
+  const signature = memo ? await memo.sign(wallet.address, prepared.base, sign) : await sign();
+  return withSignature(msg, wallet, prepared, signature);
 }
 
 /** Check a signed commitment by re-encoding the message (HyperBEAM's verify/3). */
@@ -192,7 +203,7 @@ export function committedKeys(msg: Message, id: string): string[] {
 
 /** Sign with the wallet; without one, add the HMAC commitment only. */
 export function commitHttpsig(msg: Message, options: CommitOptions): Promise<Message> | Message {
-  if (options.wallet) return signHttpsigAsync(msg, options.wallet);
+  if (options.wallet) return signHttpsigAsync(msg, options.wallet, options.signatures);
   return tabmToMessage(resetHmac(messageToTabm(msg)));
 }
 
