@@ -1,17 +1,19 @@
 /**
- * Signatures a node made recently, by what they sign. A signature is a
- * function of its signature base and key (RSA-PSS salts it, but any
- * signature over the same base verifies the same), so a reply identical to
- * one signed a moment ago is signed again by copying: repeated GETs cost
- * what unsigned ones cost. Bounded (least recently used go first); bases
- * over `MAX_BASE` bytes are not kept.
+ * Messages a node signed recently, by the signature base they were signed
+ * over. The base covers every key of a message without commitments, so two
+ * such messages with one base are the same message, and a signature over it
+ * (RSA-PSS salts it, but any signature over the same base verifies the
+ * same) serves both: a reply identical to one signed a moment ago is signed
+ * by copying, and repeated GETs cost what unsigned ones cost. Bounded (least
+ * recently used go first); bases over `MAX_BASE` bytes are not kept.
  */
 import { createHash } from 'node:crypto';
+import type { Message } from '../core/message.ts';
 
 const MAX_BASE = 64 * 1024;
 
 export class SignatureMemo {
-  private readonly entries = new Map<string, Uint8Array>();
+  private readonly entries = new Map<string, Message>();
   private readonly limit: number;
 
   constructor(limit = 4096) {
@@ -23,12 +25,8 @@ export class SignatureMemo {
     return `${signer}:${createHash('sha256').update(base).digest('base64url')}`;
   }
 
-  /** The signature `signer` made over `base`, made now by `sign` unless one is kept. */
-  async sign(
-    signer: string,
-    base: Uint8Array,
-    sign: () => Promise<Uint8Array>,
-  ): Promise<Uint8Array> {
+  /** The message `signer` signed over `base`, signed now by `sign` unless one is kept. */
+  async sign(signer: string, base: Uint8Array, sign: () => Promise<Message>): Promise<Message> {
     const key = this.key(signer, base);
     const kept = key === undefined ? undefined : this.entries.get(key);
     if (key !== undefined && kept) {

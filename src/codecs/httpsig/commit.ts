@@ -117,7 +117,8 @@ export function signHttpsig(msg: Message, wallet: Wallet): Message {
 
 /**
  * The same, signing off the main thread (the node signs every response this
- * way); with a memo, a base signed recently is not signed again.
+ * way); with a memo, a message without commitments signed recently over the
+ * same base is not signed again.
  */
 export async function signHttpsigAsync(
   msg: Message,
@@ -125,9 +126,10 @@ export async function signHttpsigAsync(
   memo?: SignatureMemo,
 ): Promise<Message> {
   const prepared = prepareSignature(msg, wallet);
-  const sign = () => wallet.signAsync(prepared.base, 'sha512');
-  const signature = memo ? await memo.sign(wallet.address, prepared.base, sign) : await sign();
-  return withSignature(msg, wallet, prepared, signature);
+  const sign = async () =>
+    withSignature(msg, wallet, prepared, await wallet.signAsync(prepared.base, 'sha512'));
+  if (!memo || msg.commitments !== undefined) return sign();
+  return memo.sign(wallet.address, prepared.base, sign);
 }
 
 /** Check a signed commitment by re-encoding the message (HyperBEAM's verify/3). */
