@@ -229,7 +229,9 @@ describe('decodeRequest: signed requests', () => {
   it('stores signed requests when store_all_signed is set', async () => {
     const store = new TieredMessageStore([new MemoryStore()]);
     const req = signed('GET', { path: '/x', a: '1' });
-    const msg = await singletonOf(req, signedCtx({ store_all_signed: true }, store));
+    const decoded = await decodeRequest(req, signedCtx({ store_all_signed: true }, store));
+    await decoded.stored;
+    const msg = decoded.singleton;
     const [id] = Object.keys(msg.commitments as Message).filter(
       (c) => ((msg.commitments as Message)[c] as Message).committer !== undefined,
     );

@@ -85,6 +85,12 @@ export interface DecodedRequest {
   singleton: Message;
   /** The IDs of the commitments verified over the received bytes, once. */
   verified: readonly string[];
+  /**
+   * The signed request being written (`store_all_signed`): it is written
+   * while the request is resolved (so its commit can share the result's),
+   * and the reply waits for it.
+   */
+  stored?: Promise<unknown>;
 }
 
 export async function decodeRequest(req: HttpRequest, ctx: Context): Promise<DecodedRequest> {
@@ -97,7 +103,10 @@ export async function decodeRequest(req: HttpRequest, ctx: Context): Promise<Dec
     });
   }
   if (signed && codec !== 'httpsig@1.0') msg = withOnlyCommitted(msg, ctx.services.codecs);
-  if (signed && ctx.config.store_all_signed === true) await ctx.services.messages.write(msg);
   const path = typeof msg.path === 'string' ? msg.path : req.url;
-  return { message: msg, singleton: { ...msg, method: req.method, path }, verified };
+  const decoded = { message: msg, singleton: { ...msg, method: req.method, path }, verified };
+  if (!signed || ctx.config.store_all_signed !== true) return decoded;
+  const stored = ctx.services.messages.write(msg);
+  stored.catch(() => undefined); // awaited by whoever replies
+  return { ...decoded, stored };
 }

@@ -168,7 +168,7 @@ async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): P
     const { codecs } = ctx.services;
     const reader = requestCodec(headers);
     checkBody(codecs.has(reader) ? codecs.get(reader) : undefined, { headers, body }, limits);
-    const { message, singleton, verified } = await decodeRequest(request, ctx);
+    const { message, singleton, verified, stored } = await decodeRequest(request, ctx);
     checkRequest(singleton, limits);
     // A data item's request still asks for its reply's form in the HTTP headers.
     const asked: Message = {};
@@ -181,6 +181,7 @@ async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): P
       request: { message, verified },
       replyCodec: codec,
     });
+    await stored;
     return encodeReply(result, codec, ctx, headers);
   } catch (error) {
     return errorReply(error, codec, live, headers);

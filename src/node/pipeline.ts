@@ -9,7 +9,16 @@
  */
 import { committersOf, verifyMessage } from '../codecs/commitments.ts';
 import type { NodeConfig } from '../config/schema.ts';
-import { As, isMessage, type Message, omit, type PathItem } from '../core/message.ts';
+import {
+  As,
+  isMessage,
+  type Message,
+  omit,
+  type PathItem,
+  privateOf,
+  type Value,
+  withPrivate,
+} from '../core/message.ts';
 import type { Context, Directives, RequestInfo } from '../engine/context.ts';
 import { error, type Result } from '../engine/device.ts';
 import { parseHyperpath } from '../engine/hyperpath.ts';
@@ -92,15 +101,36 @@ async function resolveList(list: PathItem[], ctx: Context): Promise<Result> {
 }
 
 /**
- * Sign a result with `codec`, when the node signs its responses. A result
- * signed by others (relayed from another node) is passed on if its
- * signatures hold; signatures that do not hold for it (a request's, copied
- * into its messages) are replaced.
+ * A signed result whose signatures hold, as it is sent: when they hold only
+ * without the status the node embedded, the status travels beside the
+ * message (in `priv`, read by the HTTP layer for the status line), not in it,
+ * so the message on the wire is exactly what was signed. Undefined when the
+ * signatures do not hold.
+ */
+async function asSigned(msg: Message, ctx: Context): Promise<Message | undefined> {
+  const { codecs } = ctx.services;
+  if (committersOf(msg).length === 0) return undefined;
+  // Most often the status is the node's addition: try without it first.
+  if ('status' in msg) {
+    const bare = omit(msg, ['status']);
+    if (await verifyMessage(bare, {}, codecs)) {
+      return withPrivate(bare, { ...privateOf(msg), status: msg.status as Value });
+    }
+  }
+  return (await verifyMessage(msg, {}, codecs)) ? msg : undefined;
+}
+
+/**
+ * Sign a result with `codec`, when the node signs its responses. A signed
+ * result (an assignment, a message relayed from another node) is passed on
+ * as it was signed if its signatures hold; signatures that do not hold for
+ * it (a request's, copied into its messages) are replaced.
  */
 export async function maybeSign(msg: Message, ctx: Context, codec: string): Promise<Message> {
   if (ctx.config.force_signed !== true) return msg;
   const { codecs, wallet, signatures } = ctx.services;
-  if (committersOf(msg).length > 0 && (await verifyMessage(msg, {}, codecs))) return msg;
+  const signed = await asSigned(msg, ctx);
+  if (signed) return signed;
   const committer = codecs.committer(codec === 'ans104@1.0' ? codec : 'httpsig@1.0');
   return committer.commit(omit(msg, ['commitments']), {}, { wallet, signatures });
 }

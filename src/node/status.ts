@@ -7,7 +7,14 @@
  */
 import { committedKeys, committersOf } from '../codecs/commitments.ts';
 import type { CodecRegistry } from '../codecs/registry.ts';
-import { Atom, isMessage, listToMessage, type Message, type Value } from '../core/message.ts';
+import {
+  Atom,
+  isMessage,
+  listToMessage,
+  type Message,
+  privateOf,
+  type Value,
+} from '../core/message.ts';
 import type { Result } from '../engine/device.ts';
 
 const OUTCOMES: Record<string, number> = {
@@ -74,6 +81,7 @@ export function embedStatus(result: Result, codecs: CodecRegistry): Message {
 
 /** The HTTP status a message carries (200 if none). */
 export function httpStatus(msg: Message): number {
-  const code = fromValue(msg.status) ?? 200;
+  // A signed message sent as signed carries its status beside it (pipeline.ts).
+  const code = fromValue(msg.status) ?? fromValue(privateOf(msg).status) ?? 200;
   return code >= 100 && code <= 599 ? code : 500;
 }

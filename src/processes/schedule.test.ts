@@ -167,22 +167,22 @@ describe('Schedules recovery', () => {
 
   it('leaves no gap when a slot cannot be stored', async () => {
     const inner = new TieredMessageStore([new MemoryStore()]);
-    let failLinks = false;
+    let failWrites = false;
     const store: MessageStore = {
       read: (id) => inner.read(id),
-      write: (msg, links) => inner.write(msg, links),
+      write: (msg, links) =>
+        failWrites ? Promise.reject(new Error('disk full')) : inner.write(msg, links),
       readValue: (path) => inner.readValue(path),
       writeBinary: (bytes) => inner.writeBinary(bytes),
       list: (path) => inner.list(path),
-      link: (existing, link) =>
-        failLinks ? Promise.reject(new Error('disk full')) : inner.link(existing, link),
+      link: (existing, link) => inner.link(existing, link),
     };
     const ctx = createContext({ wallet, messages: store });
     const schedules = new Schedules(store);
     await schedules.assign(PID, { n: '0' }, ctx);
-    failLinks = true;
+    failWrites = true;
     await assert.rejects(schedules.assign(PID, { n: 'lost' }, ctx), /disk full/);
-    failLinks = false;
+    failWrites = false;
     const next = await schedules.assign(PID, { n: '1' }, ctx);
     assert.equal(next.slot, 1);
     assert.equal(

@@ -157,15 +157,13 @@ export class Schedules {
         wallet,
       ),
     );
-    // Assignments are written in parallel; only their slot links are made in
-    // slot order, so the stored schedule never has a gap.
-    const written = signed.then((assignment) => this.store.write(assignment));
-    written.catch(() => undefined); // failures surface through `stored`
+    // Signatures are made in parallel; each assignment is then written with
+    // its slot and message links in one transaction, in slot order, so the
+    // stored schedule never has a gap.
     const stored = state.tail.then(async () => {
-      const assignmentId = await written;
-      await this.store.link(assignmentId, assignmentPath(pid, slot));
-      await this.store.link(assignmentId, messagePath(pid, id));
-      this.remember(assignmentPath(pid, slot), await signed);
+      const assignment = await signed;
+      await this.store.write(assignment, [assignmentPath(pid, slot), messagePath(pid, id)]);
+      this.remember(assignmentPath(pid, slot), assignment);
     });
     state.tail = stored;
     try {

@@ -85,6 +85,8 @@ describe('scheduler@1.0', () => {
     }
     fields.body = new Uint8Array(res.body);
     const msg = tabmToMessage(httpToTabm(fields));
+    // The node's own assignment, exactly as it signed it (the status is the status line's).
+    assert.equal(res.status, 200);
     assert.equal(await verifyMessage(msg, {}, codecs), true);
     assert.deepEqual(committersOf(msg), [nodeWallet.address]);
   });

@@ -1,0 +1,69 @@
+/**
+ * Signed `POST /<pid>/schedule` over HTTP, one at a time, to a node on an
+ * LMDB store: each answer is a signed assignment, stored before it is sent.
+ * The client's messages are signed beforehand (the node's work is measured,
+ * not the client's). Baseline: raw RSA-PSS-4096 signatures, one at a time on
+ * one thread, with node:crypto (each assignment needs one).
+ */
+import { constants, createPrivateKey, sign } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNode } from '../src/http/server.ts';
+import { nodeWallet, quickWallet, type RawRequest, send } from '../test/support/node.ts';
+import { processMessage, spawn } from '../test/support/processes.ts';
+import { signedRequest } from '../test/support/signing.ts';
+import { report } from './harness.ts';
+
+const MESSAGES = Number(process.env.BENCH_SCHEDULES ?? 150);
+
+function rawSigns(seconds: number) {
+  const key = createPrivateKey({ key: nodeWallet.jwk as never, format: 'jwk' });
+  const data = Buffer.alloc(512, 7);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    sign('sha512', data, {
+      key,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+    });
+    n++;
+  }
+  return {
+    name: 'RSA-PSS-4096 signs, one thread',
+    opsPerSec: n / ((performance.now() - start) / 1000),
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hb-bench-schedule-'));
+const node = await startNode({
+  config: {
+    port: 0,
+    bind: '127.0.0.1',
+    quiet: true,
+    store: [{ 'store-module': 'lmdb', prefix: dir }],
+  },
+  wallet: nodeWallet,
+});
+try {
+  const client = quickWallet();
+  const pid = await spawn(node, processMessage(node.address, 'test-device@1.0'), client);
+  const requests: RawRequest[] = Array.from({ length: MESSAGES }, (_, i) =>
+    signedRequest(
+      'POST',
+      { type: 'Message', target: pid, action: 'Bench', n: String(i), path: `/${pid}/schedule` },
+      client,
+    ),
+  );
+  const start = performance.now();
+  for (const req of requests) {
+    const res = await send(node, req);
+    if (res.status !== 200) throw new Error(`schedule failed: ${res.status} ${res.text}`);
+  }
+  const ours = { name: 'schedules', opsPerSec: MESSAGES / ((performance.now() - start) / 1000) };
+  report('sequential signed schedules (HTTP, LMDB)', ours, rawSigns(2));
+} finally {
+  await node.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
