@@ -75,6 +75,36 @@ function plainDevice(calls: Calls) {
   });
 }
 
+/** Keeps its state in a large binary it never changes (as a WASM stack keeps its instance); only results change. */
+function resultsOnlyDevice(calls: Calls) {
+  return defineDevice({
+    name: 'results-only@1.0',
+    keys: {
+      init: (base) => {
+        calls.init++;
+        return ok({ ...base, kept: { deep: 'value' } });
+      },
+      compute: (base, req) => {
+        calls.compute++;
+        return ok({ ...base, results: { slot: req.slot ?? -1 } });
+      },
+      snapshot: (base) => {
+        calls.snapshot++;
+        return ok({
+          memory: { body: new Uint8Array(100_000).fill(Number(base['at-slot']) % 256) },
+        });
+      },
+      normalize: (base) => {
+        calls.normalize++;
+        const snapshot = isMessage(base.snapshot) ? base.snapshot : {};
+        const memory = isMessage(snapshot.memory) ? snapshot.memory : {};
+        const body = memory.body as Uint8Array;
+        return ok({ ...base, restored: String(body.length), fill: body[0] ?? -1 });
+      },
+    },
+  });
+}
+
 const brokenDevice = defineDevice({
   name: 'broken@1.0',
   keys: { init: () => error('cannot start') },
@@ -95,7 +125,12 @@ async function setup(messages: number, config: Message = {}, device = 'sum@1.0')
   const ctx = createContext({
     wallet,
     messages: store,
-    devices: createDeviceRegistry([sumDevice(calls), plainDevice(calls), brokenDevice]),
+    devices: createDeviceRegistry([
+      sumDevice(calls),
+      plainDevice(calls),
+      resultsOnlyDevice(calls),
+      brokenDevice,
+    ]),
     config: { process_snapshot_slots: 1000, process_snapshot_interval: 1e12, ...config },
   });
   const process = signHttpsig(
@@ -199,6 +234,39 @@ describe('ProcessRuntime.compute', () => {
     assert.equal(stored?.['at-slot'], 1);
     assert.deepEqual(stored?.results, { total: 1, slot: 1 });
     assert.equal(stored?.process, undefined);
+  });
+
+  it('keeps a slot that changed only its results as them and the slot holding the rest', async () => {
+    const { ctx, store, process, pid } = await setup(3, {}, 'results-only@1.0');
+    const computed = await new ProcessRuntime(store).compute(process, 3, ctx);
+    const full = await store.read(`processes/${pid}/slots/0`);
+    const delta = await store.read(`processes/${pid}/slots/3`);
+    assert.deepEqual(full?.kept, { deep: 'value' });
+    assert.deepEqual(delta, { 'at-slot': 3, results: { slot: 3 }, 'state-base': 0 });
+    const fresh = await new ProcessRuntime(store).compute(process, 3, ctx);
+    assert.deepEqual(fresh, computed);
+    assert.deepEqual(bodyOf(fresh).results, { slot: 3 });
+    assert.deepEqual(bodyOf(fresh).kept, { deep: 'value' });
+  });
+
+  it('keeps large snapshot binaries as bytes of their own, and restores them', async () => {
+    const { ctx, store, process, pid, calls } = await setup(
+      3,
+      {
+        process_snapshot_slots: 2,
+      },
+      'results-only@1.0',
+    );
+    await new ProcessRuntime(store).compute(process, 2, ctx);
+    assert.deepEqual(await store.list(`processes/${pid}/snapshots`), ['1']);
+    const saved = await store.read(`processes/${pid}/snapshots/1`);
+    const path = (saved?.blobs as Message | undefined)?.memory as Message | undefined;
+    assert.match(String(path?.body), /^data\//);
+    assert.equal(((await store.readValue(String(path?.body))) as Uint8Array).length, 100_000);
+    const resumed = await new ProcessRuntime(store).compute(process, 3, ctx);
+    assert.equal(calls.normalize, 1);
+    assert.equal(bodyOf(resumed).restored, '100000');
+    assert.equal(bodyOf(resumed).fill, 1);
   });
 
   it('answers a computed slot from the store, in this runtime or a fresh one', async () => {

@@ -4,7 +4,11 @@
  * execution device (`init` once, then `compute` per slot).
  *
  * - Each slot's state is kept at `processes/<pid>/slots/<n>` (without the
- *   process message, which never changes), so a slot is computed once.
+ *   process message, which never changes), so a slot is computed once. A
+ *   slot that changed only its `results` (most of them: an AOS process's
+ *   WASM state lives in its instance) is kept as those and `state-base`,
+ *   the slot whose record holds the rest: writing a slot costs its results,
+ *   not the whole state re-encoded.
  * - Live states stay in memory (an LRU of `process_live_limit` processes), so
  *   slot N+1 continues from N instead of starting over.
  * - Snapshots (the execution device's `snapshot`, e.g. WASM memory) are taken
@@ -46,6 +50,70 @@ interface Live {
   atSlot: number;
   snapshotSlot: number;
   snapshotAt: number;
+  /** The last slot whose whole state was written, and that state. */
+  base?: { slot: number; state: Message };
+}
+
+/** Binaries of a snapshot at least this large are kept as bytes of their own. */
+const BLOB_MIN = 64 * 1024;
+
+/**
+ * A snapshot with its large binaries (WASM memory) written as bytes
+ * (`data/<sha-256>`, hashed once, never re-encoded into the record) and
+ * referenced by path in `blobs`, mirroring where they were.
+ */
+async function externalized(
+  msg: Message,
+  store: MessageStore,
+): Promise<{ rest: Message; blobs: Message }> {
+  const rest: Message = {};
+  const blobs: Message = {};
+  for (const [key, value] of Object.entries(msg)) {
+    if (value instanceof Uint8Array && value.length >= BLOB_MIN) {
+      blobs[key] = await store.writeBinary(value);
+    } else if (isMessage(value)) {
+      const inner = await externalized(value, store);
+      rest[key] = inner.rest;
+      if (Object.keys(inner.blobs).length > 0) blobs[key] = inner.blobs;
+    } else rest[key] = value;
+  }
+  return { rest, blobs };
+}
+
+/** A snapshot with its externalized binaries read back; undefined if one is missing. */
+async function internalized(
+  rest: Message,
+  blobs: Message,
+  store: MessageStore,
+): Promise<Message | undefined> {
+  const out: Message = { ...rest };
+  for (const [key, ref] of Object.entries(blobs)) {
+    if (typeof ref === 'string') {
+      const bytes = await store.readValue(ref);
+      if (!(bytes instanceof Uint8Array)) return undefined;
+      out[key] = bytes;
+    } else if (isMessage(ref)) {
+      const inner = await internalized(
+        isMessage(out[key]) ? (out[key] as Message) : {},
+        ref,
+        store,
+      );
+      if (!inner) return undefined;
+      out[key] = inner;
+    }
+  }
+  return out;
+}
+
+/** The keys a slot changes without changing its state's base. */
+const PER_SLOT = new Set(['at-slot', 'results']);
+const STATE_BASE = 'state-base';
+
+/** Whether `state` is `base` with only its per-slot keys changed (values compared by identity). */
+function onlyPerSlot(state: Message, base: Message): boolean {
+  const keys = Object.keys(state);
+  if (keys.length !== Object.keys(base).length) return false;
+  return keys.every((k) => PER_SLOT.has(k) || (Object.hasOwn(base, k) && state[k] === base[k]));
 }
 
 /** A state on copies of its live resources; `release` closes the copies. */
@@ -170,8 +238,25 @@ export class ProcessRuntime implements Lifecycle {
     process: Message,
     slot: number,
   ): Promise<Message | undefined> {
-    const state = await this.store.read(slotPath(pid, slot));
-    return state ? { ...state, process } : undefined;
+    const record = await this.store.read(slotPath(pid, slot));
+    if (!record) return undefined;
+    const base = record[STATE_BASE];
+    if (typeof base !== 'number') return { ...record, process };
+    const full = await this.store.read(slotPath(pid, base));
+    return full ? { ...full, ...omit(record, [STATE_BASE]), process } : undefined;
+  }
+
+  /** A slot's record: its results over its base's, or its whole state when more changed. */
+  private slotRecord(live: Live): Message {
+    const state = storable(live.state);
+    const base = live.base;
+    if (base && onlyPerSlot(state, base.state)) {
+      const record: Message = { [STATE_BASE]: base.slot };
+      for (const key of PER_SLOT) if (key in state) record[key] = state[key] as Value;
+      return record;
+    }
+    live.base = { slot: live.atSlot, state };
+    return state;
   }
 
   /** The process's state after `slot` (computing what is missing). */
@@ -293,10 +378,15 @@ export class ProcessRuntime implements Lifecycle {
       }
       live.state = { ...result.body, 'at-slot': next };
       live.atSlot = next;
-      const written = this.store.write(storable(live.state), [slotPath(pid, next)]);
+      const written = this.store.write(this.slotRecord(live), [slotPath(pid, next)]);
       written.catch(() => undefined); // Awaited (and reported) by the caller.
       writes.push(written);
-      if (this.snapshotDue(live, ctx)) await this.snapshot(pid, live, ctx);
+      if (this.snapshotDue(live, ctx)) {
+        // Taken now (the instance is at this slot); written while the fold goes on.
+        const { written } = await this.snapshot(pid, live, ctx);
+        written.catch(() => undefined); // Awaited (and reported) by the caller.
+        writes.push(written);
+      }
     }
     return ok(live.state);
   }
@@ -317,7 +407,14 @@ export class ProcessRuntime implements Lifecycle {
       const saved = await this.store.read(snapshotPath(pid, slot));
       if (!saved || !isMessage(saved.state)) continue;
       let state: Message = { ...saved.state, process };
-      const snapshot = saved.snapshot;
+      const snapshot = isMessage(saved.blobs)
+        ? await internalized(
+            isMessage(saved.snapshot) ? saved.snapshot : {},
+            saved.blobs,
+            this.store,
+          )
+        : saved.snapshot;
+      if (snapshot === undefined) continue;
       if (isMessage(snapshot) && Object.keys(snapshot).length > 0) {
         const restored = await runAs(
           'execution',
@@ -346,9 +443,16 @@ export class ProcessRuntime implements Lifecycle {
     return live.atSlot - live.snapshotSlot >= everySlots || Date.now() - live.snapshotAt >= everyMs;
   }
 
-  /** Keep the state and the execution device's snapshot, to resume from later. */
-  private async snapshot(pid: string, live: Live, ctx: Context): Promise<void> {
-    if (live.atSlot <= live.snapshotSlot) return;
+  /**
+   * Take the state and the execution device's snapshot, to resume from
+   * later; resolves once taken, with the promise of their being written.
+   */
+  private async snapshot(
+    pid: string,
+    live: Live,
+    ctx: Context,
+  ): Promise<{ written: Promise<void> }> {
+    if (live.atSlot <= live.snapshotSlot) return { written: Promise.resolve() };
     const taken = await runAs(
       'execution',
       live.state,
@@ -357,11 +461,17 @@ export class ProcessRuntime implements Lifecycle {
     );
     const snapshot =
       taken.status === 'ok' && isMessage(taken.body) ? omit(taken.body, ['device', 'priv']) : {};
-    await this.store.write({ 'at-slot': live.atSlot, state: storable(live.state), snapshot }, [
-      snapshotPath(pid, live.atSlot),
-    ]);
-    live.snapshotSlot = live.atSlot;
+    const slot = live.atSlot;
+    const state = storable(live.state);
+    live.snapshotSlot = slot;
     live.snapshotAt = Date.now();
+    const written = (async () => {
+      const { rest, blobs } = await externalized(snapshot, this.store);
+      await this.store.write({ 'at-slot': slot, state, snapshot: rest, blobs }, [
+        snapshotPath(pid, slot),
+      ]);
+    })();
+    return { written };
   }
 
   private async drop(pid: string): Promise<void> {
@@ -390,7 +500,7 @@ export class ProcessRuntime implements Lifecycle {
       const [pid, live] = this.live.entries().next().value as [string, Live];
       this.live.delete(pid);
       await this.exclusive(pid, async () => {
-        await this.snapshot(pid, live, ctx);
+        await (await this.snapshot(pid, live, ctx)).written;
         await this.release(pid);
       });
     }
@@ -398,8 +508,9 @@ export class ProcessRuntime implements Lifecycle {
 
   /** Snapshot every live process (the node is stopping). */
   async stop(ctx: Context): Promise<void> {
-    for (const [pid, live] of this.live)
-      await this.exclusive(pid, () => this.snapshot(pid, live, ctx));
+    for (const [pid, live] of this.live) {
+      await this.exclusive(pid, async () => (await this.snapshot(pid, live, ctx)).written);
+    }
   }
 }
 

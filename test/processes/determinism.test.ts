@@ -74,12 +74,15 @@ describe('the same schedule on two nodes', () => {
         results.push((computed.body as Message).results as Message);
         await runtime.stop(ctx);
         const saved = await ctx.services.messages.read(`processes/${pid}/snapshots/${last}`);
-        const snapshot = saved?.snapshot;
-        const body = Object.values(isMessage(snapshot) ? snapshot : {}).find(
-          (v) => isMessage(v) && v.body instanceof Uint8Array,
-        ) as Message | undefined;
-        const bytes = (body?.body ??
-          (isMessage(snapshot) ? snapshot.body : undefined)) as Uint8Array;
+        // The memory is kept as bytes of its own (data/<sha-256>), referenced from `blobs`.
+        const paths = (value: unknown): string[] =>
+          typeof value === 'string'
+            ? [value]
+            : isMessage(value)
+              ? Object.values(value).flatMap(paths)
+              : [];
+        const [path] = paths(saved?.blobs);
+        const bytes = path ? await ctx.services.messages.readValue(path) : undefined;
         assert.ok(bytes instanceof Uint8Array && bytes.length > 0, 'a memory snapshot');
         memories.push(createHash('sha256').update(bytes).digest('hex'));
       }
