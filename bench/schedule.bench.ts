@@ -62,7 +62,50 @@ try {
     if (res.status !== 200) throw new Error(`schedule failed: ${res.status} ${res.text}`);
   }
   const ours = { name: 'schedules', opsPerSec: MESSAGES / ((performance.now() - start) / 1000) };
-  report('sequential signed schedules (HTTP, LMDB)', ours, rawSigns(2));
+  const oneThread = rawSigns(2);
+  report('sequential signed schedules (HTTP, LMDB)', ours, oneThread);
+
+  // Concurrent clients: throughput against two signing threads, and the slowest answers.
+  for (const clients of [8, 50]) {
+    const batch = Array.from({ length: MESSAGES }, (_, i) =>
+      signedRequest(
+        'POST',
+        {
+          type: 'Message',
+          target: pid,
+          action: 'Bench',
+          n: `c${clients}-${i}`,
+          path: `/${pid}/schedule`,
+        },
+        client,
+      ),
+    );
+    const latencies: number[] = [];
+    let next = 0;
+    const began = performance.now();
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < batch.length) {
+          const req = batch[next++] as RawRequest;
+          const sent = performance.now();
+          const res = await send(node, req);
+          if (res.status !== 200) throw new Error(`schedule failed: ${res.status} ${res.text}`);
+          latencies.push(performance.now() - sent);
+        }
+      }),
+    );
+    const rate = {
+      name: 'schedules',
+      opsPerSec: batch.length / ((performance.now() - began) / 1000),
+    };
+    latencies.sort((a, b) => a - b);
+    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? 0;
+    const twoThreads = {
+      name: 'RSA-PSS-4096 signs, two threads',
+      opsPerSec: oneThread.opsPerSec * 2,
+    };
+    report(`${clients} concurrent clients (p99 ${p99.toFixed(0)} ms)`, rate, twoThreads);
+  }
 } finally {
   await node.stop();
   rmSync(dir, { recursive: true, force: true });
