@@ -215,16 +215,22 @@ export class WasmWorker {
     return this.request({ op: 'snapshot' }) as Promise<Uint8Array>;
   }
 
-  async restore(bytes: Uint8Array): Promise<void> {
-    await this.request({ op: 'restore', bytes });
+  /** Replace the memory; `handOver` gives the bytes' buffer to the worker (no copy). */
+  async restore(bytes: Uint8Array, handOver = false): Promise<void> {
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const transfer = handOver && whole ? [bytes.buffer as ArrayBuffer] : [];
+    await this.request({ op: 'restore', bytes }, transfer);
   }
 
-  /** A new instance of the same module with a copy of this one's memory. */
-  async fork(): Promise<WasmWorker> {
+  /**
+   * An instance of the same module with a copy of this one's memory: `spare`
+   * (an earlier copy, made with this one's options, reused) or a new one.
+   */
+  async fork(spare?: WasmWorker): Promise<WasmWorker> {
     const memory = await this.snapshot();
-    const copy = await WasmWorker.open(this.compiled, this.options);
+    const copy = spare?.alive ? spare : await WasmWorker.open(this.compiled, this.options);
     try {
-      await copy.restore(memory);
+      await copy.restore(memory, true);
     } catch (error) {
       await copy.close();
       throw error;

@@ -74,6 +74,12 @@ function bodyOf(msg: Message, what: string): Uint8Array {
 
 export class WasmInstances implements Lifecycle, LiveResource {
   private readonly live = new Map<string, WasmWorker>();
+  /**
+   * A copy kept for each live instance a dryrun ran on, for the next dryrun
+   * (restoring memory into a running worker costs a copy; starting a worker
+   * costs a thread and an instantiation). Closed with its instance.
+   */
+  private readonly spares = new Map<string, WasmWorker>();
   private readonly compiled = new Map<string, Promise<CompiledModule>>();
   private readonly infos = new Map<string, Promise<unknown>>();
 
@@ -136,8 +142,11 @@ export class WasmInstances implements Lifecycle, LiveResource {
 
   async close(key: string): Promise<void> {
     const worker = this.live.get(key);
+    const spare = this.spares.get(key);
     this.live.delete(key);
+    this.spares.delete(key);
     await worker?.close();
+    await spare?.close();
   }
 
   /** Close every instance of a process (keys `<pid>/...`). */
@@ -148,17 +157,24 @@ export class WasmInstances implements Lifecycle, LiveResource {
   /** The memory a process's instances hold. */
   bytes(pid: string): number {
     let total = 0;
-    for (const [key, worker] of this.live)
-      if (key.startsWith(`${pid}/`)) total += worker.memorySize;
+    for (const map of [this.live, this.spares]) {
+      for (const [key, worker] of map) if (key.startsWith(`${pid}/`)) total += worker.memorySize;
+    }
     return total;
   }
 
   /** The state with copies of its instances, and how to close them (for a dryrun). */
   async fork(state: Message): Promise<ForkedState> {
     const instances = valueAt(privateOf(state), 'instances');
-    const keys: string[] = [];
+    const keys: [fork: string, of: string][] = [];
     const release = async () => {
-      for (const key of keys) await this.close(key);
+      for (const [key, of] of keys) {
+        const copy = this.live.get(key);
+        this.live.delete(key);
+        // Kept for the next dryrun of the same instance, while it lives.
+        if (copy?.alive && this.live.has(of) && !this.spares.has(of)) this.spares.set(of, copy);
+        else await copy?.close();
+      }
     };
     let forked = state;
     try {
@@ -166,8 +182,10 @@ export class WasmInstances implements Lifecycle, LiveResource {
         const worker = typeof key === 'string' ? this.liveInstance(key) : undefined;
         if (!worker) continue;
         const forkKey = `fork-${randomUUID()}/${prefix}`;
-        this.live.set(forkKey, await worker.fork());
-        keys.push(forkKey);
+        const spare = this.spares.get(key as string);
+        this.spares.delete(key as string);
+        this.live.set(forkKey, await worker.fork(spare));
+        keys.push([forkKey, key as string]);
         forked = withInstance(forked, prefix, forkKey);
       }
     } catch (error) {
