@@ -1,7 +1,7 @@
 /**
  * The real aoconnect against a node (LMDB store, legacy AOS on genesis-wasm):
- * `message` + `result` round trips, and `dryrun`s (each on a fresh copy of the
- * process's live instance), per second. Baseline: arbundles creating and
+ * `message` + `result` round trips, and `dryrun`s (each on the process's live
+ * instance, its memory put back afterwards), per second. Baseline: arbundles creating and
  * signing the same ANS-104 item with the same RSA-4096 key, the client's own
  * share of every request, measured in this run.
  */
@@ -57,7 +57,7 @@ try {
   });
   report('aoconnect message + result (genesis-wasm)', roundTrip, baseline);
   const dryrun = await rate('aoconnect', () => ao.dryrun({ process: pid, tags, data: 'X' }));
-  report('aoconnect dryrun (forked instance)', dryrun, baseline);
+  report('aoconnect dryrun (live instance, lent)', dryrun, baseline);
 } finally {
   await node.stop();
   rmSync(dir, { recursive: true, force: true });

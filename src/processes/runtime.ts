@@ -116,10 +116,14 @@ function onlyPerSlot(state: Message, base: Message): boolean {
   return keys.every((k) => PER_SLOT.has(k) || (Object.hasOwn(base, k) && state[k] === base[k]));
 }
 
-/** A state on copies of its live resources; `release` closes the copies. */
-export interface ForkedState {
-  state: Message;
-  release(): Promise<void>;
+/**
+ * A live state lent for a run that must leave no trace (a dryrun):
+ * `giveBack` puts what the run changed back as it was, and says whether it
+ * could (an instance the run killed cannot be: the process is dropped and
+ * resumes from its last snapshot).
+ */
+export interface Lent {
+  giveBack(): Promise<boolean>;
 }
 
 /**
@@ -130,8 +134,8 @@ export interface ForkedState {
 export interface LiveResource {
   release(pid: string): Promise<void> | void;
   bytes(pid: string): number;
-  /** A copy of what `state` holds live, for a run that must leave it unchanged. */
-  fork?(state: Message): Promise<ForkedState>;
+  /** Lend what `state` holds live to a run that must leave it unchanged. */
+  lend?(state: Message): Promise<Lent>;
 }
 
 const slotPath = (pid: string, slot: number) => `processes/${pid}/slots/${slot}`;
@@ -195,24 +199,22 @@ export class ProcessRuntime implements Lifecycle {
     for (const resource of this.resources) await resource.release(pid);
   }
 
-  private async forkLive(state: Message): Promise<ForkedState> {
-    const releases: (() => Promise<void>)[] = [];
-    const release = async () => {
-      for (const r of releases) await r();
+  /** Lend a live state's resources; giving them back says whether all are intact. */
+  private async lendLive(state: Message): Promise<Lent> {
+    const lent: Lent[] = [];
+    const giveBack = async () => {
+      let intact = true;
+      for (const l of lent) intact = (await l.giveBack()) && intact;
+      return intact;
     };
-    let forked = state;
     try {
-      for (const resource of this.resources) {
-        if (!resource.fork) continue;
-        const copy = await resource.fork(forked);
-        forked = copy.state;
-        releases.push(copy.release);
-      }
+      for (const resource of this.resources)
+        if (resource.lend) lent.push(await resource.lend(state));
     } catch (error) {
-      await release();
+      await giveBack();
       throw error;
     }
-    return { state: forked, release };
+    return { giveBack };
   }
 
   private liveBytes(pid: string): number {
@@ -288,39 +290,42 @@ export class ProcessRuntime implements Lifecycle {
     const schedules = ctx.services.schedules;
     const current = await schedules.current(pid);
     if (current < 0) return fail(404, `Process ${pid} is not known here.`);
-    const forked = await this.exclusive(pid, async () => {
+    // The run happens on the live state itself, lent and given back intact,
+    // so no compute of the process runs meanwhile.
+    return this.exclusive(pid, async () => {
       if (this.live.get(pid)?.atSlot !== current) {
         const computed = await this.computeTo(pid, process, current, ctx);
         if (computed.status !== 'ok') return computed;
       }
       const live = this.live.get(pid);
       if (!live) return fail(500, 'The process has no live state.');
-      return this.forkLive(live.state);
+      const lent = await this.lendLive(live.state);
+      let intact = false;
+      try {
+        const last = await schedules.read(pid, current);
+        const req: Message = {
+          path: 'compute',
+          process: pid,
+          slot: current + 1,
+          epoch: '0',
+          timestamp: Date.now(),
+          'block-height': last?.['block-height'] ?? 0,
+          body: message,
+        };
+        const result = await runAs(
+          'execution',
+          omit(live.state, ['results']),
+          req,
+          execContext(ctx),
+        );
+        if (result.status !== 'ok' || !isMessage(result.body)) return result;
+        const results = result.body.results;
+        return ok(isMessage(results) ? results : {});
+      } finally {
+        intact = await lent.giveBack();
+        if (!intact) await this.drop(pid);
+      }
     });
-    if ('status' in forked) return forked;
-    try {
-      const last = await schedules.read(pid, current);
-      const req: Message = {
-        path: 'compute',
-        process: pid,
-        slot: current + 1,
-        epoch: '0',
-        timestamp: Date.now(),
-        'block-height': last?.['block-height'] ?? 0,
-        body: message,
-      };
-      const result = await runAs(
-        'execution',
-        omit(forked.state, ['results']),
-        req,
-        execContext(ctx),
-      );
-      if (result.status !== 'ok' || !isMessage(result.body)) return result;
-      const results = result.body.results;
-      return ok(isMessage(results) ? results : {});
-    } finally {
-      await forked.release();
-    }
   }
 
   private async computeTo(

@@ -74,7 +74,6 @@ export class WasmWorker {
   private readonly shared: Int32Array;
   private readonly sharedBytes: Uint8Array;
   private readonly options: OpenOptions;
-  private readonly compiled: CompiledModule;
   private nextId = 1;
   private failure: Error | undefined;
   /** Linear memory size, as of the last request. */
@@ -85,7 +84,6 @@ export class WasmWorker {
 
   private constructor(compiled: CompiledModule, options: OpenOptions) {
     this.options = options;
-    this.compiled = compiled;
     this.ready = new Promise<void>((resolve, reject) => {
       this.readyResolve = resolve;
       this.readyReject = reject;
@@ -215,27 +213,18 @@ export class WasmWorker {
     return this.request({ op: 'snapshot' }) as Promise<Uint8Array>;
   }
 
-  /** Replace the memory; `handOver` gives the bytes' buffer to the worker (no copy). */
-  async restore(bytes: Uint8Array, handOver = false): Promise<void> {
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    const transfer = handOver && whole ? [bytes.buffer as ArrayBuffer] : [];
-    await this.request({ op: 'restore', bytes }, transfer);
+  async restore(bytes: Uint8Array): Promise<void> {
+    await this.request({ op: 'restore', bytes });
   }
 
-  /**
-   * An instance of the same module with a copy of this one's memory: `spare`
-   * (an earlier copy, made with this one's options, reused) or a new one.
-   */
-  async fork(spare?: WasmWorker): Promise<WasmWorker> {
-    const memory = await this.snapshot();
-    const copy = spare?.alive ? spare : await WasmWorker.open(this.compiled, this.options);
-    try {
-      await copy.restore(memory, true);
-    } catch (error) {
-      await copy.close();
-      throw error;
-    }
-    return copy;
+  /** Keep a copy of the memory inside the worker (no transfer), for `putBack`. */
+  async keep(): Promise<void> {
+    await this.request({ op: 'keep' });
+  }
+
+  /** Put back the memory `keep` copied: the runs since leave no trace. */
+  async putBack(): Promise<void> {
+    await this.request({ op: 'put-back' });
   }
 
   async close(): Promise<void> {

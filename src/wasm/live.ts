@@ -3,7 +3,7 @@
  * process): at most one per process, bounded in number (`wasm_live_limit`,
  * least recently used closed first), closed when the process runtime lets a
  * process go (it is snapshotted first) and when the node stops; a dryrun
- * runs on a copy (a fork). Also the compiled modules (once per content) and
+ * runs on the live instance, lent: its memory is put back afterwards. Also the compiled modules (once per content) and
  * finding a module's bytes from a process's `image`/`module`: an ID in the
  * store (or a gateway store), an inline message with a `body`, or the bytes
  * themselves.
@@ -24,7 +24,7 @@ import {
 } from '../core/message.ts';
 import type { Context, Lifecycle } from '../engine/context.ts';
 import { processIdOf } from '../processes/process-message.ts';
-import type { ForkedState, LiveResource } from '../processes/runtime.ts';
+import type { Lent, LiveResource } from '../processes/runtime.ts';
 import {
   type CompiledModule,
   compileModule,
@@ -74,12 +74,6 @@ function bodyOf(msg: Message, what: string): Uint8Array {
 
 export class WasmInstances implements Lifecycle, LiveResource {
   private readonly live = new Map<string, WasmWorker>();
-  /**
-   * A copy kept for each live instance a dryrun ran on, for the next dryrun
-   * (restoring memory into a running worker costs a copy; starting a worker
-   * costs a thread and an instantiation). Closed with its instance.
-   */
-  private readonly spares = new Map<string, WasmWorker>();
   private readonly compiled = new Map<string, Promise<CompiledModule>>();
   private readonly infos = new Map<string, Promise<unknown>>();
 
@@ -142,11 +136,8 @@ export class WasmInstances implements Lifecycle, LiveResource {
 
   async close(key: string): Promise<void> {
     const worker = this.live.get(key);
-    const spare = this.spares.get(key);
     this.live.delete(key);
-    this.spares.delete(key);
     await worker?.close();
-    await spare?.close();
   }
 
   /** Close every instance of a process (keys `<pid>/...`). */
@@ -157,42 +148,42 @@ export class WasmInstances implements Lifecycle, LiveResource {
   /** The memory a process's instances hold. */
   bytes(pid: string): number {
     let total = 0;
-    for (const map of [this.live, this.spares]) {
-      for (const [key, worker] of map) if (key.startsWith(`${pid}/`)) total += worker.memorySize;
-    }
+    for (const [key, worker] of this.live)
+      if (key.startsWith(`${pid}/`)) total += worker.memorySize;
     return total;
   }
 
-  /** The state with copies of its instances, and how to close them (for a dryrun). */
-  async fork(state: Message): Promise<ForkedState> {
+  /**
+   * Lend a state's instances to a run that must leave no trace (a dryrun):
+   * each keeps a copy of its memory, inside its worker, and puts it back
+   * when given back (a copy within the thread; no new worker, no transfer).
+   */
+  async lend(state: Message): Promise<Lent> {
     const instances = valueAt(privateOf(state), 'instances');
-    const keys: [fork: string, of: string][] = [];
-    const release = async () => {
-      for (const [key, of] of keys) {
-        const copy = this.live.get(key);
-        this.live.delete(key);
-        // Kept for the next dryrun of the same instance, while it lives.
-        if (copy?.alive && this.live.has(of) && !this.spares.has(of)) this.spares.set(of, copy);
-        else await copy?.close();
+    const lent: WasmWorker[] = [];
+    const giveBack = async () => {
+      let intact = true;
+      for (const worker of lent) {
+        try {
+          await worker.putBack();
+        } catch {
+          intact = false; // the run killed it (a limit): the process starts again
+        }
       }
+      return intact;
     };
-    let forked = state;
     try {
-      for (const [prefix, key] of Object.entries(isMessage(instances) ? instances : {})) {
+      for (const key of Object.values(isMessage(instances) ? instances : {})) {
         const worker = typeof key === 'string' ? this.liveInstance(key) : undefined;
         if (!worker) continue;
-        const forkKey = `fork-${randomUUID()}/${prefix}`;
-        const spare = this.spares.get(key as string);
-        this.spares.delete(key as string);
-        this.live.set(forkKey, await worker.fork(spare));
-        keys.push([forkKey, key as string]);
-        forked = withInstance(forked, prefix, forkKey);
+        await worker.keep();
+        lent.push(worker);
       }
     } catch (error) {
-      await release();
+      await giveBack();
       throw error;
     }
-    return { state: forked, release };
+    return { giveBack };
   }
 
   /** Compile a module once per content (the result is shared by every instance). */

@@ -24,6 +24,9 @@ export type HostRequest = { id: number } & (
   | { op: 'legacy'; msg: string; env: string; now: number }
   | { op: 'snapshot' }
   | { op: 'restore'; bytes: Uint8Array }
+  /** Keep a copy of the memory in the worker, to put back with `put-back`. */
+  | { op: 'keep' }
+  | { op: 'put-back' }
 );
 
 export interface CallResult {

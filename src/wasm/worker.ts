@@ -42,6 +42,9 @@ const engine =
         memoryLimit: open.memoryLimit,
       });
 
+/** The memory as it was before a run that must leave no trace (a dryrun). */
+let kept: Uint8Array | undefined;
+
 function run(req: HostRequest): { value: unknown; transfer?: ArrayBuffer[] } {
   switch (req.op) {
     case 'call': {
@@ -64,6 +67,14 @@ function run(req: HostRequest): { value: unknown; transfer?: ArrayBuffer[] } {
     }
     case 'restore':
       engine.restore(req.bytes);
+      return { value: true };
+    case 'keep':
+      kept = new Uint8Array(engine.memory.buffer).slice();
+      return { value: true };
+    case 'put-back':
+      if (!kept) throw new Error('no memory was kept to put back');
+      engine.restore(kept);
+      kept = undefined;
       return { value: true };
   }
 }
