@@ -26,6 +26,8 @@ export interface MessageStore {
   read(id: string): Promise<Message | undefined>;
   /** Write a message (and make `links` lead to it); returns its ID. */
   write(msg: Message, links?: readonly string[]): Promise<string>;
+  /** Write several messages (and their links) in one atomic write; returns their IDs. */
+  writeAll(entries: readonly { message: Message; links?: readonly string[] }[]): Promise<string[]>;
   /** What is at a path: a message, or bytes (`data/<sha-256>`). */
   readValue(path: string): Promise<Message | Uint8Array | undefined>;
   /** Write bytes; returns their path (`data/<sha-256>`). */

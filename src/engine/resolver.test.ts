@@ -1019,6 +1019,7 @@ describe('resolve: ID bases and the store', () => {
     const empty: MessageStore = {
       read: async () => undefined,
       write: async () => MISSING_ID,
+      writeAll: async () => [],
       readValue: async () => undefined,
       writeBinary: async () => 'data/none',
       link: async () => {},

@@ -11,7 +11,7 @@ import { signHttpsig } from '../codecs/httpsig/commit.ts';
 import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
-import { loadWallet } from '../crypto/wallet.ts';
+import { loadWallet, type Wallet } from '../crypto/wallet.ts';
 import { createContext } from '../defaults.ts';
 import { type Context, type MessageStore, withDirectives } from '../engine/context.ts';
 import { messageId } from '../engine/ids.ts';
@@ -172,6 +172,8 @@ describe('Schedules recovery', () => {
       read: (id) => inner.read(id),
       write: (msg, links) =>
         failWrites ? Promise.reject(new Error('disk full')) : inner.write(msg, links),
+      writeAll: (entries) =>
+        failWrites ? Promise.reject(new Error('disk full')) : inner.writeAll(entries),
       readValue: (path) => inner.readValue(path),
       writeBinary: (bytes) => inner.writeBinary(bytes),
       list: (path) => inner.list(path),
@@ -188,6 +190,64 @@ describe('Schedules recovery', () => {
     assert.equal(
       next['hash-chain'],
       chainOf([{ n: '0' }, { n: '1' }].map((m) => messageId(m, { committers: 'all' }))),
+    );
+  });
+});
+
+describe('Schedules group commits', () => {
+  it('writes assignments queued together in one write, and a failed write fails all after it', async () => {
+    const inner = new TieredMessageStore([new MemoryStore()]);
+    const batches: number[] = [];
+    let fail = false;
+    // The first write waits until every assignment is signed (and so queued).
+    let signed = 0;
+    const counting: Wallet = {
+      ...wallet,
+      signAsync: async (data, digest) => {
+        const signature = await wallet.signAsync(data, digest);
+        signed++;
+        return signature;
+      },
+    };
+    const allSigned = async (n: number) => {
+      while (signed < n) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const store: MessageStore = {
+      read: (id) => inner.read(id),
+      write: (msg, links) => inner.write(msg, links),
+      writeAll: async (entries) => {
+        if (batches.length === 0) await allSigned(6);
+        batches.push(entries.length);
+        if (fail) throw new Error('disk full');
+        return inner.writeAll(entries);
+      },
+      readValue: (path) => inner.readValue(path),
+      writeBinary: (bytes) => inner.writeBinary(bytes),
+      list: (path) => inner.list(path),
+      link: (existing, link) => inner.link(existing, link),
+    };
+    const ctx = createContext({ wallet: counting, messages: store });
+    const schedules = new Schedules(store);
+    const first = await Promise.all(
+      Array.from({ length: 6 }, (_, n) => schedules.assign(PID, { n: String(n) }, ctx)),
+    );
+    assert.deepEqual(
+      first.map((a) => a.slot),
+      [0, 1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(batches, [1, 5]);
+    fail = true;
+    const failed = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, n) => schedules.assign(PID, { n: `lost-${n}` }, ctx)),
+    );
+    assert.ok(failed.every((r) => r.status === 'rejected'));
+    fail = false;
+    const next = await schedules.assign(PID, { n: '6' }, ctx);
+    assert.equal(next.slot, 6);
+    assert.deepEqual(
+      (await schedules.range(PID, 0, 10)).map((a) => a.slot),
+      [0, 1, 2, 3, 4, 5, 6],
     );
   });
 });

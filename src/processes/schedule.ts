@@ -31,8 +31,19 @@ interface ProcessSchedule {
   /** The last slot handed out. */
   slot: number;
   chain: Uint8Array;
-  /** Resolves once every assignment handed out so far is stored. */
+  /** Resolves once every assignment handed out so far is queued to be written, in slot order. */
   tail: Promise<void>;
+  /** Assignments queued while a write is under way: written together next. */
+  queue: Queued[];
+  writing: boolean;
+  /** A write failed: nothing after it may be stored (it would leave a gap). */
+  broken?: Error;
+}
+
+interface Queued {
+  readonly assignment: Message;
+  readonly links: readonly string[];
+  readonly done: (error?: Error) => void;
 }
 
 const assignmentPath = (pid: string, slot: number) => `assignments/${pid}/${slot}`;
@@ -85,14 +96,22 @@ export class Schedules {
     const slots = ((await this.store.list(`assignments/${pid}`)) ?? [])
       .filter((n) => /^\d+$/.test(n))
       .map(Number);
-    if (slots.length === 0) return { slot: -1, chain: new Uint8Array(), tail: Promise.resolve() };
+    if (slots.length === 0) {
+      return {
+        slot: -1,
+        chain: new Uint8Array(),
+        tail: Promise.resolve(),
+        queue: [],
+        writing: false,
+      };
+    }
     const slot = Math.max(...slots);
     const last = await this.read(pid, slot);
     const chain =
       typeof last?.['hash-chain'] === 'string'
         ? fromBase64url(last['hash-chain'])
         : new Uint8Array();
-    return { slot, chain, tail: Promise.resolve() };
+    return { slot, chain, tail: Promise.resolve(), queue: [], writing: false };
   }
 
   /** The last assigned slot (-1 when there is none). */
@@ -127,6 +146,40 @@ export class Schedules {
     return out;
   }
 
+  /** Queue an assignment to be written; resolves once it is stored. */
+  private enqueue(
+    state: ProcessSchedule,
+    assignment: Message,
+    links: readonly string[],
+  ): Promise<void> {
+    if (state.broken) return Promise.reject(state.broken);
+    const stored = new Promise<void>((resolve, reject) => {
+      state.queue.push({
+        assignment,
+        links,
+        done: (error) => (error ? reject(error) : resolve()),
+      });
+    });
+    if (!state.writing) void this.writeQueued(state);
+    return stored;
+  }
+
+  /** Write what is queued, one transaction per turn, until the queue is empty. */
+  private async writeQueued(state: ProcessSchedule): Promise<void> {
+    state.writing = true;
+    while (state.queue.length > 0) {
+      const batch = state.queue.splice(0);
+      try {
+        await this.store.writeAll(batch.map((q) => ({ message: q.assignment, links: q.links })));
+        for (const q of batch) q.done();
+      } catch (error) {
+        state.broken = error as Error;
+        for (const q of [...batch, ...state.queue.splice(0)]) q.done(state.broken);
+      }
+    }
+    state.writing = false;
+  }
+
   /** Give `message` the next slot of `pid`; resolves with the stored, signed assignment. */
   async assign(pid: string, message: Message, ctx: Context): Promise<Message> {
     const wallet = ctx.services.wallet;
@@ -157,17 +210,20 @@ export class Schedules {
         wallet,
       ),
     );
-    // Signatures are made in parallel; each assignment is then written with
-    // its slot and message links in one transaction, in slot order, so the
-    // stored schedule never has a gap.
-    const stored = state.tail.then(async () => {
+    // Signatures are made in parallel; assignments are queued in slot order and
+    // written with their slot and message links, those queued together in one
+    // transaction (a group commit), so the stored schedule never has a gap.
+    // (The write's promise is wrapped: returned bare, it would be awaited here.)
+    const queued = state.tail.then(async () => {
       const assignment = await signed;
-      await this.store.write(assignment, [assignmentPath(pid, slot), messagePath(pid, id)]);
-      this.remember(assignmentPath(pid, slot), assignment);
+      const links = [assignmentPath(pid, slot), messagePath(pid, id)];
+      return { stored: this.enqueue(state, assignment, links) };
     });
-    state.tail = stored;
+    state.tail = queued.then(() => undefined);
+    state.tail.catch(() => undefined); // the failure is this call's to report
     try {
-      await stored;
+      await (await queued).stored;
+      this.remember(assignmentPath(pid, slot), await signed);
     } catch (error) {
       // A slot that could not be stored must not leave a gap: start again from the store.
       this.states.delete(pid);

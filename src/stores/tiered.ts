@@ -98,22 +98,38 @@ export class TieredMessageStore implements MessageStore {
    * commitment ID, and at each of `links` (all in one atomic write).
    */
   async write(msg: Message, links: readonly string[] = []): Promise<string> {
-    let tabm = messageToTabm(msg);
+    const [id] = await this.writeAll([{ message: msg, links }]);
+    return id as string;
+  }
+
+  /** Write several messages and their links, all in one atomic write. */
+  async writeAll(
+    entries: readonly { message: Message; links?: readonly string[] }[],
+  ): Promise<string[]> {
     const ops: StoreOp[] = [];
+    for (const { message, links = [] } of entries) await this.messageOps(message, links, ops);
+    await applyOps(this.primary, ops);
+    return entries.map(({ message }) => messageId(message));
+  }
+
+  /** The changes that write a message, its commitment IDs and `links`. */
+  private async messageOps(msg: Message, links: readonly string[], ops: StoreOp[]): Promise<void> {
+    let tabm = messageToTabm(msg);
     const merged = await this.mergedCommitments(tabm);
     if (merged) tabm = merged;
+    const start = ops.length;
     const id = tabmOps(tabm, ops);
     // The merged commitments replace the group's earlier ones.
     if (merged) {
-      const last = ops.findLast((op) => op.op === 'link' && op.link === `${id}/commitments`);
+      const last = ops
+        .slice(start)
+        .findLast((op) => op.op === 'link' && op.link === `${id}/commitments`);
       if (last?.op === 'link') last.replace = true;
     }
     const ids = Object.keys(commitmentsOf(msg));
     if (ids.length > 1) ids.push(messageId(msg));
     for (const alt of ids) if (alt !== id) ops.push({ op: 'link', existing: id, link: alt });
     for (const link of links) ops.push({ op: 'link', existing: id, link });
-    await applyOps(this.primary, ops);
-    return messageId(msg);
   }
 
   /**

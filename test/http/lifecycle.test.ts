@@ -196,6 +196,7 @@ describe('graceful stop', () => {
     const store: MessageStore = {
       read: (id) => memory.read(id),
       write: (msg, links) => memory.write(msg, links),
+      writeAll: (entries) => memory.writeAll(entries),
       readValue: (path) => memory.readValue(path),
       writeBinary: (bytes) => memory.writeBinary(bytes),
       link: (existing, link) => memory.link(existing, link),
