@@ -13,7 +13,7 @@
  */
 
 import { commitmentsOf } from '../codecs/commitments.ts';
-import { resetHmac, unsignedId } from '../codecs/httpsig/hmac.ts';
+import { unsignedId } from '../codecs/httpsig/hmac.ts';
 import { messageToTabm, type Tabm, type TabmValue, tabmToMessage } from '../codecs/structured.ts';
 import {
   type Binary,
@@ -55,6 +55,10 @@ function tabmOps(tabm: Tabm, ops: StoreOp[], depth = 0): string {
     if (key.includes('/') || key === '') {
       throw new BadRequestError('bad_key', `a stored message key cannot be '${key}'`);
     }
+    if (key === 'commitments' && isMessage(value)) {
+      commitmentOps(id, value as Tabm, ops, depth);
+      continue;
+    }
     let path: string;
     if (isBinary(value)) {
       const bytes = toBytes(value);
@@ -71,6 +75,25 @@ function tabmOps(tabm: Tabm, ops: StoreOp[], depth = 0): string {
     ops.push({ op: 'link', existing: path, link: `${id}/${key}` });
   }
   return id;
+}
+
+/**
+ * A message's commitments as a group of their own, a link per commitment
+ * (`<id>/commitments/<commitment ID>`): the same content signed again adds
+ * its commitments to the group, so every commitment ID still leads to a
+ * message it verifies on, at the cost of the new commitments only. (A group
+ * HyperBEAM wrote as a link to a map is followed and added to the same way.)
+ */
+function commitmentOps(id: string, commitments: Tabm, ops: StoreOp[], depth: number): void {
+  const at = `${id}/commitments`;
+  ops.push({ op: 'group', path: at });
+  for (const [cid, commitment] of Object.entries(commitments)) {
+    if (!isMessage(commitment) || cid.includes('/') || cid === '') {
+      throw new BadRequestError('bad_commitment', `the commitment '${cid}' cannot be stored`);
+    }
+    const path = tabmOps(commitment as Tabm, ops, depth + 1);
+    ops.push({ op: 'link', existing: path, link: `${at}/${cid}` });
+  }
 }
 
 export class TieredMessageStore implements MessageStore {
@@ -107,44 +130,18 @@ export class TieredMessageStore implements MessageStore {
     entries: readonly { message: Message; links?: readonly string[] }[],
   ): Promise<string[]> {
     const ops: StoreOp[] = [];
-    for (const { message, links = [] } of entries) await this.messageOps(message, links, ops);
+    for (const { message, links = [] } of entries) this.messageOps(message, links, ops);
     await applyOps(this.primary, ops);
     return entries.map(({ message }) => messageId(message));
   }
 
   /** The changes that write a message, its commitment IDs and `links`. */
-  private async messageOps(msg: Message, links: readonly string[], ops: StoreOp[]): Promise<void> {
-    let tabm = messageToTabm(msg);
-    const merged = await this.mergedCommitments(tabm);
-    if (merged) tabm = merged;
-    const start = ops.length;
-    const id = tabmOps(tabm, ops);
-    // The merged commitments replace the group's earlier ones.
-    if (merged) {
-      const last = ops
-        .slice(start)
-        .findLast((op) => op.op === 'link' && op.link === `${id}/commitments`);
-      if (last?.op === 'link') last.replace = true;
-    }
+  private messageOps(msg: Message, links: readonly string[], ops: StoreOp[]): void {
+    const id = tabmOps(messageToTabm(msg), ops);
     const ids = Object.keys(commitmentsOf(msg));
     if (ids.length > 1) ids.push(messageId(msg));
     for (const alt of ids) if (alt !== id) ops.push({ op: 'link', existing: id, link: alt });
     for (const link of links) ops.push({ op: 'link', existing: id, link });
-  }
-
-  /**
-   * The same content signed again (by another signer, or the same one anew)
-   * shares its group with the earlier copy: its commitments are merged, so
-   * every commitment ID still leads to a message its commitment verifies on.
-   */
-  private async mergedCommitments(tabm: Tabm): Promise<Tabm | undefined> {
-    if (!isMessage(tabm.commitments)) return undefined;
-    const id = unsignedId(tabm);
-    const existing = await readTree(this.primary, `${id}/commitments`).catch(() => undefined);
-    if (!isMessage(existing)) return undefined;
-    const mine = tabm.commitments as Tabm;
-    if (Object.keys(existing).every((cid) => Object.hasOwn(mine, cid))) return undefined;
-    return resetHmac({ ...tabm, commitments: { ...(existing as Tabm), ...mine } });
   }
 
   /** Write bytes at `data/<sha-256>`; returns that path. */

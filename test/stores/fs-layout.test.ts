@@ -39,8 +39,10 @@ describe('fs store: HyperBEAM layout', () => {
     assert.equal(readlinkSync(join(dir, id, 'a')), `${dir}/data/${hash('1')}`);
     assert.equal(readFileSync(join(dir, 'data', hash('1')), 'utf8'), '1');
     assert.equal(readlinkSync(join(dir, id, 'ao-types')), `${dir}/data/${hash('n="integer"')}`);
-    assert.ok(lstatSync(join(dir, id, 'commitments')).isSymbolicLink());
+    // Commitments: a directory with a link per commitment, to its own directory.
+    assert.ok(lstatSync(join(dir, id, 'commitments')).isDirectory());
     const signed = messageId(msg, { committers: 'all' });
+    assert.ok(lstatSync(join(dir, id, 'commitments', signed)).isSymbolicLink());
     assert.equal(readlinkSync(join(dir, signed)), `${dir}/${id}`);
   });
 
