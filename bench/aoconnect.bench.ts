@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArweaveSigner, createData } from '@dha-team/arbundles';
 import { connect, createSigner } from '@permaweb/aoconnect';
-import { startNode } from '../src/http/server.ts';
 import { importModule } from '../test/support/aos.ts';
 import { quickWallet } from '../test/support/node.ts';
 import { sharedPath } from '../test/support/shared.ts';
 import { type Measurement, report } from './harness.ts';
+import { startLmdbNode } from './node.ts';
 
 const N = Number(process.env.BENCH_AOCONNECT_ROUNDS ?? 40);
 const jwk = JSON.parse(readFileSync(sharedPath('fixtures', 'key-1.json'), 'utf8'));
@@ -28,15 +28,7 @@ async function rate(name: string, fn: () => Promise<unknown>): Promise<Measureme
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hb-bench-aoconnect-'));
-const node = await startNode({
-  config: {
-    port: 0,
-    bind: '127.0.0.1',
-    quiet: true,
-    store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
-  },
-  wallet: quickWallet(),
-});
+const node = await startLmdbNode(join(dir, 'store'), quickWallet());
 try {
   const module = await importModule(node, 'aos-2.0.0-legacy-wasm64.wasm');
   const ao = connect({ MODE: 'mainnet', URL: node.url, signer: createSigner(jwk) }) as never as {

@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signHttpsig } from '../src/codecs/httpsig/commit.ts';
 import type { Message } from '../src/core/message.ts';
-import { startNode } from '../src/http/server.ts';
 import { processIdOf } from '../src/processes/process-message.ts';
 import { aosProcess, legacyProcess } from '../test/support/aos.ts';
 import { clientWallet, nodeWallet, send } from '../test/support/node.ts';
 import { sharedPath } from '../test/support/shared.ts';
 import { signedRequest } from '../test/support/signing.ts';
 import { report } from './harness.ts';
+import { startLmdbNode } from './node.ts';
 
 const N = Number(process.env.BENCH_AOS_MESSAGES ?? 100);
 const EVAL = 'X = (X or 0) + 1; return X';
@@ -72,15 +72,7 @@ function rawAos(pid: string): { opsPerSec: number; name: string } {
 
 const dir = mkdtempSync(join(tmpdir(), 'hb-bench-aos-'));
 try {
-  const node = await startNode({
-    config: {
-      port: 0,
-      bind: '127.0.0.1',
-      quiet: true,
-      store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }],
-    },
-    wallet: nodeWallet,
-  });
+  const node = await startLmdbNode(join(dir, 'store'), nodeWallet);
   const store = node.node.services.messages;
   const image = await store.write({
     'content-type': 'application/wasm',
@@ -120,40 +112,33 @@ try {
   const runtime = ctx.services.processes;
   const schedules = ctx.services.schedules;
 
-  // 1b. A backlog: N Evals scheduled beforehand, computed by one request for the last slot.
+  /** Evals/s computing a process's backlog of N Evals, scheduled beforehand, by one request. */
+  const backlogRate = async (process: Message, name: string) => {
+    const pid = processIdOf(process);
+    await schedules.assign(pid, process, ctx);
+    for (let i = 0; i < N; i++) {
+      const msg = signHttpsig(
+        { type: 'Message', target: pid, action: 'Eval', data: EVAL },
+        clientWallet,
+      );
+      await schedules.assign(pid, msg, ctx);
+    }
+    await runtime.compute(process, 0, ctx);
+    const start = performance.now();
+    const done = await runtime.compute(process, N, ctx);
+    if (done.status !== 'ok') throw new Error(`${name} compute failed`);
+    return { name, opsPerSec: N / ((performance.now() - start) / 1000) };
+  };
+
+  // 1b. A backlog on the wasm-64 stack.
   const backlog: Message = signHttpsig(aosProcess(nodeWallet.address, image), clientWallet);
-  const bpid = processIdOf(backlog);
-  await schedules.assign(bpid, backlog, ctx);
-  for (let i = 0; i < N; i++) {
-    const msg = signHttpsig(
-      { type: 'Message', target: bpid, action: 'Eval', data: EVAL },
-      clientWallet,
-    );
-    await schedules.assign(bpid, msg, ctx);
-  }
-  await runtime.compute(backlog, 0, ctx);
-  const bStart = performance.now();
-  const done = await runtime.compute(backlog, N, ctx);
-  const backlogRate = { name: 'backlog', opsPerSec: N / ((performance.now() - bStart) / 1000) };
-  if (done.status !== 'ok') throw new Error('backlog compute failed');
-  report('AOS backlog compute (wasm-64, LMDB)', backlogRate, rawAos(bpid));
+  const wasm64 = await backlogRate(backlog, 'backlog');
+  report('AOS backlog compute (wasm-64, LMDB)', wasm64, rawAos(processIdOf(backlog)));
 
   // 2. genesis-wasm (compute only) against ao-loader.
   const process: Message = signHttpsig(legacyProcess(nodeWallet.address, legacy), clientWallet);
   const lpid = processIdOf(process);
-  await schedules.assign(lpid, process, ctx);
-  for (let i = 0; i < N; i++) {
-    const msg = signHttpsig(
-      { type: 'Message', target: lpid, action: 'Eval', data: EVAL },
-      clientWallet,
-    );
-    await schedules.assign(lpid, msg, ctx);
-  }
-  await runtime.compute(process, 0, ctx);
-  const gStart = performance.now();
-  const computed = await runtime.compute(process, N, ctx);
-  const genesis = { name: 'genesis-wasm', opsPerSec: N / ((performance.now() - gStart) / 1000) };
-  if (computed.status !== 'ok') throw new Error('genesis-wasm compute failed');
+  const genesis = await backlogRate(process, 'genesis-wasm');
   await node.stop();
 
   // ao-loader's wasm64 glue grows memory by a Number, which Node 24 refuses

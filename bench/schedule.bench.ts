@@ -9,11 +9,11 @@ import { constants, createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNode } from '../src/http/server.ts';
 import { nodeWallet, quickWallet, type RawRequest, send } from '../test/support/node.ts';
 import { processMessage, spawn } from '../test/support/processes.ts';
 import { signedRequest } from '../test/support/signing.ts';
 import { report } from './harness.ts';
+import { startLmdbNode } from './node.ts';
 
 const MESSAGES = Number(process.env.BENCH_SCHEDULES ?? 150);
 
@@ -37,15 +37,7 @@ function rawSigns(seconds: number) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hb-bench-schedule-'));
-const node = await startNode({
-  config: {
-    port: 0,
-    bind: '127.0.0.1',
-    quiet: true,
-    store: [{ 'store-module': 'lmdb', prefix: dir }],
-  },
-  wallet: nodeWallet,
-});
+const node = await startLmdbNode(dir, nodeWallet);
 try {
   const client = quickWallet();
   const pid = await spawn(node, processMessage(node.address, 'test-device@1.0'), client);

@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWallet } from '../../src/crypto/wallet.ts';
-import { startNode } from '../../src/http/server.ts';
 import { sharedPath } from '../../test/support/shared.ts';
+import { startLmdbNode } from '../node.ts';
 
 const [mode = 'node', replyFile] = process.argv.slice(2);
 
@@ -32,17 +32,8 @@ if (mode === 'bare') {
   });
 } else {
   const storeDir = mkdtempSync(join(tmpdir(), 'hb-bench-node-'));
-  const node = await startNode({
-    config: {
-      port: 0,
-      bind: '127.0.0.1',
-      quiet: true,
-      force_signed: mode === 'node-signed',
-      // The default store: results are kept on disk, as `npm start` keeps them.
-      store: [{ 'store-module': 'lmdb', prefix: storeDir }],
-    },
-    wallet: loadWallet(sharedPath('fixtures', 'key-2.json')),
-  });
+  const wallet = loadWallet(sharedPath('fixtures', 'key-2.json'));
+  const node = await startLmdbNode(storeDir, wallet, { force_signed: mode === 'node-signed' });
   process.once('SIGTERM', () => {
     void node.stop().finally(() => rmSync(storeDir, { recursive: true, force: true }));
   });

@@ -4,14 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { metaInfo } from '../../test/support/meta.ts';
 import { sharedPath } from '../../test/support/shared.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
-import { Atom, Float, isMessage, type Message, omit } from '../core/message.ts';
+import { Atom, Float, type Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
 import { createContext } from '../defaults.ts';
-import { type Context, withDirectives } from '../engine/context.ts';
-import type { Result } from '../engine/device.ts';
-import { resolve } from '../engine/resolver.ts';
 import { MemoryStore } from '../stores/memory.ts';
 import { TieredMessageStore } from '../stores/tiered.ts';
 import { createDeviceRegistry } from './index.ts';
@@ -172,15 +170,7 @@ describe('nodeMessageView', () => {
 });
 
 describe('meta@1.0 info', () => {
-  // Without `priv` (where the resolver marks results of volatile keys).
-  const info = async (req: Message, ctx: Context): Promise<Result> => {
-    const result = await resolve(
-      { device: 'meta@1.0' },
-      { path: 'info', ...req },
-      withDirectives(ctx, { hashpath: 'ignore' }),
-    );
-    return isMessage(result.body) ? { ...result, body: omit(result.body, ['priv']) } : result;
-  };
+  const info = metaInfo;
 
   it('is registered as a volatile device key', () => {
     assert.equal(metaDevice.name, 'meta@1.0');

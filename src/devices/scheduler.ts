@@ -44,6 +44,11 @@ const MAX_PAGE = 1000;
 
 const nodeAddress = (ctx: Context): string => ctx.services.wallet.address;
 
+/** The node's address and the processes it schedules (`status`, and `info`). */
+async function status(_base: Message, _req: Message, ctx: Context): Promise<Result> {
+  return ok({ address: nodeAddress(ctx), processes: await ctx.services.schedules.processes() });
+}
+
 function sameCommitments(a: Message, b: Message): boolean {
   const x = Object.keys(commitmentsOf(a)).sort().join();
   return x !== '' && x === Object.keys(commitmentsOf(b)).sort().join();
@@ -368,10 +373,8 @@ export const schedulerDevice = defineDevice({
         'wallet-address': nodeAddress(ctx),
       });
     },
-    status: async (_base, _req, ctx) =>
-      ok({ address: nodeAddress(ctx), processes: await ctx.services.schedules.processes() }),
-    info: async (_base, _req, ctx) =>
-      ok({ address: nodeAddress(ctx), processes: await ctx.services.schedules.processes() }),
+    status,
+    info: status,
     /** The next assignment for a process state (`at-slot`, `process`). */
     async next(base, _req, ctx) {
       const process = processOf(base);

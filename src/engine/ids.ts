@@ -38,7 +38,7 @@ import {
 const unsignedIds = new WeakMap<Message, string>();
 const idsByContent = new Map<string, string>();
 const CONTENT_KEY_LIMIT = 2048;
-const CONTENT_IDS = 16_384;
+const CONTENT_IDS = 4096;
 
 /**
  * A message's TABM as text that two TABMs share only when they hold the same

@@ -110,6 +110,7 @@ export class Components {
     const schedules = new Schedules(messages);
     const locations = new SchedulerLocations(messages);
     const processes = new ProcessRuntime(messages);
+    processes.track(wasm); // a process's instances go with it
     const cron = new CronTasks();
     this.services = {
       devices: options.devices ?? createDeviceRegistry(),

@@ -5,13 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { metaInfo } from '../../test/support/meta.ts';
 import { sharedPath } from '../../test/support/shared.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
-import { isMessage, type Message, omit } from '../core/message.ts';
+import type { Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
-import { type Context, withDirectives } from '../engine/context.ts';
-import type { Result } from '../engine/device.ts';
-import { resolve } from '../engine/resolver.ts';
 import { assemble } from './components.ts';
 import { LiveNode } from './live-node.ts';
 
@@ -19,15 +17,7 @@ const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
 const other = loadWallet(sharedPath('fixtures', 'key-2.json'));
 
 describe('meta@1.0 info on a live node', () => {
-  // Without `priv` (where the resolver marks results of volatile keys).
-  const info = async (req: Message, ctx: Context): Promise<Result> => {
-    const result = await resolve(
-      { device: 'meta@1.0' },
-      { path: 'info', ...req },
-      withDirectives(ctx, { hashpath: 'ignore' }),
-    );
-    return isMessage(result.body) ? { ...result, body: omit(result.body, ['priv']) } : result;
-  };
+  const info = metaInfo;
 
   it('GET reads the live node message', async () => {
     const live = new LiveNode(assemble({ config: { port: 1 }, wallet }));

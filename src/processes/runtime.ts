@@ -190,7 +190,7 @@ export class ProcessRuntime implements Lifecycle {
     this.store = messages;
   }
 
-  /** Let go of what `resource` holds for a process with the process (and fork it for dryruns). */
+  /** Let go of what `resource` holds for a process with the process (and lend it to dryruns). */
   track(resource: LiveResource): void {
     this.resources.add(resource);
   }
@@ -282,7 +282,8 @@ export class ProcessRuntime implements Lifecycle {
   /**
    * Run `message` on the process's latest state as if it were scheduled next,
    * without scheduling it or changing the process (the execution device runs
-   * on a copy of the live state). The answer is that run's `results`.
+   * on the live state, lent and given back as it was). The answer is that
+   * run's `results`.
    */
   async dryrun(processMsg: Message, message: Message, ctx: Context): Promise<Result> {
     const process = committedProcess(processMsg, ctx);
@@ -300,7 +301,6 @@ export class ProcessRuntime implements Lifecycle {
       const live = this.live.get(pid);
       if (!live) return fail(500, 'The process has no live state.');
       const lent = await this.lendLive(live.state);
-      let intact = false;
       try {
         const last = await schedules.read(pid, current);
         const req: Message = {
@@ -322,8 +322,7 @@ export class ProcessRuntime implements Lifecycle {
         const results = result.body.results;
         return ok(isMessage(results) ? results : {});
       } finally {
-        intact = await lent.giveBack();
-        if (!intact) await this.drop(pid);
+        if (!(await lent.giveBack())) await this.drop(pid);
       }
     });
   }

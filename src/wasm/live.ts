@@ -3,10 +3,10 @@
  * process): at most one per process, bounded in number (`wasm_live_limit`,
  * least recently used closed first), closed when the process runtime lets a
  * process go (it is snapshotted first) and when the node stops; a dryrun
- * runs on the live instance, lent: its memory is put back afterwards. Also the compiled modules (once per content) and
- * finding a module's bytes from a process's `image`/`module`: an ID in the
- * store (or a gateway store), an inline message with a `body`, or the bytes
- * themselves.
+ * runs on the live instance, lent: its memory is put back afterwards. Also
+ * the compiled modules (once per content) and finding a module's bytes from
+ * a process's `image`/`module`: an ID in the store (or a gateway store), an
+ * inline message with a `body`, or the bytes themselves.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -87,8 +87,8 @@ export class WasmInstances implements Lifecycle, LiveResource {
 
   /**
    * Start a fresh instance of `compiled` for a state (closing any earlier
-   * one); returns the state naming it. The context's process runtime
-   * releases it with its process.
+   * one); returns the state naming it. The node's process runtime releases
+   * it with its process.
    */
   async open(
     state: Message,
@@ -97,7 +97,6 @@ export class WasmInstances implements Lifecycle, LiveResource {
     ctx: Context,
     options: InstanceOptions = {},
   ): Promise<Message> {
-    ctx.services.processes.track(this);
     const key = instanceKey(state, prefix);
     await this.close(key);
     const worker = await WasmWorker.open(compiled, {
