@@ -210,6 +210,13 @@ export const OPTIONS = {
     default: 300_000,
     description: 'Time to answer a request (ms; 504).',
   },
+  http_reply_cache: {
+    group: 'http',
+    type: bytes,
+    default: 16 * 1024 * 1024,
+    description:
+      'Bytes of replies kept for repeated unsigned GETs whose resolution was repeatable (0: none).',
+  },
   http_max_header_size: {
     group: 'http',
     type: bytes,

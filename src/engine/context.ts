@@ -103,6 +103,22 @@ export interface RequestInfo {
   readonly message: Message;
   /** The IDs of its commitments verified over the bytes received, once. */
   readonly verified: readonly string[];
+  readonly trace?: RequestTrace;
+}
+
+/** What the engine learns about a request while resolving it. */
+export interface RequestTrace {
+  /**
+   * Whether the same request would get the same reply: cleared by any step
+   * that is volatile or reads stored messages (whose commitments can grow).
+   */
+  repeatable: boolean;
+}
+
+/** Note that the request being resolved (if any) may get a different reply next time. */
+export function notRepeatable(ctx: Context): void {
+  const trace = ctx.request?.trace;
+  if (trace) trace.repeatable = false;
 }
 
 /** What devices may ask of the running node. */

@@ -33,7 +33,7 @@ import {
   withPrivate,
 } from '../core/message.ts';
 import { firstKey, pathParts } from '../core/path.ts';
-import { type Context, internal, withDirectives } from './context.ts';
+import { type Context, internal, notRepeatable, withDirectives } from './context.ts';
 import { type Device, error, type Handler, isResult, ok, type Result } from './device.ts';
 import { messageId, nextHashpath } from './ids.ts';
 import type { DeviceRegistry } from './registry.ts';
@@ -63,6 +63,7 @@ export async function resolveMany(items: PathItem[] | Message | As, ctx: Context
   if (items.length === 1) {
     const only = items[0] as PathItem;
     if (typeof only === 'string' && isId(only)) {
+      notRepeatable(ctx);
       const loaded = await ctx.services.messages.read(only);
       return loaded ? ok(loaded) : error(NOT_FOUND);
     }
@@ -105,6 +106,7 @@ export async function keys(msg: Message, ctx: Context): Promise<string[]> {
 
 /** Load a message by ID from the store, or fail with 404. */
 export async function load(id: string, ctx: Context): Promise<Message> {
+  notRepeatable(ctx);
   const msg = await ctx.services.messages.read(id);
   if (!msg) {
     throw new NotFoundError('message_not_found', 'Necessary messages not found in cache.', {
@@ -198,6 +200,7 @@ async function resolveStep(rawBase: PathItem, rawReq: PathItem, ctx: Context): P
     break;
   }
   if (typeof base === 'string' && isId(base)) {
+    notRepeatable(ctx);
     const loaded = await ctx.services.messages.read(base);
     if (!loaded) return error({ status: 404, body: 'Necessary messages not found in cache.' });
     base = loaded;
@@ -223,6 +226,7 @@ async function execute(base: Message, req: Message, ctx: Context): Promise<Resul
   const device = deviceOf(base, registry);
   const info = infoOf(device, base, ctx);
   const volatile = privateOf(base).volatile === true || isVolatile(info, normalizeKey(key));
+  if (volatile) notRepeatable(ctx);
   const settings = volatile
     ? { lookup: false, store: false, onlyIfCached: false }
     : cacheSettings(ctx.directives, base, req);

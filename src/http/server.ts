@@ -12,6 +12,8 @@
  * `http_request_timeout` to receive a request (408), `http_resolve_timeout`
  * to answer it (504), `idle_timeout` for idle keep-alive connections.
  * CONNECT gets 405; bytes that are not HTTP get 400.
+ * A repeated unsigned GET whose earlier reply was a function of the request
+ * is answered from memory (reply-cache.ts, `http_reply_cache` bytes).
  * `stop()` stops accepting, lets requests in flight finish, then stops the
  * node's components (processes snapshotted, the store closed last), so
  * nothing written is lost. The server owns only the socket; the node
@@ -22,6 +24,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type Binary, fromByteString } from '../core/binary.ts';
 import { HbError, isHbError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
+import type { RequestTrace } from '../engine/context.ts';
 import { log } from '../engine/log.ts';
 import type { NodeOptions } from '../node/components.ts';
 import { LiveNode } from '../node/live-node.ts';
@@ -29,6 +32,7 @@ import { handle, maybeSign } from '../node/pipeline.ts';
 import { DeclaredSizeGuard } from './declared-size.ts';
 import { checkBody, checkRequest, requestLimits } from './limits.ts';
 import { acceptCodec, CORS_HEADERS, encodeReply, type HttpReply, textReply } from './reply.ts';
+import { ReplyCache } from './reply-cache.ts';
 import { decodeRequest, type HttpRequest, requestCodec } from './request.ts';
 
 export interface RunningNode {
@@ -152,7 +156,12 @@ function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => T): Promi
 }
 
 /** Answer one AO-Core request (everything but OPTIONS and `/`). */
-async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): Promise<HttpReply> {
+async function answer(
+  req: IncomingMessage,
+  body: Uint8Array,
+  live: LiveNode,
+  trace: RequestTrace,
+): Promise<HttpReply> {
   const ctx = live.context();
   const headers = headerFields(req);
   let codec: string = ctx.config.default_codec;
@@ -178,7 +187,7 @@ async function answer(req: IncomingMessage, body: Uint8Array, live: LiveNode): P
     }
     codec = acceptCodec({ ...asked, ...singleton }, ctx);
     const result = await handle(singleton, live, {
-      request: { message, verified },
+      request: { message, verified, trace },
       replyCodec: codec,
     });
     await stored;
@@ -197,6 +206,7 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
   let stopping = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  const replies = new ReplyCache(config.http_reply_cache);
 
   function send(req: IncomingMessage, res: ServerResponse, reply: HttpReply, startedAt: number) {
     if (res.headersSent || res.destroyed) return;
@@ -243,6 +253,13 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
         send(req, res, { status: 302, headers: { location }, body: new Uint8Array() }, startedAt);
         return;
       }
+      const replyKey = replies.key(req);
+      const kept = replyKey === undefined ? undefined : replies.get(replyKey, current);
+      if (kept) {
+        req.resume();
+        send(req, res, kept, startedAt);
+        return;
+      }
       let body: Uint8Array;
       try {
         body = await readBody(req, maxBody, guards.get(req.socket));
@@ -253,9 +270,13 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
         return;
       }
       const timeout = current.http_resolve_timeout;
-      const reply = await withTimeout(answer(req, body, live), timeout, () =>
+      const trace: RequestTrace = { repeatable: replyKey !== undefined };
+      const reply = await withTimeout(answer(req, body, live, trace), timeout, () =>
         textReply(504, `The request was not answered within ${timeout} ms.`),
       );
+      if (replyKey !== undefined && trace.repeatable && live.config === current) {
+        replies.put(replyKey, current, reply);
+      }
       send(req, res, reply, startedAt);
     } catch (error) {
       log(live.config, 'http_error', error instanceof Error ? (error.stack ?? '') : String(error));

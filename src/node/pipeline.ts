@@ -23,11 +23,12 @@ import type { Context, Directives, RequestInfo } from '../engine/context.ts';
 import { error, type Result } from '../engine/device.ts';
 import { parseHyperpath } from '../engine/hyperpath.ts';
 import { forceMessage, resolveMany, subresolve } from '../engine/resolver.ts';
-import { runHook, stepHook } from './hooks.ts';
+import { handlersOf, runHook, stepHook } from './hooks.ts';
 import type { LiveNode } from './live-node.ts';
 import { embedStatus } from './status.ts';
 
 const NOT_INITIALIZED = 'Node must be initialized before use.';
+const HOOKS = ['request', 'response', 'step'] as const;
 
 /** `[~meta@1.0, info]`, the only request an uninitialized node serves. */
 function isMetaInfo(list: PathItem[]): boolean {
@@ -160,6 +161,9 @@ export async function handle(
     if (!isMetaInfo(list)) return embedStatus(forceMessage(error(NOT_INITIALIZED)), codecs);
     return embedStatus(await resolveList(list, requestContext(node)), codecs);
   }
+  // Hooks may charge, count or refuse: a hooked request is never answered from memory.
+  const trace = exchange.request?.trace;
+  if (trace && HOOKS.some((name) => handlersOf(name, ctx).length > 0)) trace.repeatable = false;
   const hooked = await runHook('request', { request: singleton, body: list }, ctx);
   if (hooked.status !== 'ok') return embedStatus(forceMessage(hooked), codecs);
   const body = (hooked.body as Message).body;
