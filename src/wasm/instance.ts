@@ -165,6 +165,24 @@ export class WasmInstance {
   }
 }
 
+/** The unit `restoreChanged` compares and copies in: one WASM page. */
+const PAGE = 65536;
+
+/**
+ * Put `memory` back as it was when `kept` was copied from it, copying only
+ * the pages that differ (a dryrun touches few of a process's pages); memory
+ * grown since is cleared.
+ */
+export function restoreChanged(memory: WebAssembly.Memory, kept: Uint8Array): void {
+  const live = Buffer.from(memory.buffer);
+  const old = Buffer.from(kept.buffer, kept.byteOffset, kept.length);
+  for (let at = 0; at < old.length; at += PAGE) {
+    const end = Math.min(at + PAGE, old.length);
+    if (live.compare(old, at, end, at, end) !== 0) live.set(old.subarray(at, end), at);
+  }
+  live.fill(0, old.length);
+}
+
 /** Grow `memory` to hold `bytes` (an i64 memory grows by a BigInt), then copy them in. */
 export function restoreMemory(memory: WebAssembly.Memory, bytes: Uint8Array): void {
   const missing = Math.ceil((bytes.length - memory.buffer.byteLength) / 65536);

@@ -4,7 +4,7 @@
  * buffer until the node has resolved the call.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { WasmInstance, type WasmNumber } from './instance.ts';
+import { restoreChanged, WasmInstance, type WasmNumber } from './instance.ts';
 import { LegacyInstance } from './legacy.ts';
 import { type HostReply, type HostRequest, IMPORT_HEADER, type OpenRequest } from './protocol.ts';
 import type { ModuleSignatures } from './signatures.ts';
@@ -42,10 +42,27 @@ const engine =
         memoryLimit: open.memoryLimit,
       });
 
-/** The memory as it was before a run that must leave no trace (a dryrun). */
-let kept: Uint8Array | undefined;
+/**
+ * The memory as it was before a run that must leave no trace (a dryrun).
+ * It is kept between such runs: while nothing else has run since it was
+ * put back (`kept.current`), the next dryrun copies nothing in, and putting
+ * it back copies only the pages the run changed.
+ */
+const kept: { bytes?: Uint8Array; current: boolean } = { current: false };
+
+function keep(): void {
+  if (kept.current) return;
+  const memory = new Uint8Array(engine.memory.buffer);
+  if (kept.bytes?.length !== memory.length) kept.bytes = new Uint8Array(memory.length);
+  kept.bytes.set(memory);
+  kept.current = true;
+}
 
 function run(req: HostRequest): { value: unknown; transfer?: ArrayBuffer[] } {
+  // Only reads leave the memory as it was kept.
+  if (req.op !== 'keep' && req.op !== 'snapshot' && req.op !== 'read-string') {
+    kept.current = false;
+  }
   switch (req.op) {
     case 'call': {
       if (!(engine instanceof WasmInstance)) throw new Error('call needs a wasm-64 module');
@@ -69,21 +86,24 @@ function run(req: HostRequest): { value: unknown; transfer?: ArrayBuffer[] } {
       engine.restore(req.bytes);
       return { value: true };
     case 'keep':
-      kept = new Uint8Array(engine.memory.buffer).slice();
+      keep();
       return { value: true };
     case 'put-back':
-      if (!kept) throw new Error('no memory was kept to put back');
-      engine.restore(kept);
-      kept = undefined;
+      if (!kept.bytes) throw new Error('no memory was kept to put back');
+      restoreChanged(engine.memory, kept.bytes);
+      kept.current = true;
       return { value: true };
   }
 }
+
+/** What this instance holds: its memory, and the copy kept for dryruns. */
+const memoryBytes = () => engine.memory.buffer.byteLength + (kept.bytes?.length ?? 0);
 
 port.on('message', (req: HostRequest) => {
   let reply: HostReply;
   try {
     const { value, transfer } = run(req);
-    reply = { id: req.id, value, memory: engine.memory.buffer.byteLength };
+    reply = { id: req.id, value, memory: memoryBytes() };
     port.postMessage(reply, transfer ?? []);
   } catch (error) {
     const e = error as Error & { limit?: string };
@@ -91,7 +111,7 @@ port.on('message', (req: HostRequest) => {
       id: req.id,
       error: e.message ?? String(error),
       limit: e.limit,
-      memory: engine.memory.buffer.byteLength,
+      memory: memoryBytes(),
     };
     port.postMessage(reply);
   }

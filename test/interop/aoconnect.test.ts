@@ -194,6 +194,13 @@ for (const flavour of flavours) {
         data: 'Counter = Counter + 1; return Counter',
       });
       assert.equal((await ao.result({ process: pid, slot: real as number })).Output.data, '1');
+      // A dryrun after it sees the message's change (the memory kept for dryruns is renewed).
+      const after = await ao.dryrun({
+        process: pid,
+        tags: tags({ Action: 'Eval' }),
+        data: 'Counter = Counter + 100; return Counter',
+      });
+      assert.equal(after.Output.data, '101');
     });
 
     it('takes messages signed by an Ethereum key', async () => {
