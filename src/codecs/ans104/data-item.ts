@@ -274,11 +274,26 @@ export function tagsValid(item: DataItem): boolean {
   );
 }
 
+/**
+ * Signatures that verified, as `signature -> the deep hash it signed` (a
+ * bounded memo): the same item read again (a request, then its commitments'
+ * keys, then its process computing) is verified by hashing, not by RSA again.
+ */
+const verifiedSignatures = new Map<string, string>();
+const VERIFIED_LIMIT = 4096;
+
 /** Whether a signed item's signature verifies over its fields and its tags are within limits. */
 export function verifyItem(item: DataItem): boolean {
   const c = SIGNATURE_TYPES[item.signatureType];
   if (!c || !isSigned(item) || !tagsValid(item)) return false;
-  return c.verify(item.owner, signatureData(item), item.signature);
+  const data = signatureData(item);
+  const signature = base64url(item.signature);
+  const signed = base64url(data);
+  if (verifiedSignatures.get(signature) === signed) return true;
+  if (!c.verify(item.owner, data, item.signature)) return false;
+  if (verifiedSignatures.size >= VERIFIED_LIMIT) verifiedSignatures.clear();
+  verifiedSignatures.set(signature, signed);
+  return true;
 }
 
 export const humanId = (id: Uint8Array) => base64url(id);

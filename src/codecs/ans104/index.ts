@@ -407,8 +407,29 @@ function fromHttp(http: ReceivedHttp): Received {
   return { message: tabmToMessage(itemToTabm(item) as Tabm), verified: [base64url(itemId(item))] };
 }
 
+/**
+ * Covered keys per message object and commitment (messages are not changed
+ * in place): a message's keys are asked for again and again (request,
+ * schedule, each compute of its process).
+ */
+const coveredKeys = new WeakMap<Message, Map<string, string[]>>();
+
 /** The keys the item covers; none if the message no longer matches it (as HyperBEAM). */
 function committedKeys(msg: Message, id: string): string[] {
+  let known = coveredKeys.get(msg);
+  if (!known) {
+    known = new Map();
+    coveredKeys.set(msg, known);
+  }
+  let keys = known.get(id);
+  if (!keys) {
+    keys = coveredBy(msg, id);
+    known.set(id, keys);
+  }
+  return [...keys];
+}
+
+function coveredBy(msg: Message, id: string): string[] {
   if (!verifyCommitment(msg, id)) return [];
   const item = itemFor(msg, id);
   const keys = new Set(
