@@ -9,6 +9,7 @@
  */
 import { type Binary, base64url, canonicalBinary, sha256, toBytes } from '../../core/binary.ts';
 import { CodecError } from '../../core/errors.ts';
+import { verifiedOnce } from '../../crypto/verified.ts';
 import { verifyEd25519, verifyEthereum, verifyRsaPss, type Wallet } from '../../crypto/wallet.ts';
 import { deepHash } from './deep-hash.ts';
 
@@ -274,26 +275,12 @@ export function tagsValid(item: DataItem): boolean {
   );
 }
 
-/**
- * Signatures that verified, as `signature -> the deep hash it signed` (a
- * bounded memo): the same item read again (a request, then its commitments'
- * keys, then its process computing) is verified by hashing, not by RSA again.
- */
-const verifiedSignatures = new Map<string, string>();
-const VERIFIED_LIMIT = 4096;
-
 /** Whether a signed item's signature verifies over its fields and its tags are within limits. */
 export function verifyItem(item: DataItem): boolean {
   const c = SIGNATURE_TYPES[item.signatureType];
   if (!c || !isSigned(item) || !tagsValid(item)) return false;
   const data = signatureData(item);
-  const signature = base64url(item.signature);
-  const signed = base64url(data);
-  if (verifiedSignatures.get(signature) === signed) return true;
-  if (!c.verify(item.owner, data, item.signature)) return false;
-  if (verifiedSignatures.size >= VERIFIED_LIMIT) verifiedSignatures.clear();
-  verifiedSignatures.set(signature, signed);
-  return true;
+  return verifiedOnce(item.signature, data, () => c.verify(item.owner, data, item.signature));
 }
 
 export const humanId = (id: Uint8Array) => base64url(id);

@@ -16,6 +16,7 @@ import {
 } from '../../core/binary.ts';
 import { BadRequestError } from '../../core/errors.ts';
 import { isId, isMessage, type Message, omit, privateOf } from '../../core/message.ts';
+import { rememberVerified, verifiedOnce } from '../../crypto/verified.ts';
 import type { Wallet } from '../../crypto/wallet.ts';
 import type { CommitOptions } from '../codec.ts';
 import type { SignatureMemo } from '../signature-memo.ts';
@@ -87,9 +88,10 @@ function prepareSignature(msg: Message, wallet: Wallet): PreparedSignature {
 function withSignature(
   msg: Message,
   wallet: Wallet,
-  { input }: PreparedSignature,
+  { input, base }: PreparedSignature,
   signature: Uint8Array,
 ): Message {
+  rememberVerified(signature, base);
   const label = signatureLabel(wallet.address);
   const commitment: Tabm = {
     'commitment-device': HTTPSIG,
@@ -160,7 +162,8 @@ function verifySigned(msg: Message, commitment: Message): boolean {
   } catch {
     return false; // a signed component is missing from the message
   }
-  return algorithm.verify(key, base, sig.value.value);
+  const signed = sig.value.value;
+  return verifiedOnce(signed, base, () => algorithm.verify(key, base, signed));
 }
 
 /** Recompute the message's HMAC commitment and compare IDs. */
