@@ -179,6 +179,31 @@ export const OPTIONS = {
     default: { force_message: true, cache_control: ['always'] },
     description: 'Directives for resolving HTTP requests.',
   },
+  routes: {
+    group: 'network',
+    type: { kind: 'list' },
+    default: [],
+    description:
+      'Where outbound requests go: `{template, node | nodes, strategy, choose, priority}`, first match wins.',
+  },
+  route_owners: {
+    group: 'network',
+    type: { kind: 'list' },
+    default: [],
+    description: 'Who may add routes (`POST /~router@1.0/routes`); empty: the operator.',
+  },
+  router_preprocess_default: {
+    group: 'network',
+    type: choice('local', 'error'),
+    default: 'local',
+    description: 'A request no route matches, under the router hook: run here, or 404.',
+  },
+  relay_allow_commit_request: {
+    group: 'network',
+    type: bool,
+    default: false,
+    description: 'Let relay@1.0 sign forwarded requests with the node key (`commit-request`).',
+  },
   on: {
     group: 'resolution',
     type: { kind: 'message' },
@@ -209,6 +234,18 @@ export const OPTIONS = {
     type: ms,
     default: 300_000,
     description: 'Time to answer a request (ms; 504).',
+  },
+  http_connect_timeout: {
+    group: 'http',
+    type: ms,
+    default: 10_000,
+    description: 'Time to connect to another node (ms).',
+  },
+  http_request_send_timeout: {
+    group: 'http',
+    type: ms,
+    default: 60_000,
+    description: 'Time for a whole request to another node (ms; 504 beyond).',
   },
   http_reply_cache: {
     group: 'http',

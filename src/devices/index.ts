@@ -17,6 +17,8 @@ import { multipassDevice } from './multipass.ts';
 import { patchDevice } from './patch.ts';
 import { processDevice } from './process.ts';
 import { pushDevice } from './push.ts';
+import { relayDevice } from './relay.ts';
+import { routerDevice } from './router.ts';
 import { schedulerDevice } from './scheduler.ts';
 import { stackDevice } from './stack.ts';
 import { testDevice } from './test-device.ts';
@@ -30,6 +32,8 @@ export const builtinDevices: readonly Device[] = [
   schedulerDevice,
   processDevice,
   pushDevice,
+  relayDevice,
+  routerDevice,
   cronDevice,
   stackDevice,
   wasm64Device,

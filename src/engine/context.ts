@@ -125,6 +125,8 @@ export function notRepeatable(ctx: Context): void {
 export interface NodeControl {
   /** Adopt a configuration request (meta@1.0's POST info); returns the new configuration. */
   reconfigure(request: Message): NodeConfig;
+  /** Set options the node keeps for itself (a route added by its operator); values are typed. */
+  replace(changes: Message): void;
   /** Answer a request as if it came over HTTP, hooks included (cron's tasks). */
   dispatch(request: Message): Promise<Message>;
 }

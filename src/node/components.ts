@@ -29,6 +29,7 @@ import type {
 import { NodeMetrics } from '../engine/metrics.ts';
 import type { DeviceRegistry } from '../engine/registry.ts';
 import { MemoryResultCache, type ResultCache } from '../engine/result-cache.ts';
+import { HttpClient } from '../net/http-client.ts';
 import { BlockClock } from '../processes/block.ts';
 import { SchedulerLocations } from '../processes/locations.ts';
 import { ProcessRuntime } from '../processes/runtime.ts';
@@ -99,11 +100,16 @@ export class Components {
     this.createdWallet = created;
     this.config = configFrom(given, wallet);
     const codecs = options.codecs ?? createCodecRegistry();
+    const http = new HttpClient({
+      connectTimeoutMs: this.config.http_connect_timeout,
+      timeoutMs: this.config.http_request_send_timeout,
+    });
     const messages =
       options.messages ??
       openStore(this.config.store, {
         wallet,
         codecs,
+        http,
         trustGraphql: this.config.ans104_trust_gql,
       });
     const wasm = new WasmInstances();
@@ -121,6 +127,7 @@ export class Components {
       inflight: new Map(),
       metrics: new NodeMetrics(),
       signatures: new SignatureMemo(),
+      http,
       wasm,
       blocks: new BlockClock(),
       schedules,
@@ -129,7 +136,7 @@ export class Components {
       cron,
     };
     const store: Lifecycle = { stop: () => messages.close?.() };
-    this.lifecycle = [store, wasm, processes, cron];
+    this.lifecycle = [store, http, wasm, processes, cron];
   }
 
   /** A context to resolve with: this configuration (or the given one), these services. */

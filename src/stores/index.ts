@@ -15,6 +15,7 @@ import { BadRequestError } from '../core/errors.ts';
 import { isMessage, type Message, type Value } from '../core/message.ts';
 import type { Wallet } from '../crypto/wallet.ts';
 import type { MessageStore } from '../engine/context.ts';
+import type { HttpClient } from '../net/http-client.ts';
 import { FsStore } from './fs.ts';
 import { GatewayStore } from './gateway.ts';
 import { LmdbStore } from './lmdb.ts';
@@ -32,6 +33,8 @@ export interface StoreContext {
   codecs?: CodecRegistry;
   /** Accept gateway items whose signatures GraphQL cannot reproduce (`ans104_trust_gql`). */
   trustGraphql?: boolean;
+  /** The node's outbound client (needed by `remote-node` stores). */
+  http?: HttpClient;
 }
 
 /** Opens a store module from its descriptor. */
@@ -63,6 +66,7 @@ const fs: StoreModule = (d) => new FsStore(need('fs', text(d, 'prefix'), 'prefix
 const remoteNode: StoreModule = (d, context) =>
   new RemoteNodeStore(need('remote-node', text(d, 'node'), 'node'), {
     codecs: need('remote-node', context.codecs, 'codecs'),
+    http: need('remote-node', context.http, 'http'),
     wallet: context.wallet,
   });
 const gateway: StoreModule = (d, context) => {

@@ -14,7 +14,7 @@ import { BadRequestError, HbError } from '../core/errors.ts';
 import { isId, type Message, omit } from '../core/message.ts';
 import type { Wallet } from '../crypto/wallet.ts';
 import { messageId, unsignedMessageId } from '../engine/ids.ts';
-import { type ClientResponse, httpRequest } from '../net/http-client.ts';
+import type { ClientResponse, HttpClient } from '../net/http-client.ts';
 import type { Store, StoreType } from './store.ts';
 
 /** The forms of a reply that may be the message asked for: as sent, or without the node's additions. */
@@ -36,16 +36,18 @@ export class RemoteNodeStore implements Store {
   private readonly node: string;
   private readonly wallet: Wallet | undefined;
   private readonly codecs: CodecRegistry;
+  private readonly http: HttpClient;
   private readonly timeoutMs: number;
 
-  /** Replies are read with `codecs`; writes are signed with `wallet`. */
+  /** Asks through `http`; replies are read with `codecs`; writes are signed with `wallet`. */
   constructor(
     node: string,
-    options: { codecs: CodecRegistry; wallet?: Wallet; timeoutMs?: number },
+    options: { codecs: CodecRegistry; http: HttpClient; wallet?: Wallet; timeoutMs?: number },
   ) {
     this.node = node;
     this.wallet = options.wallet;
     this.codecs = options.codecs;
+    this.http = options.http;
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -57,7 +59,7 @@ export class RemoteNodeStore implements Store {
     // HyperPATH query values are taken literally (never percent-decoded): send only plain paths.
     if (!/^[A-Za-z0-9_\-./@~+]+$/.test(target)) return undefined;
     try {
-      const res = await httpRequest(
+      const res = await this.http.send(
         this.node,
         {
           path: `/~cache@1.0/read?target=${target}`,
@@ -108,7 +110,7 @@ export class RemoteNodeStore implements Store {
   private async post(path: string, message: Message): Promise<void> {
     if (!this.wallet)
       throw new BadRequestError('read_only', 'this remote store has no key to write with');
-    const res = await httpRequest(
+    const res = await this.http.send(
       this.node,
       { method: 'POST', path, message, wallet: this.wallet, timeoutMs: this.timeoutMs },
       this.codecs,

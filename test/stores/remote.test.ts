@@ -16,6 +16,7 @@ import { base64url, sha256 } from '../../src/core/binary.ts';
 import type { Message } from '../../src/core/message.ts';
 import { messageId } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
+import { HttpClient } from '../../src/net/http-client.ts';
 import { GatewayStore } from '../../src/stores/gateway.ts';
 import { MemoryStore } from '../../src/stores/memory.ts';
 import { RemoteNodeStore } from '../../src/stores/remote-node.ts';
@@ -24,6 +25,7 @@ import { clientWallet, nodeWallet, send, startTestNode } from '../support/node.t
 import { signedRequest } from '../support/signing.ts';
 
 const codecs = createCodecRegistry();
+const http = new HttpClient();
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
@@ -97,11 +99,17 @@ describe('remote-node store', () => {
     stored = await remote.node.services.messages.write({ kept: 'remotely', n: 7 });
     storedBytes = await remote.node.services.messages.writeBinary(new TextEncoder().encode('raw'));
   });
-  after(() => remote.stop());
+  after(async () => {
+    await http.stop();
+    await remote.stop();
+  });
 
   it('reads a message by ID from another node, and keeps it locally', async () => {
     const local = new MemoryStore();
-    const cache = new TieredMessageStore([local, new RemoteNodeStore(remote.url, { codecs })]);
+    const cache = new TieredMessageStore([
+      local,
+      new RemoteNodeStore(remote.url, { codecs, http }),
+    ]);
     assert.deepEqual(await cache.read(stored), { kept: 'remotely', n: 7 });
     // Now local: the remote is not needed.
     assert.deepEqual(await new TieredMessageStore([local]).read(stored), {
@@ -113,7 +121,7 @@ describe('remote-node store', () => {
   it('reads bytes by their hash path', async () => {
     const cache = new TieredMessageStore([
       new MemoryStore(),
-      new RemoteNodeStore(remote.url, { codecs }),
+      new RemoteNodeStore(remote.url, { codecs, http }),
     ]);
     assert.equal(
       new TextDecoder().decode((await cache.readValue(storedBytes)) as Uint8Array),
@@ -138,15 +146,18 @@ describe('remote-node store', () => {
   });
 
   it('writes with the operator key, and is refused with another', async () => {
-    const writer = new RemoteNodeStore(remote.url, { codecs, wallet: nodeWallet });
+    const writer = new RemoteNodeStore(remote.url, { codecs, http, wallet: nodeWallet });
     await writer.write('ignored', new TextEncoder().encode('pushed'));
     const path = `data/${base64url(sha256(new TextEncoder().encode('pushed')))}`;
     assert.equal(new TextDecoder().decode(await writer.read(path)), 'pushed');
-    const stranger = new RemoteNodeStore(remote.url, { codecs, wallet: clientWallet });
+    const stranger = new RemoteNodeStore(remote.url, { codecs, http, wallet: clientWallet });
     await assert.rejects(stranger.write('x', new TextEncoder().encode('no')), { status: 403 });
-    await assert.rejects(new RemoteNodeStore(remote.url, { codecs }).write('x', new Uint8Array()), {
-      code: 'read_only',
-    });
+    await assert.rejects(
+      new RemoteNodeStore(remote.url, { codecs, http }).write('x', new Uint8Array()),
+      {
+        code: 'read_only',
+      },
+    );
   });
 
   it('refuses content that does not match what was asked for', async () => {
@@ -156,7 +167,7 @@ describe('remote-node store', () => {
     });
     const url = await listen(liar);
     try {
-      const store = new RemoteNodeStore(url, { codecs });
+      const store = new RemoteNodeStore(url, { codecs, http });
       assert.equal(await store.readMessage(stored), undefined);
       assert.equal(await store.read(storedBytes), undefined);
     } finally {
@@ -165,7 +176,7 @@ describe('remote-node store', () => {
   });
 
   it('treats an unreachable node as not having it', async () => {
-    const store = new RemoteNodeStore('http://127.0.0.1:1', { codecs, timeoutMs: 1000 });
+    const store = new RemoteNodeStore('http://127.0.0.1:1', { codecs, http, timeoutMs: 1000 });
     assert.equal(await store.readMessage(stored), undefined);
   });
 });

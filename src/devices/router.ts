@@ -1,0 +1,80 @@
+/**
+ * `router@1.0` (HyperBEAM's dev_router): the node's route table (the
+ * `routes` option; net/routes.ts decides what matches).
+ *   GET  routes      the table
+ *   POST routes      add the request as a route (ordered by `priority`):
+ *                    only when signed by one of `route_owners` (default: the
+ *                    operator); `Route added.`
+ *   route            where a message (`route-path`, else `path`) would go:
+ *                    a URL, or `{nodes}` when several are chosen
+ *   match            the route of the base's own `routes` a message matches
+ *   preprocess       as the `request` hook: a request a route matches is
+ *                    relayed there (`commit-request` on the hook signs it);
+ *                    any other runs here, or is a 404 with
+ *                    `router_preprocess_default: error`
+ */
+import { committersOf } from '../codecs/commitments.ts';
+import { isMessage, type Message, omit, type Value } from '../core/message.ts';
+import { TRANSPORT_KEYS } from '../core/transport.ts';
+import type { Context } from '../engine/context.ts';
+import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
+import { findRoute, routedPath, templateMatches } from '../net/routes.ts';
+import { operatorOf } from './meta.ts';
+
+const NO_MATCH = 'No matching template found in the given routes.';
+
+function owners(ctx: Context): string[] {
+  const listed = ctx.config.route_owners.filter((v): v is string => typeof v === 'string');
+  return listed.length > 0 ? listed : [operatorOf(ctx.config, ctx.services.wallet.address)];
+}
+
+function addRoute(req: Message, ctx: Context): Result {
+  const signers = committersOf(ctx.request?.message ?? req);
+  if (!owners(ctx).some((owner) => signers.includes(owner))) {
+    return fail(403, 'not_authorized: routes are added by a route owner’s signed request.');
+  }
+  if (!ctx.node) return fail(503, 'This node cannot change its routes.');
+  const route = omit(req, [...TRANSPORT_KEYS, 'commitments', 'priv']);
+  if (route.template === undefined) return fail(400, 'A route needs a template.');
+  const priority = (r: Value) => (isMessage(r) ? Number(r.priority ?? 0) || 0 : 0);
+  const routes = [...ctx.config.routes, route].sort((a, b) => priority(a) - priority(b));
+  ctx.node.replace({ routes });
+  return ok('Route added.');
+}
+
+export const routerDevice = defineDevice({
+  name: 'router@1.0',
+  // The table changes when routes are added.
+  volatile: true,
+  keys: {
+    info: () =>
+      ok({
+        description: 'Routes outbound requests by the node’s `routes`.',
+        keys: ['routes', 'route', 'match', 'preprocess'],
+      }),
+    routes: (_base, req, ctx) =>
+      String(req.method).toUpperCase() === 'POST' ? addRoute(req, ctx) : ok(ctx.config.routes),
+    route: (_base, req, ctx) => {
+      const found = findRoute(req, ctx.config.routes);
+      if (!found) return fail(404, `no_matches: no route for ${routedPath(req)}`);
+      return ok(found.urls.length === 1 ? (found.urls[0] as string) : { nodes: found.urls });
+    },
+    match: (base, req) => {
+      const routes = Array.isArray(base.routes) ? base.routes : [];
+      const path = routedPath(req);
+      const route = routes.find((r) => isMessage(r) && templateMatches(r.template, req, path));
+      return route === undefined ? fail(404, 'no_matching_route') : ok(route as Value);
+    },
+    preprocess: (base, req, ctx) => {
+      const request = isMessage(req.request) ? req.request : {};
+      const found = findRoute(request, ctx.config.routes);
+      if (!found) {
+        if (ctx.config.router_preprocess_default !== 'error') return ok(req);
+        return ok({ ...req, body: [{ status: 404, body: NO_MATCH }] });
+      }
+      const relay: Message = { device: 'relay@1.0', peer: new URL(found.urls[0] as string).origin };
+      if (base['commit-request'] !== undefined) relay['commit-request'] = base['commit-request'];
+      return ok({ ...req, body: [relay, { path: 'call', target: 'body', body: request }] });
+    },
+  },
+});
