@@ -26,11 +26,8 @@ export function verifiedOnce(
   signed: Uint8Array,
   verify: () => boolean,
 ): boolean {
-  const digest = digestOf(signed);
-  const key = keyOf(signature);
-  if (known.get(key) === digest) return true;
+  if (known.get(keyOf(signature)) === digestOf(signed)) return true;
   if (!verify()) return false;
-  if (known.size >= LIMIT) known.clear();
-  known.set(key, digest);
+  rememberVerified(signature, signed);
   return true;
 }

@@ -80,15 +80,11 @@ async function call(base: Message, req: Message, ctx: Context): Promise<Result> 
   if (typeof device === 'string') message.device = device;
 
   const commit = first(req['commit-request'], req['relay-commit-request'], base['commit-request']);
-  if (commit === true || commit === 'true') {
-    if (ctx.config.relay_allow_commit_request !== true) {
-      return fail(
-        403,
-        'relay_commit_request_not_allowed: this node does not sign relayed requests.',
-      );
-    }
+  const commitRequest = commit === true || commit === 'true';
+  if (commitRequest && ctx.config.relay_allow_commit_request !== true) {
+    return fail(403, 'relay_commit_request_not_allowed: this node does not sign relayed requests.');
   }
-  const sign = commit === true || commit === 'true' || target['requires-sign'] === true;
+  const sign = commitRequest || target['requires-sign'] === true;
   if (sign) message = omit(message, ['commitments']);
 
   const wanted = explicitPath(path);

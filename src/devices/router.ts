@@ -72,9 +72,11 @@ export const routerDevice = defineDevice({
         if (ctx.config.router_preprocess_default !== 'error') return ok(req);
         return ok({ ...req, body: [{ status: 404, body: NO_MATCH }] });
       }
-      const relay: Message = { device: 'relay@1.0', peer: new URL(found.urls[0] as string).origin };
+      // The chosen URL is the relayed request's path, so the route is not chosen twice.
+      const relay: Message = { device: 'relay@1.0' };
       if (base['commit-request'] !== undefined) relay['commit-request'] = base['commit-request'];
-      return ok({ ...req, body: [relay, { path: 'call', target: 'body', body: request }] });
+      const routed = { ...request, path: found.urls[0] as string };
+      return ok({ ...req, body: [relay, { path: 'call', target: 'body', body: routed }] });
     },
   },
 });

@@ -63,8 +63,7 @@ export async function resolveMany(items: PathItem[] | Message | As, ctx: Context
   if (items.length === 1) {
     const only = items[0] as PathItem;
     if (typeof only === 'string' && isId(only)) {
-      notRepeatable(ctx);
-      const loaded = await ctx.services.messages.read(only);
+      const loaded = await stored(only, ctx);
       return loaded ? ok(loaded) : error(NOT_FOUND);
     }
     if (only instanceof Resolve) return resolveMany(only.messages, ctx);
@@ -104,10 +103,15 @@ export async function keys(msg: Message, ctx: Context): Promise<string[]> {
   return messageToList(normalizeKeys(list as Value)).map((k) => normalizeKey(String(k)));
 }
 
+/** A stored message (whose commitments can grow: the request is not repeatable). */
+function stored(id: string, ctx: Context): Promise<Message | undefined> {
+  notRepeatable(ctx);
+  return ctx.services.messages.read(id);
+}
+
 /** Load a message by ID from the store, or fail with 404. */
 export async function load(id: string, ctx: Context): Promise<Message> {
-  notRepeatable(ctx);
-  const msg = await ctx.services.messages.read(id);
+  const msg = await stored(id, ctx);
   if (!msg) {
     throw new NotFoundError('message_not_found', 'Necessary messages not found in cache.', {
       details: { id },
@@ -200,8 +204,7 @@ async function resolveStep(rawBase: PathItem, rawReq: PathItem, ctx: Context): P
     break;
   }
   if (typeof base === 'string' && isId(base)) {
-    notRepeatable(ctx);
-    const loaded = await ctx.services.messages.read(base);
+    const loaded = await stored(base, ctx);
     if (!loaded) return error({ status: 404, body: 'Necessary messages not found in cache.' });
     base = loaded;
   }

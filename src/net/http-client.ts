@@ -69,7 +69,7 @@ export class UnreachableError extends HbError {
 }
 
 /** Decode a reply by its `codec-device` (httpsig@1.0 when absent). */
-export function replyToMessage(
+function replyToMessage(
   headers: Record<string, string>,
   body: Uint8Array,
   codecs: CodecRegistry,

@@ -16,12 +16,11 @@ import { createHash } from 'node:crypto';
 import { fromBase64url } from '../core/binary.ts';
 import { isId, isMessage, type Message, type Value } from '../core/message.ts';
 
-/** Where a request goes: the URLs to try, in order, and the route that chose them. */
+/** Where a request goes: the URLs to try, in order, and which route chose them. */
 export interface Destination {
   urls: string[];
   /** `explicit`, or `routes/<n>` (1-based, as HyperBEAM numbers them). */
   reference: string;
-  route?: Message;
 }
 
 const EXPLICIT = /^https?:\/\//i;
@@ -187,13 +186,13 @@ export function findRoute(
     const reference = `routes/${index + 1}`;
     if (route.node !== undefined) {
       const url = nodeUrl(route.node, path);
-      return url === undefined ? undefined : { urls: [url], reference, route };
+      return url === undefined ? undefined : { urls: [url], reference };
     }
     const nodes = Array.isArray(route.nodes) ? route.nodes.filter(isMessage) : [];
     const strategy = typeof route.strategy === 'string' ? route.strategy : 'All';
     const chosen = chooseNodes(strategy, nodes, Number(route.choose ?? 1), path, random);
     const urls = chosen.map((node) => nodeUrl(node, path)).filter((u): u is string => !!u);
-    return urls.length === 0 ? undefined : { urls, reference, route };
+    return urls.length === 0 ? undefined : { urls, reference };
   }
   return undefined;
 }

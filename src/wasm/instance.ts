@@ -165,7 +165,7 @@ export class WasmInstance {
   }
 }
 
-/** The unit `restoreChanged` compares and copies in: one WASM page. */
+/** One WASM page: what memory grows by, and what `restoreChanged` compares. */
 const PAGE = 65536;
 
 /**
@@ -185,7 +185,7 @@ export function restoreChanged(memory: WebAssembly.Memory, kept: Uint8Array): vo
 
 /** Grow `memory` to hold `bytes` (an i64 memory grows by a BigInt), then copy them in. */
 export function restoreMemory(memory: WebAssembly.Memory, bytes: Uint8Array): void {
-  const missing = Math.ceil((bytes.length - memory.buffer.byteLength) / 65536);
+  const missing = Math.ceil((bytes.length - memory.buffer.byteLength) / PAGE);
   if (missing > 0) {
     try {
       memory.grow(missing);
