@@ -333,6 +333,19 @@ export const OPTIONS = {
     default: 100,
     description: 'Push chains stop beyond this depth (508).',
   },
+  scheduler_follow_redirects: {
+    group: 'processes',
+    type: bool,
+    default: true,
+    description:
+      'For a process scheduled by another node: proxy schedule posts and reads to it (false: answer 307).',
+  },
+  scheduler_follow_hints: {
+    group: 'processes',
+    type: bool,
+    default: true,
+    description: "Use a process's `?hint=<url>` as its scheduler's location.",
+  },
   scheduler_location_ttl: {
     group: 'processes',
     type: int(1),

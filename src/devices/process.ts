@@ -31,7 +31,9 @@ const noProcess = (): Result =>
 async function now(base: Message, ctx: Context): Promise<Result> {
   const process = processOf(base);
   if (!process) return noProcess();
-  const current = await ctx.services.schedules.current(processIdOf(process));
+  const pid = processIdOf(process);
+  const schedule = await ctx.services.remoteSchedules.readerFor(process, pid, ctx);
+  const current = await schedule.current();
   if (current < 0) return fail(404, 'Nothing has been scheduled for this process.');
   return ctx.services.processes.compute(process, current, ctx);
 }

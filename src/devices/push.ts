@@ -2,9 +2,10 @@
  * `push@1.0`: deliver what a process sends (HyperBEAM's dev_push).
  * `POST /<pid>/push` with a signed message schedules it, computes its slot and
  * delivers each message of the result's outbox (`results/outbox`) to its
- * `target` process on this node: the node signs it (with `from-process`),
- * schedules it there, and pushes that slot in turn, so a conversation between
- * processes runs to its end. The answer is the message's `results` with its
+ * `target` process: the node signs it (with `from-process`), schedules it
+ * (here, or on the node that schedules the target), and pushes that slot in
+ * turn, computing it here, so a conversation between processes runs to its
+ * end. The answer is the message's `results` with its
  * `id`, `slot` and `process`, plus an entry per delivered message (by outbox
  * key). With `slot` it pushes an already scheduled slot.
  * `POST /push` with a `type: Process` message spawns it (the answer's
@@ -12,19 +13,36 @@
  * message is scheduled and delivers in the background. Chains deeper than
  * `push_max_depth` (100) stop with an error entry rather than run forever.
  */
+import { committersOf } from '../codecs/commitments.ts';
 import { isMessage, type Message, omit, type Value } from '../core/message.ts';
 import type { Context } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { messageId } from '../engine/ids.ts';
 import { slotOf } from '../processes/numbers.ts';
-import {
-  loadProcess,
-  processIdOf,
-  processOf,
-  schedulerOf,
-  splitHint,
-} from '../processes/process-message.ts';
+import { loadProcess, processIdOf, processOf, splitHint } from '../processes/process-message.ts';
 import { runAs } from '../processes/runtime.ts';
+import { isAssignment } from '../processes/schedule.ts';
+
+/**
+ * Schedule a message on its target process, wherever that is scheduled: here,
+ * or on another node through the scheduler (which proxies to it); a 307 (the
+ * node does not follow redirects) is followed here, to the URL it names.
+ */
+async function scheduleOn(process: Message, msg: Message, ctx: Context): Promise<Result> {
+  const req = { path: 'schedule', method: 'POST', body: msg };
+  const scheduled = await runAs('scheduler', { process }, req, ctx);
+  const moved = isMessage(scheduled.body) ? scheduled.body : {};
+  if (moved.status !== 307 || typeof moved.location !== 'string') return scheduled;
+  const res = await ctx.services.remoteSchedules.ask(
+    moved.location,
+    { method: 'POST', path: '/~scheduler@1.0/schedule', message: { body: msg } },
+    ctx,
+  );
+  if (res.status !== 200 || !committersOf(res.message).includes(String(moved.scheduler))) {
+    return fail(502, `The scheduler at ${moved.location} did not schedule the message.`);
+  }
+  return ok(res.message);
+}
 
 /** Deliver one outbox message; the entry the push reply reports for it. */
 async function deliver(
@@ -47,15 +65,6 @@ async function deliver(
   if (!process) {
     return { response: 'error', status: 404, target, reason: 'Could not access target process!' };
   }
-  const wallet = ctx.services.wallet;
-  if (schedulerOf(process)?.[0] !== wallet.address) {
-    return {
-      response: 'error',
-      status: 421,
-      target,
-      reason: 'The target process is scheduled elsewhere.',
-    };
-  }
   const signed = await ctx.services.codecs.committer('httpsig@1.0').commit(
     {
       ...omit(msg, ['commitments', 'priv']),
@@ -66,9 +75,19 @@ async function deliver(
       'from-process': from,
     },
     {},
-    { wallet },
+    { wallet: ctx.services.wallet },
   );
-  const assignment = await ctx.services.schedules.assign(target, signed, ctx);
+  const scheduled = await scheduleOn(process, signed, ctx);
+  if (scheduled.status !== 'ok' || !isAssignment(scheduled.body)) {
+    const body = isMessage(scheduled.body) ? scheduled.body : {};
+    return {
+      response: 'error',
+      status: typeof body.status === 'number' ? body.status : 502,
+      target,
+      reason: String(body.body ?? 'The target process could not be scheduled.'),
+    };
+  }
+  const assignment = scheduled.body;
   const slot = assignment.slot as number;
   const downstream = await pushSlot(process, slot, depth + 1, ctx);
   return {

@@ -27,6 +27,7 @@ import {
 import { isMessage, type Message, type Value } from '../core/message.ts';
 import type { Context } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
+import type { ClientResponse } from '../net/http-client.ts';
 import { currentBlock } from '../processes/block.ts';
 import { StaleNonceError, urlOf } from '../processes/locations.ts';
 import { naturalOf } from '../processes/numbers.ts';
@@ -35,9 +36,9 @@ import {
   loadProcess,
   processIdOf,
   processOf,
-  schedulerOf,
   targetId,
 } from '../processes/process-message.ts';
+import type { RemoteSchedule } from '../processes/remote-schedule.ts';
 import { scheduleAos2, scheduleBundle } from '../processes/schedule-formats.ts';
 
 const MAX_PAGE = 1000;
@@ -119,33 +120,76 @@ async function findProcess(pid: string, base: Message, ctx: Context): Promise<Me
 }
 
 /**
- * Undefined when this node schedules the process; else the answer to give: a
- * 307 to the scheduler's URL, from the process's `?hint=` or else from the
- * scheduler's location record (HyperBEAM's find_remote_scheduler), or a 421
- * when neither says where it is.
+ * The commitment codec a message was signed with: an ANS-104 item is sent on
+ * as the item it is, anything else nested in a request's `body`.
  */
-async function notHere(process: Message, pid: string, ctx: Context): Promise<Result | undefined> {
-  const scheduler = schedulerOf(process);
-  if (!scheduler) return fail(400, 'No scheduler information provided.');
-  const [address, hint] = scheduler;
-  if (address === nodeAddress(ctx)) return undefined;
-  if (hint) {
-    return fail(307, `Redirecting to scheduler: ${hint}`, { location: hint, process: pid });
+function signedWith(msg: Message): string {
+  const devices = Object.values(commitmentsOf(msg)).map((c) =>
+    isMessage(c) ? c['commitment-device'] : undefined,
+  );
+  return devices.includes('ans104@1.0') ? 'ans104@1.0' : 'httpsig@1.0';
+}
+
+/**
+ * Undefined when this node schedules the process; else where its requests
+ * go: to its scheduler's schedule, read and posted through this node
+ * (`scheduler_follow_redirects`), or an answer: a 307 to the scheduler's URL
+ * (from the process's `?hint=` or the scheduler's location record), a 421
+ * when nothing says where the scheduler is.
+ */
+async function elsewhere(
+  process: Message,
+  pid: string,
+  ctx: Context,
+): Promise<{ remote: RemoteSchedule } | { answer: Result } | undefined> {
+  const where = await ctx.services.remoteSchedules.locate(process, ctx);
+  if (!where) return { answer: fail(400, 'No scheduler information provided.') };
+  if (where.here) return undefined;
+  const { address, url, variant } = where;
+  if (!url) {
+    return {
+      answer: fail(421, `Process ${pid} is scheduled by ${address}, not by this node.`, {
+        scheduler: address,
+      }),
+    };
   }
-  const known = await ctx.services.locations.latest(address);
-  const url = known ? urlOf(known.record) : undefined;
-  if (known && url) {
-    const variant = typeof known.record.variant === 'string' ? known.record.variant : 'ao.N.1';
-    return fail(307, `Redirecting to scheduler: ${url}`, {
-      location: url,
-      process: pid,
-      scheduler: address,
-      variant,
-    });
+  if (!ctx.config.scheduler_follow_redirects) {
+    return {
+      answer: fail(307, `Redirecting to scheduler: ${url}`, {
+        location: url,
+        process: pid,
+        scheduler: address,
+        variant,
+      }),
+    };
   }
-  return fail(421, `Process ${pid} is scheduled by ${address}, not by this node.`, {
-    scheduler: address,
-  });
+  return { remote: ctx.services.remoteSchedules.schedule(pid, address, url) };
+}
+
+/** A remote scheduler's reply, passed on as it came (its signatures, its status). */
+function passOn(res: ClientResponse): Result {
+  const status = res.status;
+  if (status >= 200 && status < 300) return ok(res.message);
+  return { status: 'error', body: { ...res.message, status } };
+}
+
+/** POST the message to its process's scheduler on another node. */
+async function postRemote(remote: RemoteSchedule, msg: Message, ctx: Context): Promise<Result> {
+  const codec = signedWith(msg);
+  const res = await ctx.services.remoteSchedules.ask(
+    remote.url,
+    {
+      method: 'POST',
+      path: '/~scheduler@1.0/schedule',
+      message: codec === 'ans104@1.0' ? msg : { body: msg },
+      codec,
+    },
+    ctx,
+  );
+  if (res.status === 200 && !committersOf(res.message).includes(remote.address)) {
+    return fail(502, `The scheduler at ${remote.url} answered an assignment it did not sign.`);
+  }
+  return passOn(res);
 }
 
 async function post(base: Message, req: Message, ctx: Context): Promise<Result> {
@@ -172,8 +216,9 @@ async function post(base: Message, req: Message, ctx: Context): Promise<Result> 
     process = await findProcess(pid, base, ctx);
     if (!process) return fail(404, `Process ${pid} is not known to this node.`);
   }
-  const elsewhere = await notHere(process, pid, ctx);
-  if (elsewhere) return elsewhere;
+  const away = await elsewhere(process, pid, ctx);
+  if (away && 'answer' in away) return away.answer;
+  if (away) return postRemote(away.remote, msg, ctx);
   if (isProcess(msg)) await ctx.services.messages.write(msg);
   return ok(await ctx.services.schedules.assign(pid, msg, ctx));
 }
@@ -321,19 +366,37 @@ function integer(value: Value | undefined, fallback: number): number | undefined
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-async function list(base: Message, req: Message, ctx: Context): Promise<Result> {
+/** The process a read is about, and its remote schedule when another node schedules it. */
+async function readerOf(
+  base: Message,
+  req: Message,
+  ctx: Context,
+): Promise<{ pid: string; remote?: RemoteSchedule } | { answer: Result }> {
   const pid = targetOf(base, req);
-  if (!pid) return fail(400, 'Which process? Give `target`.');
+  if (!pid) return { answer: fail(400, 'Which process? Give `target`.') };
+  const process = await findProcess(pid, base, ctx);
+  const away = process ? await elsewhere(process, pid, ctx) : undefined;
+  if (away && 'answer' in away) return away;
+  return away ? { pid, remote: away.remote } : { pid };
+}
+
+async function list(base: Message, req: Message, ctx: Context): Promise<Result> {
+  const reader = await readerOf(base, req, ctx);
+  if ('answer' in reader) return reader.answer;
+  const { pid, remote } = reader;
   const schedules = ctx.services.schedules;
-  const current = await schedules.current(pid);
+  const asked = req.to === undefined ? undefined : integer(req.to, 0);
+  const current = remote ? await remote.current(ctx, asked) : await schedules.current(pid);
   const from = integer(req.from, 0);
   const to = integer(req.to, current);
   if (from === undefined || to === undefined)
     return fail(400, '`from` and `to` must be slot numbers.');
   const limit = Math.min(integer(req.limit, MAX_PAGE) ?? MAX_PAGE, MAX_PAGE);
   const start = Math.max(0, from);
-  const end = Math.min(to, start + limit - 1);
-  const assignments = await schedules.range(pid, start, end);
+  const end = Math.min(to, start + limit - 1, current);
+  const assignments = remote
+    ? await remote.range(start, end, ctx)
+    : await schedules.range(pid, start, end);
   const continues = end < Math.min(to, current);
   const block = await currentBlock(ctx);
   const accept = String(req.accept ?? '')
@@ -343,6 +406,38 @@ async function list(base: Message, req: Message, ctx: Context): Promise<Result> 
     return ok(scheduleAos2(pid, assignments, continues, block));
   }
   return ok(scheduleBundle(pid, assignments, continues, block));
+}
+
+async function slot(base: Message, req: Message, ctx: Context): Promise<Result> {
+  const reader = await readerOf(base, req, ctx);
+  if ('answer' in reader) return reader.answer;
+  const { pid, remote } = reader;
+  if (remote) return passOn(await remote.slot(ctx));
+  const block = await currentBlock(ctx);
+  return ok({
+    process: pid,
+    current: await ctx.services.schedules.current(pid),
+    timestamp: Date.now(),
+    'block-height': block.height,
+    'block-hash': block.hash,
+    'cache-control': 'no-store',
+    'wallet-address': nodeAddress(ctx),
+  });
+}
+
+/** The next assignment for a process state (`at-slot`, `process`). */
+async function next(base: Message, _req: Message, ctx: Context): Promise<Result> {
+  const process = processOf(base);
+  if (!process) return fail(400, 'next needs a process state.');
+  const pid = processIdOf(process);
+  const atSlot = integer(base['at-slot'], -1) ?? -1;
+  const away = await elsewhere(process, pid, ctx);
+  const assignment =
+    away && 'remote' in away
+      ? await away.remote.read(atSlot + 1, ctx)
+      : await ctx.services.schedules.read(pid, atSlot + 1);
+  if (!assignment) return fail(503, 'No assignment found for next slot.');
+  return ok({ body: assignment, state: base });
 }
 
 export const schedulerDevice = defineDevice({
@@ -359,30 +454,9 @@ export const schedulerDevice = defineDevice({
       String(req.method ?? 'GET').toUpperCase() === 'POST'
         ? post(base, req, ctx)
         : list(base, req, ctx),
-    async slot(base, req, ctx) {
-      const pid = targetOf(base, req);
-      if (!pid) return fail(400, 'Which process? Give `target`.');
-      const block = await currentBlock(ctx);
-      return ok({
-        process: pid,
-        current: await ctx.services.schedules.current(pid),
-        timestamp: Date.now(),
-        'block-height': block.height,
-        'block-hash': block.hash,
-        'cache-control': 'no-store',
-        'wallet-address': nodeAddress(ctx),
-      });
-    },
+    slot,
     status,
     info: status,
-    /** The next assignment for a process state (`at-slot`, `process`). */
-    async next(base, _req, ctx) {
-      const process = processOf(base);
-      if (!process) return fail(400, 'next needs a process state.');
-      const atSlot = integer(base['at-slot'], -1) ?? -1;
-      const assignment = await ctx.services.schedules.read(processIdOf(process), atSlot + 1);
-      if (!assignment) return fail(503, 'No assignment found for next slot.');
-      return ok({ body: assignment, state: base });
-    },
+    next,
   },
 });

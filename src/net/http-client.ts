@@ -34,6 +34,8 @@ export interface ClientRequest {
   path: string;
   /** Keys sent as the request message (headers and body, or a data item). */
   message?: Message;
+  /** The codec to send `message` in (else its `codec-device`, else httpsig@1.0). */
+  codec?: string;
   /** Signs the request in its codec. */
   wallet?: Wallet;
   headers?: Record<string, string>;
@@ -174,7 +176,8 @@ export class HttpClient implements Lifecycle {
     codecs: CodecRegistry,
   ): Promise<{ headers: Record<string, string>; body: Uint8Array | undefined }> {
     const msg: Message = { ...req.message };
-    const codec = typeof msg['codec-device'] === 'string' ? msg['codec-device'] : 'httpsig@1.0';
+    const codec =
+      req.codec ?? (typeof msg['codec-device'] === 'string' ? msg['codec-device'] : 'httpsig@1.0');
     const signed = req.wallet
       ? await codecs.committer(codec).commit(msg, {}, { wallet: req.wallet })
       : msg;

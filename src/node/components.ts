@@ -32,6 +32,7 @@ import { MemoryResultCache, type ResultCache } from '../engine/result-cache.ts';
 import { HttpClient } from '../net/http-client.ts';
 import { BlockClock } from '../processes/block.ts';
 import { SchedulerLocations } from '../processes/locations.ts';
+import { RemoteSchedules } from '../processes/remote-schedule.ts';
 import { ProcessRuntime } from '../processes/runtime.ts';
 import { Schedules } from '../processes/schedule.ts';
 import { openStore } from '../stores/index.ts';
@@ -115,6 +116,7 @@ export class Components {
     const wasm = new WasmInstances();
     const schedules = new Schedules(messages);
     const locations = new SchedulerLocations(messages);
+    const remoteSchedules = new RemoteSchedules({ messages, http, codecs, locations });
     const processes = new ProcessRuntime(messages);
     processes.track(wasm); // a process's instances go with it
     const cron = new CronTasks();
@@ -132,6 +134,7 @@ export class Components {
       blocks: new BlockClock(),
       schedules,
       locations,
+      remoteSchedules,
       processes,
       cron,
     };

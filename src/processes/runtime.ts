@@ -30,6 +30,7 @@ import {
 import { error, fail, ok, type Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
 import { committedProcess, processIdOf } from './process-message.ts';
+import type { ScheduleReader } from './remote-schedule.ts';
 
 declare module '../engine/context.ts' {
   interface Services {
@@ -266,7 +267,8 @@ export class ProcessRuntime implements Lifecycle {
     const process = committedProcess(processMsg, ctx);
     const pid = processIdOf(process);
     if (!Number.isSafeInteger(slot) || slot < 0) return fail(400, `Not a slot: ${slot}.`);
-    const scheduled = await ctx.services.schedules.current(pid);
+    const schedule = await ctx.services.remoteSchedules.readerFor(process, pid, ctx);
+    const scheduled = await schedule.current(slot);
     if (slot > scheduled) {
       return fail(404, `Slot ${slot} of ${pid} has not been scheduled (the last is ${scheduled}).`);
     }
@@ -275,7 +277,7 @@ export class ProcessRuntime implements Lifecycle {
     return this.exclusive(pid, async () => {
       const done = await this.storedSlot(pid, process, slot);
       if (done) return ok(done);
-      return this.computeTo(pid, process, slot, ctx);
+      return this.computeTo(pid, process, slot, schedule, ctx);
     });
   }
 
@@ -288,21 +290,21 @@ export class ProcessRuntime implements Lifecycle {
   async dryrun(processMsg: Message, message: Message, ctx: Context): Promise<Result> {
     const process = committedProcess(processMsg, ctx);
     const pid = processIdOf(process);
-    const schedules = ctx.services.schedules;
-    const current = await schedules.current(pid);
+    const schedule = await ctx.services.remoteSchedules.readerFor(process, pid, ctx);
+    const current = await schedule.current();
     if (current < 0) return fail(404, `Process ${pid} is not known here.`);
     // The run happens on the live state itself, lent and given back intact,
     // so no compute of the process runs meanwhile.
     return this.exclusive(pid, async () => {
       if (this.live.get(pid)?.atSlot !== current) {
-        const computed = await this.computeTo(pid, process, current, ctx);
+        const computed = await this.computeTo(pid, process, current, schedule, ctx);
         if (computed.status !== 'ok') return computed;
       }
       const live = this.live.get(pid);
       if (!live) return fail(500, 'The process has no live state.');
       const lent = await this.lendLive(live.state);
       try {
-        const last = await schedules.read(pid, current);
+        const last = await schedule.read(current);
         const req: Message = {
           path: 'compute',
           process: pid,
@@ -331,6 +333,7 @@ export class ProcessRuntime implements Lifecycle {
     pid: string,
     process: Message,
     target: number,
+    schedule: ScheduleReader,
     ctx: Context,
   ): Promise<Result> {
     let live = this.live.get(pid);
@@ -348,7 +351,7 @@ export class ProcessRuntime implements Lifecycle {
     // instance) half-changed: start again from the last snapshot next time.
     let failed = true;
     try {
-      const result = await this.fold(pid, live, target, ctx, writes);
+      const result = await this.fold(pid, live, target, schedule, ctx, writes);
       failed = result.status !== 'ok';
       return result;
     } finally {
@@ -362,13 +365,13 @@ export class ProcessRuntime implements Lifecycle {
     pid: string,
     live: Live,
     target: number,
+    schedule: ScheduleReader,
     ctx: Context,
     writes: Promise<unknown>[],
   ): Promise<Result> {
-    const schedules = ctx.services.schedules;
     while (live.atSlot < target) {
       const next = live.atSlot + 1;
-      const assignment = await schedules.read(pid, next);
+      const assignment = await schedule.read(next);
       if (!assignment) {
         return fail(503, 'No assignment found for next slot.', { 'attempted-slot': next });
       }

@@ -2,12 +2,13 @@
  * `remote-node`: another node's `~cache@1.0` as a store (HyperBEAM's
  * hb_store_remote_node). `{store-module: remote-node, node: <url>}`.
  * Reads ask `GET /~cache@1.0/read?target=<id|path>`; what comes back is only
- * accepted if it matches what was asked for (the message's ID, or the hash in
+ * accepted if it matches what was asked for (the message's content ID, a
+ * commitment under the ID asked for that verifies on it, or the hash in
  * `data/<sha-256>`), so a remote node cannot slip in other content. Writes
  * upload bytes (`POST /~cache@1.0/write`, stored at `data/<sha-256>`) and
  * links, signed by the given wallet; the remote decides whom it trusts.
  */
-import { commitmentsOf, withOnlyCommitted } from '../codecs/commitments.ts';
+import { commitmentsOf, verifyMessage, withOnlyCommitted } from '../codecs/commitments.ts';
 import type { CodecRegistry } from '../codecs/registry.ts';
 import { base64url, isBinary, sha256, toBytes } from '../core/binary.ts';
 import { BadRequestError, HbError } from '../core/errors.ts';
@@ -23,12 +24,21 @@ function candidates(msg: Message, codecs: CodecRegistry): Message[] {
   return [withOnlyCommitted(msg, codecs), omit(plain, ['status']), plain];
 }
 
-function answersTo(msg: Message, id: string): boolean {
-  return (
-    unsignedMessageId(msg) === id ||
-    Object.hasOwn(commitmentsOf(msg), id) ||
-    (Object.keys(commitmentsOf(msg)).length > 0 && messageId(msg) === id)
-  );
+/**
+ * Whether a reply is the message with ID `id`: its content hashes to it, or
+ * the commitment filed under it (or all of them, for a combined ID) verifies
+ * on it, so a node cannot pass off other content under a real signature.
+ */
+async function answersTo(msg: Message, id: string, codecs: CodecRegistry): Promise<boolean> {
+  if (unsignedMessageId(msg) === id) return true;
+  const commitments = commitmentsOf(msg);
+  const all = Object.keys(commitments);
+  const selected = Object.hasOwn(commitments, id)
+    ? [id]
+    : all.length > 0 && messageId(msg) === id
+      ? all
+      : undefined;
+  return selected !== undefined && verifyMessage(msg, { commitments: selected }, codecs);
 }
 
 export class RemoteNodeStore implements Store {
@@ -79,7 +89,10 @@ export class RemoteNodeStore implements Store {
     if (!isId(id)) return undefined;
     const res = await this.fetchTarget(id);
     if (!res) return undefined;
-    return candidates(res.message, this.codecs).find((m) => answersTo(m, id));
+    for (const candidate of candidates(res.message, this.codecs)) {
+      if (await answersTo(candidate, id, this.codecs)) return candidate;
+    }
+    return undefined;
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {

@@ -135,7 +135,7 @@ export async function signHttpsigAsync(
 }
 
 /** Check a signed commitment by re-encoding the message (HyperBEAM's verify/3). */
-function verifySigned(msg: Message, commitment: Message): boolean {
+function verifySigned(msg: Message, commitment: Message, id?: string): boolean {
   const { signature, 'signature-input': input, committer } = commitment;
   if (!isBinary(signature) || !isBinary(input)) return false;
   const [entry] = parseDictionary(input);
@@ -163,6 +163,8 @@ function verifySigned(msg: Message, commitment: Message): boolean {
     return false; // a signed component is missing from the message
   }
   const signed = sig.value.value;
+  // A signature's commitment is found by its ID: one filed under another is forged.
+  if (id !== undefined && base64url(sha256(signed)) !== id) return false;
   return verifiedOnce(signed, base, () => algorithm.verify(key, base, signed));
 }
 
@@ -215,5 +217,5 @@ export function commitHttpsig(msg: Message, options: CommitOptions): Promise<Mes
 export function verifyHttpsig(msg: Message, id: string): boolean {
   const commitment = commitmentOf(msg, id);
   if (commitment.alg === HMAC_ALG) return verifyHmac(msg, id);
-  return verifySigned(msg, commitment);
+  return verifySigned(msg, commitment, id);
 }
