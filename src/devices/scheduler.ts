@@ -13,9 +13,12 @@
  *   POST location   keep a scheduler's signed location record (url, nonce,
  *                   time-to-live); one signed by this node publishes its own
  *   GET  location   ?address=<address>: the newest unexpired record, as `body`
- * Only processes whose `scheduler` is this node are scheduled here; others get a
- * 307 to their scheduler when the process (`?hint=`) or the scheduler's location
- * record says where it is, else a 421.
+ * Only processes whose `scheduler` is this node are scheduled here. For others,
+ * once the process (`?hint=`) or the scheduler's location record says where
+ * their scheduler is, schedule posts and reads (`schedule`, `slot`, `next`) go
+ * there through this node (`scheduler_follow_redirects`, the default), its
+ * assignments checked before use (remote-schedule.ts), or are answered with a
+ * 307 to it; a 421 when nothing says where it is.
  */
 import {
   commitmentsOf,
@@ -412,7 +415,13 @@ async function slot(base: Message, req: Message, ctx: Context): Promise<Result> 
   const reader = await readerOf(base, req, ctx);
   if ('answer' in reader) return reader.answer;
   const { pid, remote } = reader;
-  if (remote) return passOn(await remote.slot(ctx));
+  if (remote) {
+    const res = await remote.slot(ctx);
+    if (res.status === 200 && naturalOf(res.message.current) === undefined) {
+      return fail(502, `The scheduler at ${remote.url} answered no current slot for ${pid}.`);
+    }
+    return passOn(res);
+  }
   const block = await currentBlock(ctx);
   return ok({
     process: pid,

@@ -121,7 +121,13 @@ function originForm(url: string): string {
   return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
-/** An error as a reply: client errors with their status and message; others as 500. */
+/**
+ * Statuses an error is answered with as it is: the client's errors, and
+ * another node's failures (bad gateway, timeout, loop), which are not ours.
+ */
+const isToldStatus = (status: number) => status < 500 || [502, 504, 508].includes(status);
+
+/** An error as a reply: client errors and peers' failures with their status and message; others as 500. */
 async function errorReply(
   error: unknown,
   codec: string,
@@ -129,7 +135,7 @@ async function errorReply(
   headers: Record<string, unknown>,
 ): Promise<HttpReply> {
   const ctx = live.context();
-  const known = isHbError(error) && error.status < 500 ? error : undefined;
+  const known = isHbError(error) && isToldStatus(error.status) ? error : undefined;
   if (!known) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     log(ctx.config, 'http_error', detail);

@@ -96,6 +96,8 @@ export function urlOn(peer: string, path: string): URL {
   return new URL(path, peer.endsWith('/') ? peer : `${peer}/`);
 }
 
+const MAX_REPLY_HEADERS = 4 * 1024 * 1024;
+
 export class HttpClient implements Lifecycle {
   readonly #agent: Agent;
   readonly #timeoutMs: number;
@@ -107,6 +109,8 @@ export class HttpClient implements Lifecycle {
     this.#agent = new Agent({
       connect: { timeout: options.connectTimeoutMs ?? 10_000 },
       keepAliveTimeout: options.keepAliveMs ?? 60_000,
+      // Replies carrying nested messages list every part in `body-keys`: past Node's 16 KiB.
+      maxHeaderSize: MAX_REPLY_HEADERS,
       connections: 64,
     });
   }

@@ -33,7 +33,7 @@ describe('scheduler@1.0', () => {
   let node: RunningNode;
   let pid: string;
   before(async () => {
-    node = await startTestNode();
+    node = await startTestNode({ config: { scheduler_follow_redirects: false } });
     pid = await spawn(node, processMessage(nodeWallet.address, 'test-device@1.0'));
   });
   after(() => node.stop());
@@ -236,7 +236,9 @@ describe('scheduler@1.0: scheduler-location records', () => {
   let node: RunningNode;
   let remote: Wallet;
   before(async () => {
-    node = await startTestNode({ config: { scheduler_location_ttl: 3_600_000 } });
+    node = await startTestNode({
+      config: { scheduler_location_ttl: 3_600_000, scheduler_follow_redirects: false },
+    });
     remote = quickWallet();
   });
   after(() => node.stop());
@@ -438,7 +440,7 @@ describe('scheduler@1.0: location records survive a restart', () => {
     } finally {
       await first.stop();
     }
-    const second = await startTestNode({ config: { store } });
+    const second = await startTestNode({ config: { store, scheduler_follow_redirects: false } });
     try {
       const url = await send(second, {
         path: `/~scheduler@1.0/location/body/url?address=${remote.address}`,

@@ -44,7 +44,7 @@ export function legacyProcess(scheduler: string, module: string, extra: Message 
 
 /** Schedule a message; returns its slot. */
 export async function sendAos(
-  node: RunningNode,
+  node: { port: number },
   pid: string,
   msg: Message,
   wallet?: Wallet,
@@ -61,7 +61,7 @@ export async function sendAos(
 
 /** A key of a slot's results, as text. */
 export async function resultAt(
-  node: RunningNode,
+  node: { port: number },
   pid: string,
   slot: number,
   key: string,
