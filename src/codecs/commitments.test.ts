@@ -225,8 +225,21 @@ describe('verifyMessage', () => {
     assert.equal(await verifyMessage(m, { commitments: ['x'] }, r), true);
     assert.equal(await verifyMessage(m, { committers: ['alice'] }, r), true);
     assert.equal(await verifyMessage(m, { commitments: 'none' }, r), true);
-    assert.deepEqual(calls, ['x', 'x']);
+    // The same message holds the same commitment: it is checked once.
+    assert.deepEqual(calls, ['x']);
     assert.equal(await verifyMessage(m, { commitments: ['y'] }, r), false);
+  });
+
+  it('checks a copy again only when one of its values differs', async () => {
+    const calls: string[] = [];
+    const r = new CodecRegistry().register(fakeCodec('fake@1.0', calls));
+    const m = { ...msg({ x: commitment('a') }), k: 'v' };
+    assert.equal(await verifyMessage(m, {}, r), true);
+    assert.equal(await verifyMessage({ ...m }, {}, r), true);
+    assert.deepEqual(calls, ['x']);
+    assert.equal(await verifyMessage({ ...m, k: 'w' }, {}, r), true);
+    assert.equal(await verifyMessage({ ...m, extra: 1 }, {}, r), true);
+    assert.deepEqual(calls, ['x', 'x', 'x']);
   });
 
   it('awaits asynchronous codecs', async () => {

@@ -70,7 +70,10 @@ async function call(base: Message, req: Message, ctx: Context): Promise<Result> 
   const path = first(target.path, req['relay-path'], base['relay-path'], base.path);
   if (typeof path !== 'string' || path === '') return fail(400, 'Nothing to relay: no relay-path.');
   const method = first(target.method, req['relay-method'], base['relay-method'], req.method);
-  const body = first(target.body, req['relay-body'], base['relay-body'], req.body);
+  // The request's own body is the relayed body only when the target is the base:
+  // a target named by the request (its `body`, in the request hook) is sent as it is.
+  const own = target === base ? req.body : undefined;
+  const body = first(target.body, req['relay-body'], base['relay-body'], own);
   const hops = Number(first(target[HOPS], ctx.request?.message[HOPS]) ?? 0) || 0;
   if (hops >= MAX_HOPS) return fail(508, `The request was relayed ${hops} times: a route loop?`);
 

@@ -7,7 +7,7 @@
  * the node (`force_signed`) with the reply's codec. An uninitialized node
  * only answers `meta@1.0/info`.
  */
-import { committersOf, verifyMessage } from '../codecs/commitments.ts';
+import { committedKeys, committersOf, verifyMessage } from '../codecs/commitments.ts';
 import type { NodeConfig } from '../config/schema.ts';
 import {
   As,
@@ -111,8 +111,8 @@ async function resolveList(list: PathItem[], ctx: Context): Promise<Result> {
 async function asSigned(msg: Message, ctx: Context): Promise<Message | undefined> {
   const { codecs } = ctx.services;
   if (committersOf(msg).length === 0) return undefined;
-  // Most often the status is the node's addition: try without it first.
-  if ('status' in msg) {
+  // A status its signatures do not cover is the node's addition: verify without it.
+  if ('status' in msg && !committedKeys(msg, { commitments: 'all' }, codecs).includes('status')) {
     const bare = omit(msg, ['status']);
     if (await verifyMessage(bare, {}, codecs)) {
       return withPrivate(bare, { ...privateOf(msg), status: msg.status as Value });

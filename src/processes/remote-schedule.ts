@@ -54,6 +54,7 @@ export interface ScheduleReader {
 
 /** Assignments fetched at once. */
 const PAGE = 100;
+const RECENT_LIMIT = 4096;
 const ROOT = 'remote-assignments';
 const slotPath = (pid: string, slot: number) => `${ROOT}/${pid}/${slot}`;
 
@@ -104,6 +105,8 @@ export class RemoteSchedules {
   private readonly locations: SchedulerLocations;
   /** Per process: what is kept, and the fetch under way (one at a time). */
   private readonly kept = new Map<string, Promise<Verified>>();
+  /** Recently checked assignments: computing follows fetching closely. */
+  private readonly recent = new Map<string, Message>();
 
   constructor(deps: {
     messages: MessageStore;
@@ -247,6 +250,13 @@ export class RemoteSchedules {
     return { slot, chain: typeof chain === 'string' ? fromBase64url(chain) : new Uint8Array() };
   }
 
+  private remember(path: string, assignment: Message): void {
+    this.recent.set(path, assignment);
+    if (this.recent.size > RECENT_LIMIT) {
+      this.recent.delete(this.recent.keys().next().value as string);
+    }
+  }
+
   /** The last slot kept here (-1: none). */
   async keptSlot(pid: string): Promise<number> {
     return (await this.verified(pid)).slot;
@@ -254,7 +264,8 @@ export class RemoteSchedules {
 
   async read(pid: string, slot: number): Promise<Message | undefined> {
     if (slot > (await this.verified(pid)).slot) return undefined;
-    return this.messages.read(slotPath(pid, slot));
+    const path = slotPath(pid, slot);
+    return this.recent.get(path) ?? this.messages.read(path);
   }
 
   /**
@@ -274,9 +285,10 @@ export class RemoteSchedules {
             `Assignments of ${pid} from ${schedule.url} do not verify as signed by ${schedule.address}. Nothing of them was kept.`,
           );
         }
-        await this.messages.writeAll(
-          page.map((a, i) => ({ message: a, links: [slotPath(pid, from + i)] })),
-        );
+        const paths = page.map((_, i) => slotPath(pid, from + i));
+        const entries = page.map((a, i) => ({ message: a, links: [paths[i] as string] }));
+        await this.messages.writeAll(entries);
+        for (const { message, links } of entries) this.remember(links[0] as string, message);
         state.slot = from + page.length - 1;
         state.chain = chain;
         if (page.length < Math.min(PAGE, slot - from + 1)) break;
