@@ -192,6 +192,13 @@ export const OPTIONS = {
     default: [],
     description: 'Who may add routes (`POST /~router@1.0/routes`); empty: the operator.',
   },
+  router_registration_opts: {
+    group: 'network',
+    type: { kind: 'list' },
+    default: [],
+    description:
+      'Routes this node offers other routers (`POST /~router@1.0/register`): `{registration-peer, template, prefix, price}`.',
+  },
   router_preprocess_default: {
     group: 'network',
     type: choice('local', 'error'),

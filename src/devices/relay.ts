@@ -9,7 +9,9 @@
  *             `relay-body`, else the request's. `requires-sign` on the target,
  *             or `commit-request` (with `relay_allow_commit_request`), signs
  *             it with the node key. The reply keeps its status; a reply whose
- *             signatures do not hold is passed on without them.
+ *             signatures do not hold is passed on without them. A route to
+ *             several nodes is a multirequest (net/multirequest.ts): with
+ *             `responses` above 1 the answer is the list of replies.
  *   cast      the same, answered `OK` at once (the reply is not awaited)
  *   request   as the node's `request` hook, forwards every request by route
  * Differences: no route is a 502 (HyperBEAM: 500); an unauthorised
@@ -17,12 +19,14 @@
  * (a route loop) is refused with 508.
  */
 import { committersOf } from '../codecs/commitments.ts';
+import { HbError } from '../core/errors.ts';
 import { isMessage, type Message, omit, type Value } from '../core/message.ts';
 import { TRANSPORT_KEYS } from '../core/transport.ts';
 import type { Context } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { log } from '../engine/log.ts';
-import { UnreachableError, urlOn } from '../net/http-client.ts';
+import { type ClientResponse, urlOn } from '../net/http-client.ts';
+import { multiOptions, multirequest } from '../net/multirequest.ts';
 import { findRoute } from '../net/routes.ts';
 
 const MAX_HOPS = 8;
@@ -77,7 +81,8 @@ async function call(base: Message, req: Message, ctx: Context): Promise<Result> 
   const hops = Number(first(target[HOPS], ctx.request?.message[HOPS]) ?? 0) || 0;
   if (hops >= MAX_HOPS) return fail(508, `The request was relayed ${hops} times: a route loop?`);
 
-  let message: Message = omit(target, [...RELAY_KEYS, ...TRANSPORT_KEYS, 'body']);
+  const steering = Object.keys(target).filter((k) => k.startsWith('multirequest-'));
+  let message: Message = omit(target, [...RELAY_KEYS, ...TRANSPORT_KEYS, ...steering, 'body']);
   if (body !== undefined) message.body = body;
   const device = first(req['relay-device'], base['relay-device']);
   if (typeof device === 'string') message.device = device;
@@ -93,41 +98,47 @@ async function call(base: Message, req: Message, ctx: Context): Promise<Result> 
   const wanted = explicitPath(path);
   const peer = first(req.peer, base.peer, target.peer);
   let urls: string[];
+  let route: Message | undefined;
   if (typeof peer === 'string') urls = [urlOn(peer, wanted).href];
   else {
     const found = findRoute({ ...message, path: wanted }, ctx.config.routes);
     if (!found) return fail(502, `no_viable_route: no route for ${wanted}`);
-    urls = found.urls;
+    ({ urls, route } = found);
   }
 
   const { http, codecs, wallet } = ctx.services;
-  let lastError: unknown;
-  for (const url of urls) {
-    try {
-      const res = await http.send(
-        url,
-        {
-          method: typeof method === 'string' ? method.toUpperCase() : 'GET',
-          path: url,
-          message,
-          ...(sign ? { wallet } : {}),
-          headers: { [HOPS]: String(hops + 1) },
-        },
-        codecs,
-      );
-      // A reply that claims signatures that do not hold is not passed off as signed.
-      const reply =
-        res.verified || committersOf(res.message).length === 0
-          ? res.message
-          : omit(res.message, ['commitments']);
-      return ok({ ...reply, status: res.status });
-    } catch (error) {
-      lastError = error; // the next node, if the route has several
+  const send = (url: string) =>
+    http.send(
+      url,
+      {
+        method: typeof method === 'string' ? method.toUpperCase() : 'GET',
+        path: url,
+        message,
+        ...(sign ? { wallet } : {}),
+        headers: { [HOPS]: String(hops + 1) },
+      },
+      codecs,
+    );
+  const options = multiOptions(route, req, urls.length);
+  let replies: ClientResponse[];
+  try {
+    replies = await multirequest(urls, send, options);
+  } catch (error) {
+    // The node's own failure is a 5xx; a peer's, a clear 502/504.
+    if (error instanceof HbError && [502, 504].includes(error.status)) {
+      return fail(error.status, `${error.code}: ${error.message}`);
     }
+    throw error;
   }
-  // The node's own failure is a 5xx; a peer's, a clear 502/504.
-  if (lastError instanceof UnreachableError) return fail(lastError.status, lastError.message);
-  throw lastError;
+  const messages = replies.map((res) => {
+    // A reply that claims signatures that do not hold is not passed off as signed.
+    const reply =
+      res.verified || committersOf(res.message).length === 0
+        ? res.message
+        : omit(res.message, ['commitments']);
+    return { ...reply, status: res.status };
+  });
+  return options.responses === 1 ? ok(messages[0] as Message) : ok(messages);
 }
 
 export const relayDevice = defineDevice({

@@ -8,6 +8,7 @@
  *   route            where a message (`route-path`, else `path`) would go:
  *                    a URL, or `{nodes}` when several are chosen
  *   match            the route of the base's own `routes` a message matches
+ *   POST register    offer this node's routes to other routers
  *   preprocess       as the `request` hook: a request a route matches is
  *                    relayed there (`commit-request` on the hook signs it);
  *                    any other runs here, or is a 404 with
@@ -42,6 +43,46 @@ function addRoute(req: Message, ctx: Context): Result {
   return ok('Route added.');
 }
 
+/**
+ * POST register (HyperBEAM's register, as its edge release has it): offer
+ * this node's routes (`router_registration_opts`) to the routers they name,
+ * each a node-signed POST of `{template, node: {prefix}, price}` to
+ * `<registration-peer>/~router@1.0/routes` (which adds it when this node is
+ * one of its `route_owners`). Only the operator asks for it.
+ */
+async function register(req: Message, ctx: Context): Promise<Result> {
+  const signers = committersOf(ctx.request?.message ?? req);
+  if (!signers.includes(operatorOf(ctx.config, ctx.services.wallet.address))) {
+    return fail(403, 'not_authorized: only the operator registers the node’s routes.');
+  }
+  const offers = ctx.config.router_registration_opts.filter(isMessage);
+  if (offers.length === 0) return fail(400, 'No routes to register: set router_registration_opts.');
+  const { http, codecs, wallet } = ctx.services;
+  const refused: string[] = [];
+  for (const offer of offers) {
+    const peer = offer['registration-peer'];
+    if (typeof peer !== 'string' || offer.template === undefined) {
+      refused.push('an offer needs `registration-peer` and `template`');
+      continue;
+    }
+    const route: Message = { template: offer.template, node: { prefix: offer.prefix ?? '' } };
+    if (offer.price !== undefined) route.price = offer.price;
+    if (offer.priority !== undefined) route.priority = offer.priority;
+    try {
+      const res = await http.send(
+        peer,
+        { method: 'POST', path: '/~router@1.0/routes', message: route, wallet },
+        codecs,
+      );
+      if (res.status !== 200) refused.push(`${peer}: ${res.status} ${String(res.message.body)}`);
+    } catch (error) {
+      refused.push(`${peer}: ${(error as Error).message}`);
+    }
+  }
+  if (refused.length > 0) return fail(502, `Routes not registered: ${refused.join('; ')}`);
+  return ok('Routes registered.');
+}
+
 export const routerDevice = defineDevice({
   name: 'router@1.0',
   // The table changes when routes are added.
@@ -50,8 +91,9 @@ export const routerDevice = defineDevice({
     info: () =>
       ok({
         description: 'Routes outbound requests by the node’s `routes`.',
-        keys: ['routes', 'route', 'match', 'preprocess'],
+        keys: ['routes', 'route', 'match', 'register', 'preprocess'],
       }),
+    register: (_base, req, ctx) => register(req, ctx),
     routes: (_base, req, ctx) =>
       String(req.method).toUpperCase() === 'POST' ? addRoute(req, ctx) : ok(ctx.config.routes),
     route: (_base, req, ctx) => {

@@ -21,6 +21,8 @@ export interface Destination {
   urls: string[];
   /** `explicit`, or `routes/<n>` (1-based, as HyperBEAM numbers them). */
   reference: string;
+  /** The route that matched (its multirequest keys: `responses`, `parallel`...). */
+  route?: Message;
 }
 
 const EXPLICIT = /^https?:\/\//i;
@@ -186,13 +188,13 @@ export function findRoute(
     const reference = `routes/${index + 1}`;
     if (route.node !== undefined) {
       const url = nodeUrl(route.node, path);
-      return url === undefined ? undefined : { urls: [url], reference };
+      return url === undefined ? undefined : { urls: [url], reference, route };
     }
     const nodes = Array.isArray(route.nodes) ? route.nodes.filter(isMessage) : [];
     const strategy = typeof route.strategy === 'string' ? route.strategy : 'All';
     const chosen = chooseNodes(strategy, nodes, Number(route.choose ?? 1), path, random);
     const urls = chosen.map((node) => nodeUrl(node, path)).filter((u): u is string => !!u);
-    return urls.length === 0 ? undefined : { urls, reference };
+    return urls.length === 0 ? undefined : { urls, reference, route };
   }
   return undefined;
 }

@@ -154,4 +154,91 @@ describe('relay@1.0 and router@1.0 across nodes', () => {
       await front.stop();
     }
   });
+
+  it('asks several nodes at once and answers with as many replies as the route wants', async () => {
+    const closed = 'http://127.0.0.1:1';
+    const multi = await startTestNode({
+      config: {
+        force_signed: false,
+        routes: [
+          {
+            template: '/~meta@1.0/info/address',
+            nodes: [{ prefix: closed }, { prefix: b.url }, { prefix: c.url }],
+            choose: 3,
+            parallel: true,
+            responses: 2,
+          },
+          {
+            template: '/missing',
+            nodes: [{ prefix: b.url }, { prefix: c.url }],
+            choose: 2,
+            'accept-status': [200],
+          },
+        ],
+      },
+    });
+    try {
+      const both = await send(multi, {
+        path: '/~relay@1.0/call?relay-path=/~meta@1.0/info/address',
+        headers: { 'accept-codec': 'json@1.0' },
+      });
+      assert.equal(both.status, 200, both.text);
+      const replies = Object.values(JSON.parse(both.text) as Record<string, { body: string }>)
+        .map((r) => r.body)
+        .filter((v) => typeof v === 'string')
+        .sort();
+      assert.deepEqual(replies, [b.address, c.address].sort(), 'the unreachable node is skipped');
+      // One reply wanted (the default): the first node that answers is enough.
+      const one = await send(multi, {
+        path: '/~relay@1.0/call?relay-path=/~meta@1.0/info/address&multirequest-responses=1',
+      });
+      assert.ok([b.address, c.address].includes(one.text), one.text);
+      // Only 200 is admissible, and neither node has the path.
+      const none = await send(multi, { path: '/~relay@1.0/call?relay-path=/missing' });
+      assert.equal(none.status, 502, none.text);
+      assert.match(none.text, /no_viable_responses/);
+    } finally {
+      await multi.stop();
+    }
+  });
+
+  it("registers this node's routes with another router, as one of its route owners", async () => {
+    const worker = quickWallet();
+    const router = await startTestNode({
+      config: { force_signed: false, route_owners: [worker.address] },
+    });
+    const offering = await startTestNode({
+      wallet: worker,
+      config: {
+        force_signed: false,
+        router_registration_opts: [
+          { 'registration-peer': router.url, template: '/offered', prefix: 'http://w.example' },
+        ],
+      },
+    });
+    try {
+      const path = '/~router@1.0/register';
+      const refused = await send(offering, signedRequest('POST', { path }, clientWallet));
+      assert.equal(refused.status, 403);
+      const done = await send(offering, signedRequest('POST', { path }, worker));
+      assert.equal(done.status, 200, done.text);
+      assert.equal(done.text, 'Routes registered.');
+      const where = await send(router, { path: '/~router@1.0/route?route-path=/offered' });
+      assert.equal(where.text, 'http://w.example/offered');
+      // A router that does not count the node among its owners refuses it.
+      const other = await startTestNode({ config: { force_signed: false } });
+      try {
+        offering.node.replace({
+          router_registration_opts: [{ 'registration-peer': other.url, template: '/x' }],
+        });
+        const res = await send(offering, signedRequest('POST', { path }, worker));
+        assert.equal(res.status, 502, res.text);
+        assert.match(res.text, /403/);
+      } finally {
+        await other.stop();
+      }
+    } finally {
+      await Promise.all([router.stop(), offering.stop()]);
+    }
+  });
 });
