@@ -3,6 +3,7 @@
  * reads per second, against raw `lmdb` put/get of the same message's bytes
  * (its httpsig@1.0 form), same run. Writes keep 64 in flight, as a busy node does.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,8 @@ try {
     ids.push(await cache.write(sampleOf(i)));
   });
   report('message write (LMDB, cache layer)', ourWrites, rawWrites);
+  // What was written reads back whole (a bench of writes that lose data measures nothing).
+  assert.deepEqual(await cache.read(ids[7] as string), sampleOf(7));
   const n = Math.min(ids.length, rawWrites.opsPerSec * SECONDS);
   const rawReads = await rate('lmdb get', async (i) => raw.get(Buffer.from(`k${i % n}`)));
   const ourReads = await rate('cache read', (i) => cache.read(ids[i % ids.length] as string));

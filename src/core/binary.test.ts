@@ -342,9 +342,11 @@ describe('hmacSha256', () => {
   it('matches node:crypto for any key, including empty and long ones, on repeated calls', () => {
     const reference = (key: string, data: Uint8Array) =>
       createHmac('sha256', Buffer.from(key, 'utf8')).update(data).digest('hex');
-    for (const key of ['', 'ao', 'k'.repeat(200), 'clé']) {
+    for (const key of ['', 'ao', 'k'.repeat(64), 'k'.repeat(200), 'clé']) {
       for (let i = 0; i < 2; i++) {
         assert.equal(hex(hmacSha256(key, utf8('data'))), reference(key, utf8('data')), key);
+        // Text (non-ASCII too) hashes as its UTF-8 bytes.
+        assert.equal(hex(hmacSha256(key, 'dätä')), reference(key, utf8('dätä')), key);
       }
     }
     fc.assert(

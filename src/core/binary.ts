@@ -40,8 +40,7 @@ export function toBytes(value: Binary): Uint8Array {
 }
 
 export function byteLength(value: Binary): number {
-  if (typeof value !== 'string') return value.length;
-  return ASCII.test(value) ? value.length : Buffer.byteLength(value, 'utf8');
+  return typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
 }
 
 export function binaryEquals(a: Binary, b: Binary): boolean {
@@ -101,7 +100,8 @@ export function fromBase64(text: string): Uint8Array {
 }
 
 export function sha256(data: Binary): Uint8Array {
-  return new Uint8Array(hash('sha256', toBytes(data), 'buffer'));
+  // Text is hashed as its UTF-8 bytes by node:crypto itself (no copy here).
+  return new Uint8Array(hash('sha256', data, 'buffer'));
 }
 
 // Building a key object is most of an HMAC's cost; keep them (keys are few and fixed).
@@ -113,7 +113,7 @@ export function hmacSha256(key: string, data: Binary): Uint8Array {
     secret = createSecretKey(Buffer.from(key, 'utf8'));
     hmacKeys.set(key, secret);
   }
-  return new Uint8Array(createHmac('sha256', secret).update(toBytes(data)).digest());
+  return new Uint8Array(createHmac('sha256', secret).update(data).digest());
 }
 
 /** Compare two strings by their UTF-8 bytes (Erlang's binary order). */

@@ -1,8 +1,9 @@
 /**
  * `lmdb`: the default embedded store (store-module `lmdb`, `prefix` = its
  * directory), on the `lmdb` package. Entries are `path -> tag + payload`
- * (0x01 link target, 0x02 bytes, 0x03 group: HyperBEAM's RocksDB tags); a
- * second table indexes each group's children. Writes are batched into LMDB
+ * (0x01 link target, 0x02 bytes, 0x03 group, followed by the group's packed
+ * content if it has some: HyperBEAM's RocksDB tags); a second table indexes
+ * each group's children. Writes are batched into LMDB
  * transactions and acknowledged once committed, so a write that returned
  * survives the process being killed.
  */
@@ -10,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { NotFoundError } from '../core/errors.ts';
+import { decodeTree, encodeTree } from './packed.ts';
 import { type Entry, type EntryMap, type EntryWriter, RecordStore } from './records.ts';
 
 const LINK = 1;
@@ -18,7 +20,12 @@ const GROUP = 3;
 const EMPTY = new Uint8Array();
 
 function encode(entry: Entry): Uint8Array {
-  if (entry.kind === 'group') return Uint8Array.of(GROUP);
+  if (entry.kind === 'group') {
+    if (!entry.content) return Uint8Array.of(GROUP);
+    const out = encodeTree(entry.content, 1);
+    out[0] = GROUP;
+    return out;
+  }
   const payload = entry.kind === 'data' ? entry.bytes : Buffer.from(entry.target, 'utf8');
   const out = new Uint8Array(payload.length + 1);
   out[0] = entry.kind === 'data' ? DATA : LINK;
@@ -35,7 +42,13 @@ function decode(path: string, raw: Uint8Array | undefined): Entry | undefined {
     case LINK:
       return { kind: 'link', target: Buffer.from(raw.subarray(1)).toString('utf8') };
     case GROUP:
-      return { kind: 'group' };
+      if (raw.length === 1) return { kind: 'group' };
+      try {
+        // Decoded from a copy: LMDB's buffers are not ours to keep.
+        return { kind: 'group', content: decodeTree(new Uint8Array(raw.subarray(1))) };
+      } catch {
+        throw new NotFoundError('corrupt_entry', `the store entry at '${path}' is corrupt`);
+      }
     default:
       throw new NotFoundError('corrupt_entry', `the store entry at '${path}' is corrupt`);
   }

@@ -4,9 +4,15 @@
  * listing is a range read, not a rewrite of the group on every child added).
  * The memory and LMDB stores are this over their own maps. Every change runs
  * in one atomic batch; `writeMany` puts a whole message in one.
+ *
+ * A message's keys are kept in one record, its group's `content` (a
+ * `message` op): a path into them (`<id>/key/sub`) reads that value, as if
+ * each were an entry of its own, so a message costs a few entries rather than
+ * one per key.
  */
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
-import type { Message } from '../core/message.ts';
+import { type Message, put, type Value } from '../core/message.ts';
+import type { PackedTree } from './packed.ts';
 import {
   checkPath,
   joinPath,
@@ -23,7 +29,8 @@ import {
 export type Entry =
   | { kind: 'data'; bytes: Uint8Array }
   | { kind: 'link'; target: string }
-  | { kind: 'group' };
+  /** A group; `content`: names kept in the group's own record (a message's keys). */
+  | { kind: 'group'; content?: PackedTree };
 
 /** Reads and writes within one atomic batch. */
 export interface EntryWriter {
@@ -43,18 +50,66 @@ export interface EntryMap {
 
 type Get = (path: string) => Entry | undefined;
 
-/** Follow links segment by segment. */
-function resolveWith(get: Get, path: string, hops = { n: 0 }): string {
-  let resolved = '';
+/** A resolved path: an entry, and the names inside that entry's `content` (none: the entry itself). */
+interface Place {
+  at: string;
+  inner: string[];
+}
+
+function contentHas(entry: Entry | undefined, name: string): boolean {
+  return (
+    entry?.kind === 'group' && entry.content !== undefined && Object.hasOwn(entry.content, name)
+  );
+}
+
+/** Follow links segment by segment (into messages' content too). */
+function locate(get: Get, path: string, hops = { n: 0 }): Place {
+  let at = '';
+  let inner: string[] = [];
   for (const segment of pathSegments(path)) {
-    let candidate = joinPath(resolved, segment);
-    for (let entry = get(candidate); entry?.kind === 'link'; entry = get(candidate)) {
-      if (++hops.n > MAX_LINK_HOPS) throw new LinkCycleError(path);
-      candidate = resolveWith(get, entry.target, hops);
+    if (inner.length > 0) {
+      inner.push(segment);
+      continue;
     }
-    resolved = candidate;
+    let candidate: Place = { at: joinPath(at, segment), inner: [] };
+    let entry = get(candidate.at);
+    while (entry?.kind === 'link') {
+      if (++hops.n > MAX_LINK_HOPS) throw new LinkCycleError(path);
+      candidate = locate(get, entry.target, hops);
+      entry = candidate.inner.length > 0 ? undefined : get(candidate.at);
+    }
+    const parent = () => (at === '' ? undefined : get(at));
+    if (candidate.inner.length === 0 && entry === undefined && contentHas(parent(), segment)) {
+      candidate = { at, inner: [segment] };
+    }
+    ({ at, inner } = candidate);
+    inner = [...inner];
   }
-  return resolved;
+  return { at, inner };
+}
+
+/** The value at `inner` within a content record. */
+function valueIn(content: PackedTree | undefined, inner: readonly string[]): Tree | undefined {
+  let value: Tree | undefined = content;
+  for (const name of inner) {
+    if (value === undefined || value instanceof Uint8Array || !Object.hasOwn(value, name)) {
+      return undefined;
+    }
+    value = value[name];
+  }
+  return value;
+}
+
+/** A path as an entry's path: one inside a message's content cannot take new entries. */
+function resolveWith(get: Get, path: string): string {
+  const { at, inner } = locate(get, path);
+  if (inner.length > 0) {
+    throw new BadRequestError(
+      'path_collision',
+      `'${path.slice(0, 80)}' is inside a stored message`,
+    );
+  }
+  return at;
 }
 
 /** Create the groups along `path` that do not exist yet. */
@@ -80,7 +135,27 @@ function placeOf(tx: EntryWriter, path: string): [parent: string, name: string, 
   return [parent, name, joinPath(parent, name)];
 }
 
+/** A group holding `content` at `path` (content kept if the group has some: same ID, same content). */
+function applyMessage(tx: EntryWriter, path: string, content: PackedTree): void {
+  const [parent, name, at] = placeOf(tx, path);
+  ensureGroups(tx, parent);
+  const existing = tx.get(at);
+  if (existing === undefined) {
+    tx.put(at, { kind: 'group', content });
+    tx.addChild(parent, name);
+  } else if (existing.kind === 'link' || (existing.kind === 'group' && !existing.content)) {
+    // A link here (from an ID of the message nested in another) gives way to the message itself.
+    tx.put(at, { kind: 'group', content });
+  } else if (existing.kind === 'data') {
+    throw new BadRequestError('path_collision', `'${at}' holds a value, not a message`);
+  }
+}
+
 function apply(tx: EntryWriter, op: StoreOp): void {
+  if (op.op === 'message') {
+    applyMessage(tx, op.path, op.content);
+    return;
+  }
   if (op.op === 'group') {
     ensureGroups(
       tx,
@@ -122,58 +197,84 @@ export class RecordStore implements Store {
     return this.description;
   }
 
-  private resolved(path: string): string {
-    return resolveWith((p) => this.entries.get(p), path);
+  /** Messages' keys are packed into their groups' records (`message` ops). */
+  readonly packs = true;
+
+  private place(path: string): Place {
+    return locate((p) => this.entries.get(p), path);
   }
 
   async resolve(path: string): Promise<string> {
-    return this.resolved(path);
+    const { at, inner } = this.place(path);
+    return joinPath(at, ...inner);
   }
 
   readTree(path: string): Tree | undefined {
-    return this.treeAt(this.resolved(path), path, new Set());
+    return this.treeAt(this.place(path), path, new Set());
   }
 
-  /** The tree at an already resolved path. */
-  private treeAt(at: string, path: string, seen: ReadonlySet<string>): Tree | undefined {
-    if (seen.has(at)) throw new LinkCycleError(path);
+  /** The tree at a resolved place. */
+  private treeAt(place: Place, path: string, seen: ReadonlySet<string>): Tree | undefined {
+    const { at, inner } = place;
     const entry = this.entries.get(at);
+    if (inner.length > 0)
+      return valueIn(entry?.kind === 'group' ? entry.content : undefined, inner);
+    if (seen.has(at)) throw new LinkCycleError(path);
     if (entry?.kind === 'data') return entry.bytes;
     if (entry?.kind !== 'group') return undefined;
-    const inner = new Set([...seen, at]);
-    const tree: { [name: string]: Tree } = {};
+    const inside = new Set([...seen, at]);
+    const tree: { [name: string]: Tree } = { ...entry.content };
     for (const name of this.entries.children(at)) {
       // Only the child's own name can be a link: its parent is resolved already.
-      let childAt = `${at}/${name}`;
+      let child: Place = { at: `${at}/${name}`, inner: [] };
       let hops = 0;
-      for (let e = this.entries.get(childAt); e?.kind === 'link'; e = this.entries.get(childAt)) {
+      for (let e = this.entries.get(child.at); e?.kind === 'link'; e = this.entries.get(child.at)) {
         if (++hops > MAX_LINK_HOPS) throw new LinkCycleError(path);
-        childAt = this.resolved(e.target);
+        child = this.place(e.target);
+        if (child.inner.length > 0) break;
       }
-      const child = this.treeAt(childAt, `${path}/${name}`, inner);
-      if (child === undefined) {
+      const value = this.treeAt(child, `${path}/${name}`, inside);
+      if (value === undefined) {
         throw new NotFoundError('incomplete_message', `part '${name}' of '${path}' is missing`);
       }
-      tree[name] = child;
+      put(tree as Message, name, value as Value);
     }
     return tree;
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
-    const entry = this.entries.get(this.resolved(path));
-    return entry?.kind === 'data' ? entry.bytes : undefined;
+    const value = this.readTree(path);
+    return value instanceof Uint8Array ? value : undefined;
   }
 
   async type(path: string): Promise<StoreType | undefined> {
-    const entry = this.entries.get(this.resolved(path));
+    const { at, inner } = this.place(path);
+    const entry = this.entries.get(at);
+    if (inner.length > 0) {
+      const value = valueIn(entry?.kind === 'group' ? entry.content : undefined, inner);
+      if (value === undefined) return undefined;
+      return value instanceof Uint8Array ? 'simple' : 'composite';
+    }
     if (entry?.kind === 'data') return 'simple';
     return entry?.kind === 'group' ? 'composite' : undefined;
   }
 
   async list(path: string): Promise<string[] | undefined> {
-    const at = this.resolved(path);
-    if (at === '') return this.entries.children('');
-    return this.entries.get(at)?.kind === 'group' ? this.entries.children(at) : undefined;
+    const { at, inner } = this.place(path);
+    if (at === '' && inner.length === 0) return this.entries.children('');
+    const entry = this.entries.get(at);
+    if (entry?.kind !== 'group') return undefined;
+    if (inner.length > 0) {
+      const value = valueIn(entry.content, inner);
+      return value === undefined || value instanceof Uint8Array ? undefined : Object.keys(value);
+    }
+    const children = this.entries.children(at);
+    if (!entry.content) return children;
+    const own = Object.keys(entry.content);
+    return [
+      ...own,
+      ...children.filter((name) => !Object.hasOwn(entry.content as PackedTree, name)),
+    ];
   }
 
   writeMany(ops: readonly StoreOp[]): Promise<void> {

@@ -11,6 +11,7 @@
  */
 import { BadRequestError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
+import type { PackedTree } from './packed.ts';
 
 export type StoreType = 'simple' | 'composite';
 
@@ -21,7 +22,9 @@ export type Tree = Uint8Array | { [name: string]: Tree };
 export type StoreOp =
   | { op: 'write'; path: string; value: Uint8Array }
   | { op: 'group'; path: string }
-  | { op: 'link'; existing: string; link: string; replace?: boolean };
+  | { op: 'link'; existing: string; link: string; replace?: boolean }
+  /** A group whose own keys are `content`, kept as one record (stores that `pack`). */
+  | { op: 'message'; path: string; content: PackedTree };
 
 export interface Store {
   /** `local` stores are consulted first; `remote` ones fetch over the network. */
@@ -45,6 +48,11 @@ export interface Store {
   /** Apply several changes as one atomic write, where the store can. */
   writeMany?(ops: readonly StoreOp[]): Promise<void>;
   /**
+   * Whether the store keeps a message's keys in one record (`message` ops,
+   * read back key by key); others lay each key out as its own entry.
+   */
+  readonly packs?: boolean;
+  /**
    * The tree at a path in one go (bytes, or a map of children), links followed:
    * a fast path for stores that can read synchronously.
    */
@@ -65,7 +73,8 @@ export async function applyOps(store: Store, ops: readonly StoreOp[]): Promise<v
   for (const op of ops) {
     if (op.op === 'write') await store.write(op.path, op.value);
     else if (op.op === 'group') await store.makeGroup(op.path);
-    else await store.makeLink(op.existing, op.link, op.replace);
+    else if (op.op === 'link') await store.makeLink(op.existing, op.link, op.replace);
+    else throw new BadRequestError('unsupported', 'this store does not keep packed messages');
   }
 }
 

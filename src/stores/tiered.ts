@@ -5,6 +5,9 @@
  *   <UncommittedID>/<key>   ->     a link per key, to its value's path
  *   <CommitmentID>          ->     a link per commitment, to the message
  *   computed/<hashpath>     ->     a link per cached resolution result
+ * Stores that pack (LMDB, memory) keep a message's keys in one record at
+ * `<UncommittedID>` instead, and each commitment in one at
+ * `<UncommittedID>/commitments/<CommitmentID>`; paths read the same.
  * Messages are written as TABM (binaries and nested maps, types in
  * `ao-types`), all in one atomic write where the store can. Reading by any
  * ID gives the message back with the same IDs. Local stores are asked
@@ -27,6 +30,7 @@ import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import { isMessage, type Message, put } from '../core/message.ts';
 import type { MessageStore } from '../engine/context.ts';
 import { messageId } from '../engine/ids.ts';
+import type { PackedTree } from './packed.ts';
 import { applyOps, type Store, type StoreOp, type Tree } from './store.ts';
 
 /** Where computed results are linked (apart from message keys, unlike HyperBEAM). */
@@ -52,9 +56,7 @@ function tabmOps(tabm: Tabm, ops: StoreOp[], depth = 0): string {
   const id = depth === 0 ? unsignedId(tabm) : nestedGroupId(tabm);
   ops.push({ op: 'group', path: id });
   for (const [key, value] of Object.entries(tabm)) {
-    if (key.includes('/') || key === '') {
-      throw new BadRequestError('bad_key', `a stored message key cannot be '${key}'`);
-    }
+    checkKey(key);
     if (key === 'commitments' && isMessage(value)) {
       commitmentOps(id, value as Tabm, ops, depth);
       continue;
@@ -96,6 +98,65 @@ function commitmentOps(id: string, commitments: Tabm, ops: StoreOp[], depth: num
   }
 }
 
+function checkKey(key: string): void {
+  if (key.includes('/') || key === '') {
+    throw new BadRequestError('bad_key', `a stored message key cannot be '${key}'`);
+  }
+}
+
+/**
+ * A TABM map as one record's content (stores that pack). A nested message
+ * stays where it is, its commitment IDs linked to it there, so it is read by
+ * them as HyperBEAM's layout would give it.
+ */
+function packContent(
+  tabm: Tabm,
+  path: string,
+  links: [existing: string, link: string][],
+  depth: number,
+): PackedTree {
+  if (depth > MAX_DEPTH) throw new BadRequestError('too_deep', 'the message is nested too deeply');
+  const out: PackedTree = {};
+  for (const [key, value] of Object.entries(tabm)) {
+    checkKey(key);
+    if (isBinary(value)) put(out as Message, key, toBytes(value));
+    else if (isMessage(value)) {
+      const at = `${path}/${key}`;
+      put(out as Message, key, packContent(value as Tabm, at, links, depth + 1) as Message);
+      for (const id of Object.keys(commitmentsOf(value as Message))) links.push([at, id]);
+    } else {
+      throw new BadRequestError('unstorable', `the value of '${key}' cannot be stored`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The changes that write a TABM in packed records: its keys in one record at
+ * its uncommitted ID, each commitment in one at `<id>/commitments/<ID>` (so
+ * the same content signed again adds only its new commitments).
+ */
+function packedOps(tabm: Tabm, ops: StoreOp[]): string {
+  const id = unsignedId(tabm);
+  const { commitments, ...rest } = tabm;
+  const links: [string, string][] = [];
+  const content = isMessage(commitments) ? rest : tabm;
+  ops.push({ op: 'message', path: id, content: packContent(content, id, links, 0) });
+  if (isMessage(commitments)) {
+    const at = `${id}/commitments`;
+    ops.push({ op: 'group', path: at });
+    for (const [cid, commitment] of Object.entries(commitments as Tabm)) {
+      if (!isMessage(commitment) || cid.includes('/') || cid === '') {
+        throw new BadRequestError('bad_commitment', `the commitment '${cid}' cannot be stored`);
+      }
+      const path = `${at}/${cid}`;
+      ops.push({ op: 'message', path, content: packContent(commitment as Tabm, path, links, 1) });
+    }
+  }
+  for (const [existing, link] of links) ops.push({ op: 'link', existing, link });
+  return id;
+}
+
 export class TieredMessageStore implements MessageStore {
   readonly stores: readonly Store[];
 
@@ -130,18 +191,22 @@ export class TieredMessageStore implements MessageStore {
     entries: readonly { message: Message; links?: readonly string[] }[],
   ): Promise<string[]> {
     const ops: StoreOp[] = [];
-    for (const { message, links = [] } of entries) this.messageOps(message, links, ops);
+    const ids = entries.map(({ message, links = [] }) => this.messageOps(message, links, ops));
     await applyOps(this.primary, ops);
-    return entries.map(({ message }) => messageId(message));
+    return ids;
   }
 
-  /** The changes that write a message, its commitment IDs and `links`. */
-  private messageOps(msg: Message, links: readonly string[], ops: StoreOp[]): void {
-    const id = tabmOps(messageToTabm(msg), ops);
+  /** The changes that write a message, its commitment IDs and `links`; returns its ID. */
+  private messageOps(msg: Message, links: readonly string[], ops: StoreOp[]): string {
+    const tabm = messageToTabm(msg);
+    const id = this.primary.packs ? packedOps(tabm, ops) : tabmOps(tabm, ops);
     const ids = Object.keys(commitmentsOf(msg));
-    if (ids.length > 1) ids.push(messageId(msg));
+    // Its ID: the uncommitted one it is stored under, or that of its commitments.
+    const own = ids.length === 0 ? id : messageId(msg);
+    if (ids.length > 1) ids.push(own);
     for (const alt of ids) if (alt !== id) ops.push({ op: 'link', existing: id, link: alt });
     for (const link of links) ops.push({ op: 'link', existing: id, link });
+    return own;
   }
 
   /** Write bytes at `data/<sha-256>`; returns that path. */

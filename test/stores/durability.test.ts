@@ -156,10 +156,10 @@ describe('store durability', () => {
     const cache = new TieredMessageStore([store]);
     const id = await cache.write({ fine: 'yes' });
     await store.close();
-    // Damage the value behind `fine` behind the store's back.
+    // Damage the message's record behind the store's back: a group tag, then garbage.
     const raw = open({ path: prefix, maxDbs: 4 });
     const entries = raw.openDB({ name: 'entries', encoding: 'binary', keyEncoding: 'binary' });
-    await entries.put(Buffer.from(pathOf('yes')), Buffer.from([9, 9, 9]));
+    await entries.put(Buffer.from(id), Buffer.from([3, 9, 9, 9]));
     await raw.close();
     const reopened = new TieredMessageStore([new LmdbStore(prefix)]);
     await assert.rejects(reopened.read(id), { status: 404 });

@@ -63,7 +63,13 @@ export function withContentDigest(fields: HttpFields): HttpFields {
 }
 
 function trimAndFold(value: Binary): Binary {
-  if (typeof value === 'string') return value.replace(/^ +| +$/g, '').replace(/\n/g, ' ');
+  if (typeof value === 'string') {
+    const plain =
+      value.charCodeAt(0) !== 0x20 &&
+      value.charCodeAt(value.length - 1) !== 0x20 &&
+      !value.includes('\n');
+    return plain ? value : value.replace(/^ +| +$/g, '').replace(/\n/g, ' ');
+  }
   let start = 0;
   let end = value.length;
   while (start < end && value[start] === 0x20) start++;
@@ -91,6 +97,19 @@ export function signatureInput(components: string[], params: SigParams): InnerLi
   return { kind: 'inner', items: components.map((c) => str(c.toLowerCase())), params: sorted };
 }
 
+/** Component names as sf-strings, kept: the same few names are quoted again and again. */
+const quoted = new Map<string, Binary>();
+
+function quotedName(name: string): Binary {
+  let text = quoted.get(name);
+  if (text === undefined) {
+    text = serializeMember(str(name));
+    if (quoted.size > 4096) quoted.clear();
+    quoted.set(name, text);
+  }
+  return text;
+}
+
 /** Build the signature base for the given components over the encoded fields. */
 export function signatureBase(components: string[], input: InnerList, fields: HttpFields): Binary {
   const parts: Binary[] = [];
@@ -101,7 +120,7 @@ export function signatureBase(components: string[], input: InnerList, fields: Ht
       throw new CodecError('field_not_found', `signed component '${name}' is not in the message`);
     }
     if (i > 0) parts.push('\n');
-    parts.push(serializeMember(str(name)), ': ', trimAndFold(value));
+    parts.push(quotedName(name), ': ', trimAndFold(value));
   });
   parts.push('\n"@signature-params": ', serializeMember(input));
   return concatBinary(parts);
