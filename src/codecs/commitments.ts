@@ -92,6 +92,17 @@ export function committedKeys(msg: Message, req: Message, codecs: CodecRegistry)
  */
 const held = new WeakMap<object, { msg: Message; ids: Set<string> }>();
 
+/** Record that commitments hold on `msg` (the node just made them). */
+export function holds(msg: Message, ids: readonly string[]): void {
+  if (!isMessage(msg.commitments)) return;
+  let known = held.get(msg.commitments);
+  if (!known || !sameValues(msg, known.msg)) {
+    known = { msg, ids: new Set() };
+    held.set(msg.commitments, known);
+  }
+  for (const id of ids) known.ids.add(id);
+}
+
 function sameValues(a: Message, b: Message): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;

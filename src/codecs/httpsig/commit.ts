@@ -19,6 +19,7 @@ import { isId, isMessage, type Message, omit, privateOf } from '../../core/messa
 import { rememberVerified, verifiedOnce } from '../../crypto/verified.ts';
 import type { Wallet } from '../../crypto/wallet.ts';
 import type { CommitOptions } from '../codec.ts';
+import { holds } from '../commitments.ts';
 import type { SignatureMemo } from '../signature-memo.ts';
 import { messageToTabm, parseAoTypes, type Tabm, tabmToMessage } from '../structured.ts';
 import {
@@ -104,11 +105,13 @@ function withSignature(
   };
   const tabm = messageToTabm(msg);
   const existing = isMessage(tabm.commitments) ? (tabm.commitments as Tabm) : {};
-  const signed = resetHmac({
-    ...tabm,
-    commitments: { ...existing, [base64url(sha256(signature))]: commitment },
-  });
-  return tabmToMessage(signed);
+  const id = base64url(sha256(signature));
+  const signed = resetHmac({ ...tabm, commitments: { ...existing, [id]: commitment } });
+  const message = tabmToMessage(signed);
+  // What was just made holds: the signature, and the HMAC over the signed message.
+  const made = Object.keys(signed.commitments as Tabm).filter((c) => !Object.hasOwn(existing, c));
+  holds(message, [id, ...made]);
+  return message;
 }
 
 /** Sign a message with an RSA wallet and add the commitment (plus a fresh HMAC). */
