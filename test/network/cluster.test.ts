@@ -80,7 +80,8 @@ describe('nodes as separate processes', () => {
   const fakeReplies = new Map<string, () => { headers: Record<string, string>; body: Buffer }>();
 
   before(async () => {
-    const [portB, portC, portX, portY] = await Promise.all([
+    const [portB, portC, portX, portY, portClosed] = await Promise.all([
+      freePort(),
       freePort(),
       freePort(),
       freePort(),
@@ -99,7 +100,15 @@ describe('nodes as separate processes', () => {
         files.dir,
         'a',
         {
-          routes: [{ template: '/~meta@1.0/info', node: { prefix: b.url } }],
+          routes: [
+            {
+              template: '/~meta@1.0/info/operator',
+              strategy: 'Random',
+              choose: 3,
+              nodes: [{ prefix: urlOf(portClosed) }, { prefix: b.url }, { prefix: c.url }],
+            },
+            { template: '/~meta@1.0/info', node: { prefix: b.url } },
+          ],
           store: remoteB,
         },
         wallets.a,
@@ -178,6 +187,14 @@ describe('nodes as separate processes', () => {
       assert.equal(answers.size, 1);
       const [peer] = [...answers];
       assert.ok(peer === b.address || peer === c.address, `answered ${peer}`);
+    });
+
+    it('tries the nodes of a Random route in turn, past one that does not answer', async () => {
+      for (let i = 0; i < 6; i++) {
+        const res = await send(a, { path: '/~relay@1.0/call?relay-path=/~meta@1.0/info/operator' });
+        assert.equal(res.status, 200, res.text);
+        assert.ok([b.address, c.address].includes(res.text), res.text);
+      }
     });
 
     it('stops a route loop (X -> Y -> X ...) with a 508, and keeps serving', async () => {
