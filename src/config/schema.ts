@@ -309,6 +309,45 @@ export const OPTIONS = {
     default: true,
     description: 'Serve metrics at `/~hyperbuddy@1.0/metrics`.',
   },
+  // Payments.
+  p4_non_chargable_routes: {
+    group: 'payments',
+    type: { kind: 'list' },
+    default: ['/~p4@1.0/balance', '/~p4@1.0/topup', '/~meta@1.0/*'],
+    description: 'Route templates p4@1.0 never charges for (router-style).',
+  },
+  p4_recipient: {
+    group: 'payments',
+    type: str,
+    default: '',
+    description: 'Who charges are for (an address); empty: the operator.',
+  },
+  p4_legacy_debit: {
+    group: 'payments',
+    type: bool,
+    default: false,
+    description:
+      "HyperBEAM's May 2025 ledger protocol: ledgers are asked to `debit`, and a shortfall is a 429 (not `charge` and 402).",
+  },
+  simple_pay_price: {
+    group: 'payments',
+    type: int(0),
+    default: 1,
+    description: 'simple-pay@1.0: the price of each message of a request.',
+  },
+  simple_pay_ledger: {
+    group: 'payments',
+    type: { kind: 'message' },
+    default: {},
+    description:
+      'simple-pay@1.0: starting balances by address, written into the store once (then kept there).',
+  },
+  faff_allow_list: {
+    group: 'payments',
+    type: { kind: 'list' },
+    default: [],
+    description: 'faff@1.0: the only signers served.',
+  },
   // Processes.
   process_live_limit: {
     group: 'processes',

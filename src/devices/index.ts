@@ -8,18 +8,21 @@ import { cacheDevice } from './cache.ts';
 import { codecDevices } from './codecs.ts';
 import { cronDevice } from './cron.ts';
 import { dedupDevice } from './dedup.ts';
+import { faffDevice } from './faff.ts';
 import { genesisWasmDevice } from './genesis-wasm.ts';
 import { hyperbuddyDevice } from './hyperbuddy.ts';
 import { jsonIfaceDevice } from './json-iface.ts';
 import { messageDevice } from './message.ts';
 import { metaDevice } from './meta.ts';
 import { multipassDevice } from './multipass.ts';
+import { p4Device } from './p4.ts';
 import { patchDevice } from './patch.ts';
 import { processDevice } from './process.ts';
 import { pushDevice } from './push.ts';
 import { relayDevice } from './relay.ts';
 import { routerDevice } from './router.ts';
 import { schedulerDevice } from './scheduler.ts';
+import { simplePayDevice } from './simple-pay.ts';
 import { stackDevice } from './stack.ts';
 import { testDevice } from './test-device.ts';
 import { wasiDevice } from './wasi.ts';
@@ -34,6 +37,9 @@ export const builtinDevices: readonly Device[] = [
   pushDevice,
   relayDevice,
   routerDevice,
+  p4Device,
+  simplePayDevice,
+  faffDevice,
   cronDevice,
   stackDevice,
   wasm64Device,

@@ -36,6 +36,16 @@ export interface MessageStore {
   link(existing: string, link: string): Promise<void>;
   /** The names under a path (`assignments/<process>`...). */
   list(path: string): Promise<string[] | undefined>;
+  /** The bytes at a path in this node's own stores (never fetched from others). */
+  readLocal(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * Replace the bytes at a path by `change(current)` atomically (counters,
+   * balances); returns what was written.
+   */
+  update(
+    path: string,
+    change: (current: Uint8Array | undefined) => Uint8Array,
+  ): Promise<Uint8Array>;
   /** Flush and close (the node is stopping). */
   close?(): Promise<void>;
 }

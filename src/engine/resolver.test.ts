@@ -1024,6 +1024,8 @@ describe('resolve: ID bases and the store', () => {
       writeBinary: async () => 'data/none',
       link: async () => {},
       list: async () => undefined,
+      update: async () => new Uint8Array(),
+      readLocal: async () => undefined,
     };
     const result = await resolve(MISSING_ID, 'a', createContext({ messages: empty }));
     assert.equal(result.status, 'error');

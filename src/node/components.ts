@@ -30,6 +30,7 @@ import { NodeMetrics } from '../engine/metrics.ts';
 import type { DeviceRegistry } from '../engine/registry.ts';
 import { MemoryResultCache, type ResultCache } from '../engine/result-cache.ts';
 import { HttpClient } from '../net/http-client.ts';
+import { Balances } from '../payments/balances.ts';
 import { BlockClock } from '../processes/block.ts';
 import { SchedulerLocations } from '../processes/locations.ts';
 import { RemoteSchedules } from '../processes/remote-schedule.ts';
@@ -136,6 +137,7 @@ export class Components {
       locations,
       remoteSchedules,
       processes,
+      balances: new Balances(messages),
       cron,
     };
     const store: Lifecycle = { stop: () => messages.close?.() };

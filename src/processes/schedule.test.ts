@@ -178,6 +178,8 @@ describe('Schedules recovery', () => {
       writeBinary: (bytes) => inner.writeBinary(bytes),
       list: (path) => inner.list(path),
       link: (existing, link) => inner.link(existing, link),
+      update: (path, change) => inner.update(path, change),
+      readLocal: (path) => inner.readLocal(path),
     };
     const ctx = createContext({ wallet, messages: store });
     const schedules = new Schedules(store);
@@ -226,6 +228,8 @@ describe('Schedules group commits', () => {
       writeBinary: (bytes) => inner.writeBinary(bytes),
       list: (path) => inner.list(path),
       link: (existing, link) => inner.link(existing, link),
+      update: (path, change) => inner.update(path, change),
+      readLocal: (path) => inner.readLocal(path),
     };
     const ctx = createContext({ wallet: counting, messages: store });
     const schedules = new Schedules(store);

@@ -283,6 +283,26 @@ export class RecordStore implements Store {
     });
   }
 
+  async update(
+    path: string,
+    change: (current: Uint8Array | undefined) => Uint8Array,
+  ): Promise<Uint8Array> {
+    let written: Uint8Array | undefined;
+    // Read and written in one batch: LMDB's write transaction, so other writers wait.
+    await this.entries.batch((tx) => {
+      const [parent, name, at] = placeOf(tx, path);
+      const entry = tx.get(at);
+      if (entry !== undefined && entry.kind !== 'data') {
+        throw new BadRequestError('path_collision', `'${at}' does not hold a value`);
+      }
+      written = change(entry?.bytes);
+      ensureGroups(tx, parent);
+      tx.put(at, { kind: 'data', bytes: written });
+      if (entry === undefined) tx.addChild(parent, name);
+    });
+    return written as Uint8Array;
+  }
+
   write(path: string, value: Uint8Array): Promise<void> {
     return this.writeMany([{ op: 'write', path, value }]);
   }

@@ -45,6 +45,15 @@ export interface Store {
   makeLink(existing: string, link: string, replace?: boolean): Promise<void>;
   /** The path with every link along it followed. */
   resolve(path: string): Promise<string>;
+  /**
+   * Replace the bytes at a path by `change(current)` in one atomic step (no
+   * other change to the path comes between the read and the write); returns
+   * what was written.
+   */
+  update?(
+    path: string,
+    change: (current: Uint8Array | undefined) => Uint8Array,
+  ): Promise<Uint8Array>;
   /** Apply several changes as one atomic write, where the store can. */
   writeMany?(ops: readonly StoreOp[]): Promise<void>;
   /**

@@ -159,6 +159,8 @@ function packedOps(tabm: Tabm, ops: StoreOp[]): string {
 
 export class TieredMessageStore implements MessageStore {
   readonly stores: readonly Store[];
+  /** Updates under way, by path (stores without their own atomic update). */
+  private readonly updating = new Map<string, Promise<Uint8Array>>();
 
   /** Local stores first (the first takes the writes), then remote ones. */
   constructor(stores: readonly Store[]) {
@@ -214,6 +216,38 @@ export class TieredMessageStore implements MessageStore {
     const path = dataPath(bytes);
     await this.primary.write(path, bytes);
     return path;
+  }
+
+  async readLocal(path: string): Promise<Uint8Array | undefined> {
+    for (const store of this.stores) {
+      if (store.scope !== 'local') continue;
+      const bytes = await store.read(path);
+      if (bytes !== undefined) return bytes;
+    }
+    return undefined;
+  }
+
+  async update(
+    path: string,
+    change: (current: Uint8Array | undefined) => Uint8Array,
+  ): Promise<Uint8Array> {
+    const primary = this.primary;
+    if (primary.update) return primary.update(path, change);
+    // A store without atomic updates: one change to a path at a time, here.
+    const previous = this.updating.get(path) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const bytes = change(await primary.read(path));
+        await primary.write(path, bytes);
+        return bytes;
+      });
+    this.updating.set(path, next);
+    const settled = () => {
+      if (this.updating.get(path) === next) this.updating.delete(path);
+    };
+    next.then(settled, settled);
+    return next;
   }
 
   link(existing: string, link: string): Promise<void> {

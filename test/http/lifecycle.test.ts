@@ -201,6 +201,8 @@ describe('graceful stop', () => {
       writeBinary: (bytes) => memory.writeBinary(bytes),
       link: (existing, link) => memory.link(existing, link),
       list: (path) => memory.list(path),
+      update: (path, change) => memory.update(path, change),
+      readLocal: (path) => memory.readLocal(path),
       close: async () => {
         events.push('store closed');
       },

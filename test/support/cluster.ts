@@ -26,6 +26,8 @@ export interface NodeProcess {
   readonly dir: string;
   /** SIGTERM, and wait for the process to end. */
   stop(): Promise<void>;
+  /** SIGKILL (no chance to flush anything), and wait for the process to end. */
+  kill(): Promise<void>;
 }
 
 /** A loopback port free now (for nodes that must know each other's URLs before they start). */
@@ -143,12 +145,13 @@ function launch(root: string, name: string, wallet: Wallet, file: string): Promi
         wallet,
         dir: join(root, name),
         stop: () => stopChild(child),
+        kill: () => stopChild(child, 'SIGKILL'),
       });
     });
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -156,6 +159,6 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(force);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
