@@ -7,9 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { committersOf, verifyMessage } from '../../src/codecs/commitments.ts';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import type { Message } from '../../src/core/message.ts';
 import type { Wallet } from '../../src/crypto/wallet.ts';
+import { createDeviceRegistry } from '../../src/devices/index.ts';
+import { defineDevice, ok } from '../../src/engine/device.ts';
 import { parseHyperpath } from '../../src/engine/hyperpath.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import { clusterDir, prepareNode } from '../support/cluster.ts';
@@ -163,6 +167,47 @@ describe('p4@1.0 with faff@1.0', () => {
     const refused = await get(node, path, stranger);
     assert.equal(refused.status, 400);
     assert.equal(refused.text, 'Node will not service this request under any circumstances.');
+  });
+});
+
+describe('p4@1.0 with a ledger of its own', () => {
+  it('sends it each charge signed by the node, for p4_recipient', async () => {
+    const charges: Message[] = [];
+    const ledger = defineDevice({
+      name: 'test-ledger@1.0',
+      keys: {
+        balance: () => ok(1000),
+        charge: (_base, req) => {
+          charges.push(req);
+          return ok(true);
+        },
+      },
+    });
+    const recipient = quickWallet().address;
+    const hook = { ...HOOK, 'ledger-device': 'test-ledger@1.0' };
+    const operator = quickWallet();
+    const node = await startTestNode({
+      wallet: operator,
+      devices: createDeviceRegistry([ledger]),
+      config: {
+        on: { request: hook, response: hook },
+        p4_recipient: recipient,
+        force_signed: false,
+      },
+    });
+    try {
+      const client = quickWallet();
+      assert.equal((await get(node, '/~message@1.0&a=1/a', client)).status, 200);
+      assert.equal(charges.length, 1);
+      const [charge] = charges as [Message];
+      assert.equal(charge.recipient, recipient);
+      assert.equal(charge.account, client.address);
+      assert.equal(charge.quantity, parseHyperpath('/~message@1.0&a=1/a').length);
+      assert.deepEqual(committersOf(charge), [operator.address]);
+      assert.ok(await verifyMessage(charge, {}, createCodecRegistry()));
+    } finally {
+      await node.stop();
+    }
   });
 });
 
