@@ -1,0 +1,491 @@
+/**
+ * A Lua VM for lua@5.3a: real C Lua (5.4, wasmoon's WebAssembly build, one
+ * module instance per VM so its memory is its own), made deterministic and
+ * bounded:
+ *   - created with the clock frozen (Lua seeds its string hashes from it),
+ *     `math.randomseed` fixed, `os.time/clock/date` pure functions of their
+ *     arguments (time 0 when none is given);
+ *   - each call runs within an instruction budget (a count hook that raises
+ *     an error) and a memory cap; the VM stays usable after either;
+ *   - host functions are registered in a fixed order at creation, so a
+ *     snapshot (the linear memory) restores into a new VM exactly;
+ *   - a call runs in a coroutine, so host functions that wait (`ao.resolve`)
+ *     yield to JavaScript and are resumed with their results.
+ * Values cross as AO messages (lua.md §4): integers and floats kept apart,
+ * strings as bytes, tables with keys 1..n as lists, an empty table as [].
+ */
+import { LuaEngine, LuaFactory, LuaType as T, type LuaWasm } from 'wasmoon';
+import { canonicalBinary, toBytes } from '../core/binary.ts';
+import { Atom, Float, isMessage, type Message, type Value } from '../core/message.ts';
+
+const LUA_REGISTRYINDEX = -1_000_000 - 1000;
+const OK = 0;
+const YIELD = 1;
+const MASKCOUNT = 8;
+
+/** The C functions the typings leave out (pointers in, pointers out). */
+interface RawExports {
+  _lua_sethook(L: number, hook: number, mask: number, count: number): void;
+  _lua_pushlstring(L: number, pointer: number, length: number): number;
+  _lua_tolstring(L: number, index: number, lengthPointer: number): number;
+}
+const MAX_DEPTH = 100;
+
+/** Work a host function asks JavaScript to do while its coroutine waits. */
+export type HostCall = (name: string, args: (Value | undefined)[]) => Promise<(Value | undefined)[]>;
+
+export interface LuaLimits {
+  /** Lua instructions per call. */
+  instructions: number;
+  /** Bytes the Lua heap may hold. */
+  memory: number;
+}
+
+export class LuaError extends Error {
+  override name = 'LuaError';
+  readonly trace: string | undefined;
+  constructor(message: string, trace?: string) {
+    super(message);
+    this.trace = trace;
+  }
+}
+
+/** Where Lua's own values would not survive a trip out: a table that holds itself. */
+class RecursiveTable extends Error {}
+
+// Lua run at creation: pure time functions, a fixed random seed, no host I/O.
+const PRELUDE = `
+local date, time = os.date, os.time
+os.time = function(t) if type(t) == "table" then return time(t) end return 0 end
+os.clock = function() return 0 end
+os.date = function(format, t) return date(format or "%c", t or 0) end
+math.randomseed(0)
+`;
+
+// The default sandbox: no host access; `load` reads text only; `require` finds
+// only what is preloaded or loaded (hyper-aos needs load and require).
+const DEFAULT_SANDBOX = `
+io = nil
+os.execute, os.exit, os.getenv, os.remove, os.rename, os.tmpname = nil, nil, nil, nil, nil, nil
+dofile, loadfile = nil, nil
+string.dump = nil
+local rawload = load
+load = function(chunk, name, mode, env) return rawload(chunk, name, "t", env) end
+package.path, package.cpath = "", ""
+package.loadlib = nil
+package.searchers = { package.searchers[1] }
+`;
+
+// HyperBEAM's `sandbox: true`: these globals become the string "sandboxed".
+const HB_SANDBOX = `
+for _, name in ipairs({"io", "file", "package", "loadfile", "require", "dofile", "load", "loadstring"}) do
+  _G[name] = "sandboxed"
+end
+for _, name in ipairs({"execute", "exit", "getenv", "remove", "rename", "tmpname"}) do
+  os[name] = "sandboxed"
+end
+`;
+
+// The global \`ao\`: a deep copy of the one the modules made (as HyperBEAM's
+// install does), with the host functions.
+const INSTALL_AO = `
+local function copy(t, seen)
+  if type(t) ~= "table" then return t end
+  if seen[t] then return seen[t] end
+  local out = {}
+  seen[t] = out
+  for k, v in pairs(t) do out[copy(k, seen)] = copy(v, seen) end
+  return out
+end
+local made = rawget(_G, "ao")
+local ao = type(made) == "table" and copy(made, {}) or {}
+ao.resolve, ao.set, ao.event = __hb_resolve, __hb_set, __hb_event
+_G.ao = ao
+__hb_resolve, __hb_set, __hb_event = nil, nil, nil
+`;
+
+export class LuaVM {
+  private readonly wasm: LuaWasm;
+  private readonly engine: LuaEngine;
+  private readonly L: number;
+  private readonly limits: LuaLimits;
+  private readonly hook: number;
+  private readonly lenPtr: number;
+  private readonly raw: RawExports;
+  /** What the running call's host function asked for (set before it yields). */
+  private pending: { name: string; args: (Value | undefined)[] } | undefined;
+  /** Lines `print` wrote during the running call. */
+  printed: string[] = [];
+
+  private constructor(wasm: LuaWasm, engine: LuaEngine, limits: LuaLimits) {
+    this.wasm = wasm;
+    this.engine = engine;
+    this.L = engine.global.address;
+    this.limits = limits;
+    const m = wasm.module;
+    this.raw = m as unknown as RawExports;
+    // Registered in this order, always: a snapshot's function pointers depend on it.
+    this.hook = m.addFunction((L: number) => {
+      wasm.lua_pushstring(L, 'instruction budget exceeded');
+      wasm.lua_error(L);
+    }, 'vii');
+    this.lenPtr = m._malloc(4);
+    this.register('print', (L) => {
+      const n = wasm.lua_gettop(L);
+      const parts: string[] = [];
+      for (let i = 1; i <= n; i++) parts.push(wasm.luaL_tolstring(L, i, null));
+      this.printed.push(parts.join('\t'));
+      return 0;
+    });
+    for (const name of ['resolve', 'set', 'event']) {
+      this.register(`__hb_${name}`, (L) => {
+        const n = wasm.lua_gettop(L);
+        const args: (Value | undefined)[] = [];
+        for (let i = 1; i <= n; i++) args.push(this.read(L, i, new Set(), 0));
+        if (name === 'event') {
+          wasm.lua_pushstring(L, 'ok');
+          return 1;
+        }
+        this.pending = { name, args };
+        return wasm.lua_yieldk(L, 0, 0, null);
+      });
+    }
+  }
+
+  private register(global: string, fn: (L: number) => number): void {
+    const pointer = this.wasm.module.addFunction(fn, 'ii');
+    this.wasm.lua_pushcclosure(this.L, pointer, 0);
+    this.wasm.lua_setglobal(this.L, global);
+  }
+
+  /** A new VM: deterministic from its first instruction, with `sandbox` applied after `modules`. */
+  static async create(limits: LuaLimits): Promise<LuaVM> {
+    const wasm = await new LuaFactory().getLuaModule();
+    const now = Date.now;
+    // Synchronous from here: Lua reads the clock for its hash seed while it starts.
+    Date.now = () => 0;
+    let engine: LuaEngine;
+    try {
+      engine = new LuaEngine(wasm, {
+        openStandardLibs: true,
+        injectObjects: false,
+        enableProxy: false,
+        traceAllocations: true,
+      });
+    } finally {
+      Date.now = now;
+    }
+    const vm = new LuaVM(wasm, engine, limits);
+    vm.runSync(PRELUDE, 'prelude');
+    return vm;
+  }
+
+  /** Run trusted setup code (no budget, no yields). */
+  private runSync(code: string, name: string): void {
+    const { wasm, L } = this;
+    const bytes = toBytes(code);
+    const pointer = this.copyIn(bytes);
+    try {
+      const loaded = wasm.luaL_loadbufferx(L, pointer, bytes.length, name, 't');
+      if (loaded !== OK || wasm.lua_pcallk(L, 0, 0, 0, 0, null) !== OK) {
+        const message = wasm.luaL_tolstring(L, -1, null);
+        wasm.lua_settop(L, 0);
+        throw new LuaError(message);
+      }
+    } finally {
+      wasm.module._free(pointer);
+    }
+  }
+
+  /** Load a module's source, run in a coroutine (it may call host functions). */
+  async load(source: Uint8Array, name: string, host: HostCall): Promise<void> {
+    const { wasm } = this;
+    const thread = this.thread();
+    const pointer = this.copyIn(source);
+    try {
+      const loaded = wasm.luaL_loadbufferx(thread.T, pointer, source.length, name, 't');
+      if (loaded !== OK) {
+        const message = wasm.luaL_tolstring(thread.T, -1, null);
+        thread.release();
+        throw new LuaError(message);
+      }
+    } finally {
+      wasm.module._free(pointer);
+    }
+    await this.resume(thread, 0, host);
+    this.printed = []; // load-time output is not a call's
+  }
+
+  /** Apply a sandbox: `true` is HyperBEAM's, anything else the node's default. */
+  sandbox(hyperbeam: boolean): void {
+    this.runSync(hyperbeam ? HB_SANDBOX : DEFAULT_SANDBOX, 'sandbox');
+  }
+
+  /** Install the global `ao` (after the modules, as HyperBEAM does). */
+  installAo(): void {
+    this.runSync(INSTALL_AO, 'ao');
+  }
+
+  /** The names of the global functions, sorted. */
+  functions(): string[] {
+    const { wasm, L } = this;
+    const names: string[] = [];
+    wasm.lua_rawgeti(L, LUA_REGISTRYINDEX, 2n); // the globals table
+    wasm.lua_pushnil(L);
+    while (wasm.lua_next(L, -2) !== 0) {
+      if (wasm.lua_type(L, -2) === T.String && wasm.lua_type(L, -1) === T.Function) {
+        names.push(this.text(L, -2));
+      }
+      wasm.lua_settop(L, -2);
+    }
+    wasm.lua_settop(L, -2);
+    return names.sort();
+  }
+
+  /** Whether a global function of that name exists. */
+  hasFunction(name: string): boolean {
+    const type = this.wasm.lua_getglobal(this.L, name);
+    this.wasm.lua_settop(this.L, -2);
+    return type === T.Function;
+  }
+
+  /** Call a global function; its return values (an error is a LuaError). */
+  async call(name: string, args: (Value | undefined)[], host: HostCall): Promise<(Value | undefined)[]> {
+    const { wasm } = this;
+    const thread = this.thread();
+    this.printed = [];
+    wasm.lua_getglobal(thread.T, name);
+    for (const arg of args) this.push(thread.T, arg, 0);
+    return this.resume(thread, args.length, host);
+  }
+
+  /** A coroutine for one call, kept alive in the registry until released. */
+  private thread() {
+    const { wasm, L } = this;
+    const T = wasm.lua_newthread(L);
+    const ref = wasm.luaL_ref(L, LUA_REGISTRYINDEX);
+    return { T, release: () => wasm.luaL_unref(L, LUA_REGISTRYINDEX, ref) };
+  }
+
+  private async resume(
+    thread: { T: number; release: () => void },
+    nargs: number,
+    host: HostCall,
+  ): Promise<(Value | undefined)[]> {
+    const { wasm } = this;
+    const { T } = thread;
+    const m = wasm.module;
+    this.engine.global.setMemoryMax(this.limits.memory);
+    const results = m._malloc(4);
+    try {
+      let n = nargs;
+      for (;;) {
+        this.raw._lua_sethook(T, this.hook, MASKCOUNT, this.limits.instructions);
+        const status = wasm.lua_resume(T, null, n, results) as number;
+        const count = m.getValue(results, 'i32') as number;
+        if (status === YIELD) {
+          const pending = this.pending;
+          this.pending = undefined;
+          wasm.lua_settop(T, -(count + 1));
+          if (!pending) throw new LuaError('a coroutine yielded outside the host functions');
+          const answer = await host(pending.name, pending.args);
+          for (const value of answer) this.push(T, value, 0);
+          n = answer.length;
+          continue;
+        }
+        if (status !== OK) {
+          const message = wasm.luaL_tolstring(T, -1, null);
+          throw new LuaError(message, this.traceback(T));
+        }
+        const out: (Value | undefined)[] = [];
+        const top = wasm.lua_gettop(T);
+        for (let i = top - count + 1; i <= top; i++) out.push(this.read(T, i, new Set(), 0));
+        return out;
+      }
+    } catch (error) {
+      if (error instanceof RecursiveTable) throw new LuaError('recursive_table: a table holds itself');
+      throw error;
+    } finally {
+      m._free(results);
+      this.raw._lua_sethook(T, 0, 0, 0);
+      this.engine.global.setMemoryMax(undefined);
+      thread.release();
+    }
+  }
+
+  private traceback(T: number): string | undefined {
+    try {
+      this.wasm.luaL_traceback(this.L, T, null, 0);
+      const text = this.wasm.luaL_tolstring(this.L, -1, null);
+      this.wasm.lua_settop(this.L, -3);
+      return text;
+    } catch {
+      return undefined;
+    }
+  }
+
+  // Values ---------------------------------------------------------------------------
+
+  private copyIn(bytes: Uint8Array): number {
+    const m = this.wasm.module;
+    const pointer = m._malloc(Math.max(1, bytes.length));
+    m.HEAPU8.set(bytes, pointer);
+    return pointer;
+  }
+
+  private pushBytes(L: number, bytes: Uint8Array): void {
+    const pointer = this.copyIn(bytes);
+    this.raw._lua_pushlstring(L, pointer, bytes.length);
+    this.wasm.module._free(pointer);
+  }
+
+  private push(L: number, value: Value | undefined, depth: number): void {
+    const { wasm } = this;
+    if (depth > MAX_DEPTH) throw new LuaError('a value is nested too deeply for Lua');
+    if (value === undefined || value === null) wasm.lua_pushnil(L);
+    else if (typeof value === 'boolean') wasm.lua_pushboolean(L, value ? 1 : 0);
+    else if (typeof value === 'number') {
+      if (Number.isSafeInteger(value)) wasm.lua_pushinteger(L, BigInt(value));
+      else wasm.lua_pushnumber(L, value);
+    } else if (value instanceof Float) wasm.lua_pushnumber(L, value.value);
+    else if (typeof value === 'string' || value instanceof Uint8Array) this.pushBytes(L, toBytes(value));
+    else if (value instanceof Atom) this.pushBytes(L, toBytes(value.name));
+    else if (Array.isArray(value)) {
+      wasm.lua_createtable(L, value.length, 0);
+      value.forEach((item, i) => {
+        this.push(L, item, depth + 1);
+        wasm.lua_rawseti(L, -2, BigInt(i + 1));
+      });
+    } else if (isMessage(value)) {
+      const keys = Object.keys(value);
+      if (keys.every((k, i) => k === String(i + 1))) {
+        this.push(L, keys.map((k) => value[k] as Value), depth);
+        return;
+      }
+      wasm.lua_createtable(L, 0, keys.length);
+      for (const key of keys) {
+        this.pushBytes(L, toBytes(key));
+        this.push(L, value[key], depth + 1);
+        wasm.lua_rawset(L, -3);
+      }
+    } else wasm.lua_pushnil(L);
+  }
+
+  private text(L: number, index: number): string {
+    return Buffer.from(this.bytesAt(L, index)).toString('utf8');
+  }
+
+  private bytesAt(L: number, index: number): Uint8Array {
+    const m = this.wasm.module;
+    const pointer = this.raw._lua_tolstring(L, index, this.lenPtr);
+    const length = m.getValue(this.lenPtr, 'i32') as number;
+    return m.HEAPU8.slice(pointer, pointer + length);
+  }
+
+  /** A Lua value as a message value (undefined: nil, a function, userdata). */
+  private read(L: number, index: number, seen: Set<number>, depth: number): Value | undefined {
+    const { wasm } = this;
+    const at = wasm.lua_absindex(L, index);
+    switch (wasm.lua_type(L, at)) {
+      case T.Nil:
+        return undefined;
+      case T.Boolean:
+        return wasm.lua_toboolean(L, at) !== 0;
+      case T.Number: {
+        if (wasm.lua_isinteger(L, at)) return Number(wasm.lua_tointegerx(L, at, null));
+        const n = wasm.lua_tonumberx(L, at, null);
+        return Number.isInteger(n) ? new Float(n) : n;
+      }
+      case T.String:
+        return canonicalBinary(this.bytesAt(L, at));
+      case T.Table:
+        return this.readTable(L, at, seen, depth);
+      default:
+        return undefined;
+    }
+  }
+
+  private readTable(L: number, at: number, seen: Set<number>, depth: number): Value {
+    const { wasm } = this;
+    if (depth > MAX_DEPTH) throw new LuaError('a table is nested too deeply');
+    const pointer = wasm.lua_topointer(L, at);
+    if (seen.has(pointer)) throw new RecursiveTable();
+    seen.add(pointer);
+    const entries: [string, number | undefined, Value][] = [];
+    wasm.lua_pushnil(L);
+    while (wasm.lua_next(L, at) !== 0) {
+      const value = this.read(L, -1, seen, depth + 1);
+      if (value !== undefined) {
+        const keyType = wasm.lua_type(L, -2);
+        let key: string;
+        let position: number | undefined;
+        if (keyType === T.Number) {
+          if (wasm.lua_isinteger(L, -2)) {
+            position = Number(wasm.lua_tointegerx(L, -2, null));
+            key = String(position);
+          } else key = String(wasm.lua_tonumberx(L, -2, null)); // not a crash, as HyperBEAM's
+        } else if (keyType === T.String) {
+          key = this.text(L, -2);
+          if (/^[1-9]\d*$/.test(key)) position = Number(key);
+        } else if (keyType === T.Boolean) key = wasm.lua_toboolean(L, -2) ? 'true' : 'false';
+        else key = '';
+        if (key !== '') entries.push([key, position, value]);
+      }
+      wasm.lua_settop(L, -2);
+    }
+    seen.delete(pointer);
+    if (entries.length === 0) return [];
+    const positions = entries.map(([, p]) => p);
+    if (positions.every((p) => p !== undefined)) {
+      const sorted = [...entries].sort((a, b) => (a[1] as number) - (b[1] as number));
+      if (sorted.every(([, p], i) => p === i + 1)) return sorted.map(([, , v]) => v);
+    }
+    const out: Message = {};
+    for (const [key, , value] of entries) {
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+
+  // Snapshots ---------------------------------------------------------------------
+
+  /** The VM's whole memory (between calls only), and where its state is. */
+  snapshot(): Uint8Array {
+    const memory = this.wasm.module.HEAPU8;
+    const out = new Uint8Array(memory.length + 8);
+    new DataView(out.buffer).setUint32(0, this.L, true);
+    new DataView(out.buffer).setUint32(4, memory.length, true);
+    out.set(memory, 8);
+    return out;
+  }
+
+  /** A new VM holding a snapshot's memory; undefined if it does not fit this build. */
+  static async restore(snapshot: Uint8Array, limits: LuaLimits): Promise<LuaVM | undefined> {
+    const vm = await LuaVM.create(limits);
+    const view = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
+    if (snapshot.length < 8 || view.getUint32(0, true) !== vm.L) return undefined;
+    const size = view.getUint32(4, true);
+    const m = vm.wasm.module;
+    // Grow the memory to the snapshot's size (a large allocation, released again).
+    if (m.HEAPU8.length < size) {
+      const grow = m._malloc(size - m.HEAPU8.length + 65536);
+      if (grow) m._free(grow);
+    }
+    if (m.HEAPU8.length < size || snapshot.length !== size + 8) return undefined;
+    m.HEAPU8.set(snapshot.subarray(8));
+    return vm;
+  }
+
+  /** Bytes of memory the VM holds. */
+  get memorySize(): number {
+    return this.wasm.module.HEAPU8.length;
+  }
+
+  close(): void {
+    try {
+      this.engine.global.close();
+    } catch {
+      // already gone
+    }
+  }
+}
