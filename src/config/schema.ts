@@ -410,6 +410,18 @@ export const OPTIONS = {
     default: 2 ** 32,
     description: 'WASM memory may grow to this (bytes).',
   },
+  lua_instruction_limit: {
+    group: 'processes',
+    type: int(1000),
+    default: 100_000_000,
+    description: 'One Lua call may run this many instructions.',
+  },
+  lua_memory_limit: {
+    group: 'processes',
+    type: bytes,
+    default: 2 ** 28,
+    description: 'The Lua heap of one VM may grow to this (bytes).',
+  },
   wasm_live_limit: {
     group: 'processes',
     type: int(1),

@@ -12,6 +12,7 @@ import { faffDevice } from './faff.ts';
 import { genesisWasmDevice } from './genesis-wasm.ts';
 import { hyperbuddyDevice } from './hyperbuddy.ts';
 import { jsonIfaceDevice } from './json-iface.ts';
+import { luaDevice } from './lua.ts';
 import { messageDevice } from './message.ts';
 import { metaDevice } from './meta.ts';
 import { multipassDevice } from './multipass.ts';
@@ -39,6 +40,7 @@ export const builtinDevices: readonly Device[] = [
   routerDevice,
   p4Device,
   simplePayDevice,
+  luaDevice,
   faffDevice,
   cronDevice,
   stackDevice,

@@ -14,7 +14,7 @@
  * Values cross as AO messages (lua.md §4): integers and floats kept apart,
  * strings as bytes, tables with keys 1..n as lists, an empty table as [].
  */
-import { LuaEngine, LuaFactory, LuaType as T, type LuaWasm } from 'wasmoon';
+import { LuaEngine, LuaFactory, type LuaWasm, LuaType as T } from 'wasmoon';
 import { canonicalBinary, toBytes } from '../core/binary.ts';
 import { Atom, Float, isMessage, type Message, type Value } from '../core/message.ts';
 
@@ -32,7 +32,10 @@ interface RawExports {
 const MAX_DEPTH = 100;
 
 /** Work a host function asks JavaScript to do while its coroutine waits. */
-export type HostCall = (name: string, args: (Value | undefined)[]) => Promise<(Value | undefined)[]>;
+export type HostCall = (
+  name: string,
+  args: (Value | undefined)[],
+) => Promise<(Value | undefined)[]>;
 
 export interface LuaLimits {
   /** Lua instructions per call. */
@@ -250,7 +253,11 @@ export class LuaVM {
   }
 
   /** Call a global function; its return values (an error is a LuaError). */
-  async call(name: string, args: (Value | undefined)[], host: HostCall): Promise<(Value | undefined)[]> {
+  async call(
+    name: string,
+    args: (Value | undefined)[],
+    host: HostCall,
+  ): Promise<(Value | undefined)[]> {
     const { wasm } = this;
     const thread = this.thread();
     this.printed = [];
@@ -303,7 +310,8 @@ export class LuaVM {
         return out;
       }
     } catch (error) {
-      if (error instanceof RecursiveTable) throw new LuaError('recursive_table: a table holds itself');
+      if (error instanceof RecursiveTable)
+        throw new LuaError('recursive_table: a table holds itself');
       throw error;
     } finally {
       m._free(results);
@@ -348,7 +356,8 @@ export class LuaVM {
       if (Number.isSafeInteger(value)) wasm.lua_pushinteger(L, BigInt(value));
       else wasm.lua_pushnumber(L, value);
     } else if (value instanceof Float) wasm.lua_pushnumber(L, value.value);
-    else if (typeof value === 'string' || value instanceof Uint8Array) this.pushBytes(L, toBytes(value));
+    else if (typeof value === 'string' || value instanceof Uint8Array)
+      this.pushBytes(L, toBytes(value));
     else if (value instanceof Atom) this.pushBytes(L, toBytes(value.name));
     else if (Array.isArray(value)) {
       wasm.lua_createtable(L, value.length, 0);
@@ -359,7 +368,11 @@ export class LuaVM {
     } else if (isMessage(value)) {
       const keys = Object.keys(value);
       if (keys.every((k, i) => k === String(i + 1))) {
-        this.push(L, keys.map((k) => value[k] as Value), depth);
+        this.push(
+          L,
+          keys.map((k) => value[k] as Value),
+          depth,
+        );
         return;
       }
       wasm.lua_createtable(L, 0, keys.length);
@@ -442,7 +455,12 @@ export class LuaVM {
     }
     const out: Message = {};
     for (const [key, , value] of entries) {
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -474,6 +492,16 @@ export class LuaVM {
     if (m.HEAPU8.length < size || snapshot.length !== size + 8) return undefined;
     m.HEAPU8.set(snapshot.subarray(8));
     return vm;
+  }
+
+  /** Put back the memory of a snapshot this VM took (a borrowed VM given back). */
+  putBack(snapshot: Uint8Array): boolean {
+    const memory = this.wasm.module.HEAPU8;
+    const size = new DataView(snapshot.buffer, snapshot.byteOffset).getUint32(4, true);
+    if (size > memory.length) return false;
+    memory.set(snapshot.subarray(8));
+    memory.fill(0, size);
+    return true;
   }
 
   /** Bytes of memory the VM holds. */

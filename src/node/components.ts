@@ -29,6 +29,7 @@ import type {
 import { NodeMetrics } from '../engine/metrics.ts';
 import type { DeviceRegistry } from '../engine/registry.ts';
 import { MemoryResultCache, type ResultCache } from '../engine/result-cache.ts';
+import { LuaStates } from '../lua/live.ts';
 import { HttpClient } from '../net/http-client.ts';
 import { Balances } from '../payments/balances.ts';
 import { BlockClock } from '../processes/block.ts';
@@ -120,6 +121,8 @@ export class Components {
     const remoteSchedules = new RemoteSchedules({ messages, http, codecs, locations });
     const processes = new ProcessRuntime(messages);
     processes.track(wasm); // a process's instances go with it
+    const lua = new LuaStates();
+    processes.track(lua);
     const cron = new CronTasks();
     this.services = {
       devices: options.devices ?? createDeviceRegistry(),
@@ -132,6 +135,7 @@ export class Components {
       signatures: new SignatureMemo(),
       http,
       wasm,
+      lua,
       blocks: new BlockClock(),
       schedules,
       locations,
@@ -141,7 +145,7 @@ export class Components {
       cron,
     };
     const store: Lifecycle = { stop: () => messages.close?.() };
-    this.lifecycle = [store, http, wasm, processes, cron];
+    this.lifecycle = [store, http, wasm, lua, processes, cron];
   }
 
   /** A context to resolve with: this configuration (or the given one), these services. */
