@@ -16,11 +16,16 @@ import { decodeMessage, readInput } from './io.ts';
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
-/** A file as the message to store: WASM as a module message, anything else decoded. */
-export function importedMessage(bytes: Uint8Array, codecs?: CodecRegistry): Message {
+/**
+ * A file as the message to store: WASM (by its magic) and Lua (`.lua`) as
+ * module messages, anything else decoded (JSON, httpsig, ANS-104...).
+ */
+export function importedMessage(bytes: Uint8Array, codecs?: CodecRegistry, file = ''): Message {
   if (WASM_MAGIC.every((b, i) => bytes[i] === b)) {
     return { 'content-type': 'application/wasm', body: bytes };
   }
+  if (file.toLowerCase().endsWith('.lua'))
+    return { 'content-type': 'application/lua', body: bytes };
   return decodeMessage(bytes, undefined, codecs);
 }
 
@@ -40,7 +45,7 @@ export const importCommand: Command = {
     const store = openStore(config.config.store ?? [DEFAULT_STORE], { codecs });
     try {
       for (const file of files) {
-        const msg = importedMessage(readInput(file), codecs);
+        const msg = importedMessage(readInput(file), codecs, file);
         if (!(await verifyMessage(msg, {}, codecs))) {
           throw new BadRequestError('invalid_signature', `${file}: its signature does not verify`);
         }
