@@ -17,7 +17,8 @@
  * HyperBEAM's. Differences: a scheduled message cannot choose the function
  * a process runs; 0 or 3+ return values are a 500, not a crash.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import { isBinary, toBytes } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
 import {
@@ -26,8 +27,10 @@ import {
   isMessage,
   type Message,
   privateOf,
+  put,
   type Value,
   valueAt,
+  valueEquals,
   withoutPrivate,
   withPrivate,
 } from '../core/message.ts';
@@ -43,6 +46,7 @@ import { type HostCall, LuaError, LuaVM } from '../lua/vm.ts';
 const LUA_TYPES = new Set(['application/lua', 'text/x-lua']);
 const EXPORTED = ['init', 'snapshot', 'normalize', 'functions', 'info'];
 const SNAPSHOT_FORMAT = 'wasmoon-1.16.0';
+const packSnapshot = promisify(gzip);
 
 interface Module {
   name: string;
@@ -169,6 +173,19 @@ function luaFailure(e: unknown): Result {
 const first = <T>(...values: (Value | undefined)[]): T | undefined =>
   values.find((v) => v !== undefined) as T | undefined;
 
+/**
+ * The state Lua returned, holding the base's own values where they came back
+ * equal: a slot that changes only its results is then kept as only those.
+ */
+function unchangedFrom(base: Message, next: Message): Message {
+  const out: Message = {};
+  for (const [key, value] of Object.entries(next)) {
+    const before = base[key];
+    put(out, key, before !== undefined && valueEquals(before, value) ? before : value);
+  }
+  return out;
+}
+
 /** Any other key: a call of the Lua function of that name. */
 async function call(key: string, base: Message, req: Message, ctx: Context): Promise<Result> {
   const live = ctx.services.lua.vmOf(base);
@@ -194,7 +211,7 @@ async function call(key: string, base: Message, req: Message, ctx: Context): Pro
   const result = resultOf(values);
   // A process's state is the table its `compute` returns, its VM kept beside it.
   if (live && result.status === 'ok' && isMessage(result.body)) {
-    return ok(withPrivate(result.body, privateOf(base)));
+    return ok(withPrivate(unchangedFrom(base, result.body), privateOf(base)));
   }
   if (live && key === 'compute') {
     return fail(500, '`compute` must return the process state (a table).');
@@ -240,13 +257,12 @@ export const luaDevice = defineDevice({
   keys: {
     init: (base, _req, ctx) => init(base, ctx),
     normalize: (base, _req, ctx) => normalize(base, ctx),
-    snapshot: (base, _req, ctx) => {
+    snapshot: async (base, _req, ctx) => {
       const vm = ctx.services.lua.vmOf(base);
       if (!vm) return fail(400, 'Cannot snapshot Lua state: state not initialized.');
-      return ok({
-        body: gzipSync(vm.snapshot(), { level: 1 }),
-        'snapshot-format': SNAPSHOT_FORMAT,
-      });
+      // Copied now (between calls); compressed off the main thread.
+      const body = await packSnapshot(vm.snapshot(), { level: 1 });
+      return ok({ body, 'snapshot-format': SNAPSHOT_FORMAT });
     },
     async functions(base, _req, ctx) {
       const live = ctx.services.lua.vmOf(base);

@@ -28,8 +28,39 @@ interface RawExports {
   _lua_sethook(L: number, hook: number, mask: number, count: number): void;
   _lua_pushlstring(L: number, pointer: number, length: number): number;
   _lua_tolstring(L: number, index: number, lengthPointer: number): number;
+  // The conversions' hot path, called directly (wasmoon's wrappers cost more than the calls).
+  _lua_type(L: number, index: number): number;
+  _lua_next(L: number, index: number): number;
+  _lua_settop(L: number, index: number): void;
+  _lua_absindex(L: number, index: number): number;
+  _lua_toboolean(L: number, index: number): number;
+  _lua_isinteger(L: number, index: number): number;
+  _lua_tointegerx(L: number, index: number, isnum: number): bigint;
+  _lua_tonumberx(L: number, index: number, isnum: number): number;
+  _lua_pushnil(L: number): void;
+  _lua_pushboolean(L: number, b: number): void;
+  _lua_pushinteger(L: number, n: bigint): void;
+  _lua_pushnumber(L: number, n: number): void;
+  _lua_createtable(L: number, narr: number, nrec: number): void;
+  _lua_rawseti(L: number, index: number, n: bigint): void;
+  _lua_rawset(L: number, index: number): void;
+  _lua_topointer(L: number, index: number): number;
 }
 const MAX_DEPTH = 100;
+const HEADER = 12;
+const PAGE = 65536;
+const ZERO_PAGE = new Uint8Array(PAGE);
+
+/** The length of memory up to the end of its last page that is not all zeros. */
+function usedLength(memory: Uint8Array): number {
+  for (let end = memory.length; end > 0; end -= PAGE) {
+    const start = Math.max(0, end - PAGE);
+    if (Buffer.compare(memory.subarray(start, end), ZERO_PAGE.subarray(0, end - start)) !== 0) {
+      return end;
+    }
+  }
+  return 0;
+}
 
 /** Work a host function asks JavaScript to do while its coroutine waits. */
 export type HostCall = (
@@ -348,22 +379,22 @@ export class LuaVM {
   }
 
   private push(L: number, value: Value | undefined, depth: number): void {
-    const { wasm } = this;
+    const raw = this.raw;
     if (depth > MAX_DEPTH) throw new LuaError('a value is nested too deeply for Lua');
-    if (value === undefined || value === null) wasm.lua_pushnil(L);
-    else if (typeof value === 'boolean') wasm.lua_pushboolean(L, value ? 1 : 0);
+    if (value === undefined || value === null) raw._lua_pushnil(L);
+    else if (typeof value === 'boolean') raw._lua_pushboolean(L, value ? 1 : 0);
     else if (typeof value === 'number') {
-      if (Number.isSafeInteger(value)) wasm.lua_pushinteger(L, BigInt(value));
-      else wasm.lua_pushnumber(L, value);
-    } else if (value instanceof Float) wasm.lua_pushnumber(L, value.value);
+      if (Number.isSafeInteger(value)) raw._lua_pushinteger(L, BigInt(value));
+      else raw._lua_pushnumber(L, value);
+    } else if (value instanceof Float) raw._lua_pushnumber(L, value.value);
     else if (typeof value === 'string' || value instanceof Uint8Array)
       this.pushBytes(L, toBytes(value));
     else if (value instanceof Atom) this.pushBytes(L, toBytes(value.name));
     else if (Array.isArray(value)) {
-      wasm.lua_createtable(L, value.length, 0);
+      raw._lua_createtable(L, value.length, 0);
       value.forEach((item, i) => {
         this.push(L, item, depth + 1);
-        wasm.lua_rawseti(L, -2, BigInt(i + 1));
+        raw._lua_rawseti(L, -2, BigInt(i + 1));
       });
     } else if (isMessage(value)) {
       const keys = Object.keys(value);
@@ -375,13 +406,13 @@ export class LuaVM {
         );
         return;
       }
-      wasm.lua_createtable(L, 0, keys.length);
+      raw._lua_createtable(L, 0, keys.length);
       for (const key of keys) {
         this.pushBytes(L, toBytes(key));
         this.push(L, value[key], depth + 1);
-        wasm.lua_rawset(L, -3);
+        raw._lua_rawset(L, -3);
       }
-    } else wasm.lua_pushnil(L);
+    } else raw._lua_pushnil(L);
   }
 
   private text(L: number, index: number): string {
@@ -397,16 +428,16 @@ export class LuaVM {
 
   /** A Lua value as a message value (undefined: nil, a function, userdata). */
   private read(L: number, index: number, seen: Set<number>, depth: number): Value | undefined {
-    const { wasm } = this;
-    const at = wasm.lua_absindex(L, index);
-    switch (wasm.lua_type(L, at)) {
+    const raw = this.raw;
+    const at = raw._lua_absindex(L, index);
+    switch (raw._lua_type(L, at)) {
       case T.Nil:
         return undefined;
       case T.Boolean:
-        return wasm.lua_toboolean(L, at) !== 0;
+        return raw._lua_toboolean(L, at) !== 0;
       case T.Number: {
-        if (wasm.lua_isinteger(L, at)) return Number(wasm.lua_tointegerx(L, at, null));
-        const n = wasm.lua_tonumberx(L, at, null);
+        if (raw._lua_isinteger(L, at)) return Number(raw._lua_tointegerx(L, at, 0));
+        const n = raw._lua_tonumberx(L, at, 0);
         return Number.isInteger(n) ? new Float(n) : n;
       }
       case T.String:
@@ -419,32 +450,32 @@ export class LuaVM {
   }
 
   private readTable(L: number, at: number, seen: Set<number>, depth: number): Value {
-    const { wasm } = this;
+    const raw = this.raw;
     if (depth > MAX_DEPTH) throw new LuaError('a table is nested too deeply');
-    const pointer = wasm.lua_topointer(L, at);
+    const pointer = raw._lua_topointer(L, at);
     if (seen.has(pointer)) throw new RecursiveTable();
     seen.add(pointer);
     const entries: [string, number | undefined, Value][] = [];
-    wasm.lua_pushnil(L);
-    while (wasm.lua_next(L, at) !== 0) {
+    raw._lua_pushnil(L);
+    while (raw._lua_next(L, at) !== 0) {
       const value = this.read(L, -1, seen, depth + 1);
       if (value !== undefined) {
-        const keyType = wasm.lua_type(L, -2);
+        const keyType = raw._lua_type(L, -2);
         let key: string;
         let position: number | undefined;
         if (keyType === T.Number) {
-          if (wasm.lua_isinteger(L, -2)) {
-            position = Number(wasm.lua_tointegerx(L, -2, null));
+          if (raw._lua_isinteger(L, -2)) {
+            position = Number(raw._lua_tointegerx(L, -2, 0));
             key = String(position);
-          } else key = String(wasm.lua_tonumberx(L, -2, null)); // not a crash, as HyperBEAM's
+          } else key = String(raw._lua_tonumberx(L, -2, 0)); // not a crash, as HyperBEAM's
         } else if (keyType === T.String) {
           key = this.text(L, -2);
           if (/^[1-9]\d*$/.test(key)) position = Number(key);
-        } else if (keyType === T.Boolean) key = wasm.lua_toboolean(L, -2) ? 'true' : 'false';
+        } else if (keyType === T.Boolean) key = raw._lua_toboolean(L, -2) ? 'true' : 'false';
         else key = '';
         if (key !== '') entries.push([key, position, value]);
       }
-      wasm.lua_settop(L, -2);
+      raw._lua_settop(L, -2);
     }
     seen.delete(pointer);
     if (entries.length === 0) return [];
@@ -467,40 +498,48 @@ export class LuaVM {
 
   // Snapshots ---------------------------------------------------------------------
 
-  /** The VM's whole memory (between calls only), and where its state is. */
+  /**
+   * The VM's memory (between calls only) up to its last page in use, after a
+   * header: where its state is, the memory's size, the bytes kept.
+   */
   snapshot(): Uint8Array {
     const memory = this.wasm.module.HEAPU8;
-    const out = new Uint8Array(memory.length + 8);
-    new DataView(out.buffer).setUint32(0, this.L, true);
-    new DataView(out.buffer).setUint32(4, memory.length, true);
-    out.set(memory, 8);
+    const used = usedLength(memory);
+    const out = new Uint8Array(HEADER + used);
+    const header = new DataView(out.buffer);
+    header.setUint32(0, this.L, true);
+    header.setUint32(4, memory.length, true);
+    header.setUint32(8, used, true);
+    out.set(memory.subarray(0, used), HEADER);
     return out;
   }
 
   /** A new VM holding a snapshot's memory; undefined if it does not fit this build. */
   static async restore(snapshot: Uint8Array, limits: LuaLimits): Promise<LuaVM | undefined> {
+    if (snapshot.length < HEADER) return undefined;
     const vm = await LuaVM.create(limits);
-    const view = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
-    if (snapshot.length < 8 || view.getUint32(0, true) !== vm.L) return undefined;
-    const size = view.getUint32(4, true);
+    const header = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
+    const size = header.getUint32(4, true);
+    const used = header.getUint32(8, true);
+    if (header.getUint32(0, true) !== vm.L || snapshot.length !== HEADER + used) return undefined;
     const m = vm.wasm.module;
     // Grow the memory to the snapshot's size (a large allocation, released again).
     if (m.HEAPU8.length < size) {
       const grow = m._malloc(size - m.HEAPU8.length + 65536);
       if (grow) m._free(grow);
     }
-    if (m.HEAPU8.length < size || snapshot.length !== size + 8) return undefined;
-    m.HEAPU8.set(snapshot.subarray(8));
-    return vm;
+    return vm.putBack(snapshot) ? vm : undefined;
   }
 
-  /** Put back the memory of a snapshot this VM took (a borrowed VM given back). */
+  /** Put back the memory of a snapshot (a borrowed VM given back, or a new VM restored). */
   putBack(snapshot: Uint8Array): boolean {
     const memory = this.wasm.module.HEAPU8;
-    const size = new DataView(snapshot.buffer, snapshot.byteOffset).getUint32(4, true);
+    const header = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
+    const size = header.getUint32(4, true);
+    const used = header.getUint32(8, true);
     if (size > memory.length) return false;
-    memory.set(snapshot.subarray(8));
-    memory.fill(0, size);
+    memory.set(snapshot.subarray(HEADER, HEADER + used));
+    memory.fill(0, used);
     return true;
   }
 
