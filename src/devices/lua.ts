@@ -41,7 +41,7 @@ import { messageId } from '../engine/ids.ts';
 import { resolveMany } from '../engine/resolver.ts';
 import { set } from '../engine/set.ts';
 import { limitsOf } from '../lua/live.ts';
-import { type HostCall, LuaError, LuaVM } from '../lua/vm.ts';
+import { type HostCall, LuaError, LuaVM, MissingFunction } from '../lua/vm.ts';
 
 const LUA_TYPES = new Set(['application/lua', 'text/x-lua']);
 const EXPORTED = ['init', 'snapshot', 'normalize', 'functions', 'info'];
@@ -164,6 +164,7 @@ function resultOf(values: (Value | undefined)[]): Result {
 }
 
 function luaFailure(e: unknown): Result {
+  if (e instanceof MissingFunction) return fail(404, e.message);
   if (e instanceof LuaError) {
     return fail(500, e.message, e.trace === undefined ? {} : { trace: e.trace });
   }
@@ -201,7 +202,6 @@ async function call(key: string, base: Message, req: Message, ctx: Context): Pro
   const vm = live ?? (await freshVm(base, ctx));
   let values: (Value | undefined)[];
   try {
-    if (!vm.hasFunction(name)) return fail(404, `The Lua modules define no function \`${name}\`.`);
     values = await vm.call(name, params, hostFor(ctx));
   } catch (e) {
     return luaFailure(e);

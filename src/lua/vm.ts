@@ -75,12 +75,25 @@ export interface LuaLimits {
   memory: number;
 }
 
+interface Thread {
+  T: number;
+  release: () => void;
+}
+
 export class LuaError extends Error {
   override name = 'LuaError';
   readonly trace: string | undefined;
   constructor(message: string, trace?: string) {
     super(message);
     this.trace = trace;
+  }
+}
+
+/** The global function asked for does not exist. */
+export class MissingFunction extends LuaError {
+  override name = 'MissingFunction';
+  constructor(name: string) {
+    super(`The Lua modules define no function \`${name}\`.`);
   }
 }
 
@@ -148,6 +161,8 @@ export class LuaVM {
   private readonly raw: RawExports;
   /** What the running call's host function asked for (set before it yields). */
   private pending: { name: string; args: (Value | undefined)[] } | undefined;
+  /** A coroutine that finished its last call cleanly, for the next. */
+  private spare: Thread | undefined;
   /** Lines `print` wrote during the running call. */
   printed: string[] = [];
 
@@ -276,13 +291,6 @@ export class LuaVM {
     return names.sort();
   }
 
-  /** Whether a global function of that name exists. */
-  hasFunction(name: string): boolean {
-    const type = this.wasm.lua_getglobal(this.L, name);
-    this.wasm.lua_settop(this.L, -2);
-    return type === T.Function;
-  }
-
   /** Call a global function; its return values (an error is a LuaError). */
   async call(
     name: string,
@@ -292,29 +300,33 @@ export class LuaVM {
     const { wasm } = this;
     const thread = this.thread();
     this.printed = [];
-    wasm.lua_getglobal(thread.T, name);
+    if (wasm.lua_getglobal(thread.T, name) !== T.Function) {
+      wasm.lua_settop(thread.T, 0);
+      this.spare = thread;
+      throw new MissingFunction(name);
+    }
     for (const arg of args) this.push(thread.T, arg, 0);
     return this.resume(thread, args.length, host);
   }
 
-  /** A coroutine for one call, kept alive in the registry until released. */
-  private thread() {
+  /** A coroutine for one call (one that finished cleanly is used again). */
+  private thread(): Thread {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare) return spare;
     const { wasm, L } = this;
     const T = wasm.lua_newthread(L);
     const ref = wasm.luaL_ref(L, LUA_REGISTRYINDEX);
     return { T, release: () => wasm.luaL_unref(L, LUA_REGISTRYINDEX, ref) };
   }
 
-  private async resume(
-    thread: { T: number; release: () => void },
-    nargs: number,
-    host: HostCall,
-  ): Promise<(Value | undefined)[]> {
+  private async resume(thread: Thread, nargs: number, host: HostCall): Promise<(Value | undefined)[]> {
     const { wasm } = this;
     const { T } = thread;
     const m = wasm.module;
     this.engine.global.setMemoryMax(this.limits.memory);
     const results = m._malloc(4);
+    let finished = false;
     try {
       let n = nargs;
       for (;;) {
@@ -338,6 +350,7 @@ export class LuaVM {
         const out: (Value | undefined)[] = [];
         const top = wasm.lua_gettop(T);
         for (let i = top - count + 1; i <= top; i++) out.push(this.read(T, i, new Set(), 0));
+        finished = true;
         return out;
       }
     } catch (error) {
@@ -348,7 +361,10 @@ export class LuaVM {
       m._free(results);
       this.raw._lua_sethook(T, 0, 0, 0);
       this.engine.global.setMemoryMax(undefined);
-      thread.release();
+      if (finished) {
+        wasm.lua_settop(T, 0);
+        this.spare = thread;
+      } else thread.release(); // a coroutine that failed is dead
     }
   }
 
