@@ -320,7 +320,11 @@ export class LuaVM {
     return { T, release: () => wasm.luaL_unref(L, LUA_REGISTRYINDEX, ref) };
   }
 
-  private async resume(thread: Thread, nargs: number, host: HostCall): Promise<(Value | undefined)[]> {
+  private async resume(
+    thread: Thread,
+    nargs: number,
+    host: HostCall,
+  ): Promise<(Value | undefined)[]> {
     const { wasm } = this;
     const { T } = thread;
     const m = wasm.module;
