@@ -410,6 +410,13 @@ export const OPTIONS = {
     default: 2 ** 32,
     description: 'WASM memory may grow to this (bytes).',
   },
+  node_processes: {
+    group: 'processes',
+    type: { kind: 'message' },
+    default: {},
+    description:
+      'Processes this node runs by name (`/<name>~node-process@1.0/...`): name -> process definition, spawned on first use.',
+  },
   lua_instruction_limit: {
     group: 'processes',
     type: int(1000),

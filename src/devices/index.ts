@@ -16,6 +16,7 @@ import { luaDevice } from './lua.ts';
 import { messageDevice } from './message.ts';
 import { metaDevice } from './meta.ts';
 import { multipassDevice } from './multipass.ts';
+import { nodeProcessDevice } from './node-process.ts';
 import { p4Device } from './p4.ts';
 import { patchDevice } from './patch.ts';
 import { processDevice } from './process.ts';
@@ -41,6 +42,7 @@ export const builtinDevices: readonly Device[] = [
   p4Device,
   simplePayDevice,
   luaDevice,
+  nodeProcessDevice,
   faffDevice,
   cronDevice,
   stackDevice,

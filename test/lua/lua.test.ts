@@ -488,3 +488,43 @@ describe('hyperbeam import of Lua modules', () => {
     }
   });
 });
+
+describe('node-process@1.0', () => {
+  it('spawns a named process once, on first use, and runs it (lookup_execute_test)', async () => {
+    const operator = quickWallet();
+    const node = await startTestNode({
+      wallet: operator,
+      config: {
+        force_signed: false,
+        node_processes: {
+          tester: { 'execution-device': 'lua@5.3a', module: moduleMessage(source('test.lua')) },
+        },
+      },
+    });
+    try {
+      assert.equal((await send(node, { path: '/missing~node-process@1.0' })).status, 404);
+      const ids = await Promise.all(
+        [1, 2, 3].map(async () =>
+          json(await getJson(node, '/tester~node-process@1.0/commitments')),
+        ),
+      );
+      assert.equal(new Set(ids.map((c) => Object.keys(c).sort().join())).size, 1, 'spawned once');
+      const scheduled = await send(
+        node,
+        signedRequest(
+          'POST',
+          { path: '/tester~node-process@1.0/schedule', 'test-key': 'test-value' },
+          operator,
+        ),
+      );
+      assert.equal(scheduled.status, 200, scheduled.text);
+      assert.equal(scheduled.headers.slot, '1');
+      const body = await send(node, { path: '/tester~node-process@1.0/now/results/output/body' });
+      assert.equal(body.text, '42');
+      const scheduler = await send(node, { path: '/tester~node-process@1.0/scheduler' });
+      assert.equal(scheduler.text, operator.address);
+    } finally {
+      await node.stop();
+    }
+  });
+});
