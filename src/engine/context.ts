@@ -26,6 +26,11 @@ export interface MessageStore {
   read(id: string): Promise<Message | undefined>;
   /** Write a message (and make `links` lead to it); returns its ID. */
   write(msg: Message, links?: readonly string[]): Promise<string>;
+  /**
+   * Write a message at a path of its own, read back by that path only (the
+   * node's internal records): its ID is not computed, nor kept.
+   */
+  writeAt(path: string, msg: Message): Promise<void>;
   /** Write several messages (and their links) in one atomic write; returns their IDs. */
   writeAll(entries: readonly { message: Message; links?: readonly string[] }[]): Promise<string[]>;
   /** What is at a path: a message, or bytes (`data/<sha-256>`). */

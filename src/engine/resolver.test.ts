@@ -1026,6 +1026,7 @@ describe('resolve: ID bases and the store', () => {
       list: async () => undefined,
       update: async () => new Uint8Array(),
       readLocal: async () => undefined,
+      writeAt: async () => {},
     };
     const result = await resolve(MISSING_ID, 'a', createContext({ messages: empty }));
     assert.equal(result.status, 'error');

@@ -385,7 +385,7 @@ export class ProcessRuntime implements Lifecycle {
       }
       live.state = { ...result.body, 'at-slot': next };
       live.atSlot = next;
-      const written = this.store.write(this.slotRecord(live), [slotPath(pid, next)]);
+      const written = this.store.writeAt(slotPath(pid, next), this.slotRecord(live));
       written.catch(() => undefined); // Awaited (and reported) by the caller.
       writes.push(written);
       if (this.snapshotDue(live, ctx)) {
@@ -474,9 +474,12 @@ export class ProcessRuntime implements Lifecycle {
     live.snapshotAt = Date.now();
     const written = (async () => {
       const { rest, blobs } = await externalized(snapshot, this.store);
-      await this.store.write({ 'at-slot': slot, state, snapshot: rest, blobs }, [
-        snapshotPath(pid, slot),
-      ]);
+      await this.store.writeAt(snapshotPath(pid, slot), {
+        'at-slot': slot,
+        state,
+        snapshot: rest,
+        blobs,
+      });
     })();
     return { written };
   }

@@ -180,6 +180,7 @@ describe('Schedules recovery', () => {
       link: (existing, link) => inner.link(existing, link),
       update: (path, change) => inner.update(path, change),
       readLocal: (path) => inner.readLocal(path),
+      writeAt: (path, msg) => inner.writeAt(path, msg),
     };
     const ctx = createContext({ wallet, messages: store });
     const schedules = new Schedules(store);
@@ -230,6 +231,7 @@ describe('Schedules group commits', () => {
       link: (existing, link) => inner.link(existing, link),
       update: (path, change) => inner.update(path, change),
       readLocal: (path) => inner.readLocal(path),
+      writeAt: (path, msg) => inner.writeAt(path, msg),
     };
     const ctx = createContext({ wallet: counting, messages: store });
     const schedules = new Schedules(store);

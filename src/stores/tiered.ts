@@ -136,8 +136,8 @@ function packContent(
  * its uncommitted ID, each commitment in one at `<id>/commitments/<ID>` (so
  * the same content signed again adds only its new commitments).
  */
-function packedOps(tabm: Tabm, ops: StoreOp[]): string {
-  const id = unsignedId(tabm);
+function packedOps(tabm: Tabm, ops: StoreOp[], at?: string): string {
+  const id = at ?? unsignedId(tabm);
   const { commitments, ...rest } = tabm;
   const links: [string, string][] = [];
   const content = isMessage(commitments) ? rest : tabm;
@@ -186,6 +186,16 @@ export class TieredMessageStore implements MessageStore {
   async write(msg: Message, links: readonly string[] = []): Promise<string> {
     const [id] = await this.writeAll([{ message: msg, links }]);
     return id as string;
+  }
+
+  async writeAt(path: string, msg: Message): Promise<void> {
+    if (!this.primary.packs) {
+      await this.write(msg, [path]);
+      return;
+    }
+    const ops: StoreOp[] = [];
+    packedOps(messageToTabm(msg), ops, path);
+    await applyOps(this.primary, ops);
   }
 
   /** Write several messages and their links, all in one atomic write. */

@@ -203,6 +203,7 @@ describe('graceful stop', () => {
       list: (path) => memory.list(path),
       update: (path, change) => memory.update(path, change),
       readLocal: (path) => memory.readLocal(path),
+      writeAt: (path, msg) => memory.writeAt(path, msg),
       close: async () => {
         events.push('store closed');
       },
