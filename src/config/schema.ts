@@ -348,6 +348,27 @@ export const OPTIONS = {
     default: [],
     description: 'faff@1.0: the only signers served.',
   },
+  // Trust.
+  snp_trusted: {
+    group: 'trust',
+    type: { kind: 'list' },
+    default: [],
+    description:
+      'Trusted guest software for snp@1.0: entries of vcpus, vcpu_type, vmm_type, guest_features, firmware, kernel, initrd, append.',
+  },
+  snp_cert_chain: {
+    group: 'trust',
+    type: str,
+    default: '',
+    description:
+      'More AMD roots for snp@1.0, as PEM (an ASK then its ARK), beside the shipped ones.',
+  },
+  snp_strict: {
+    group: 'trust',
+    type: bool,
+    default: false,
+    description: "snp@1.0 also requires the report's report_data to be the message's nonce.",
+  },
   // Processes.
   process_live_limit: {
     group: 'processes',

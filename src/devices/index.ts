@@ -25,6 +25,7 @@ import { relayDevice } from './relay.ts';
 import { routerDevice } from './router.ts';
 import { schedulerDevice } from './scheduler.ts';
 import { simplePayDevice } from './simple-pay.ts';
+import { snpDevice } from './snp.ts';
 import { stackDevice } from './stack.ts';
 import { testDevice } from './test-device.ts';
 import { wasiDevice } from './wasi.ts';
@@ -43,6 +44,7 @@ export const builtinDevices: readonly Device[] = [
   simplePayDevice,
   luaDevice,
   nodeProcessDevice,
+  snpDevice,
   faffDevice,
   cronDevice,
   stackDevice,

@@ -1,0 +1,132 @@
+/**
+ * snp@1.0 over HTTP: HyperBEAM's report message (address, nonce,
+ * node-message, local-hashes, report), each of its checks refused with the
+ * check named, `trusted` as HyperBEAM answers it, and `generate` on a host
+ * without SEV-SNP.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
+import { fromBase64url } from '../../src/core/binary.ts';
+import type { Message } from '../../src/core/message.ts';
+import { unsignedMessageId } from '../../src/engine/ids.ts';
+import type { RunningNode } from '../../src/http/server.ts';
+import { quickWallet, send, startTestNode } from '../support/node.ts';
+import { readFixture } from '../support/shared.ts';
+import { signedRequest } from '../support/signing.ts';
+
+// HyperBEAM's TEST_TRUSTED_SOFTWARE (dev_snp.erl): a measurement real hardware reported.
+const TRUSTED = {
+  vcpus: 1,
+  vcpu_type: 5,
+  vmm_type: 1,
+  guest_features: 1,
+  firmware:
+    'b8c5d4082d5738db6b0fb0294174992738645df70c44cdecf7fad3a62244b788e7e408c582ee48a74b289f3acec78510',
+  kernel: '69d0cd7d13858e4fcef6bc7797aebd258730f215bc5642c4ad8e4b893cc67576',
+  initrd: '853ebf56bc6ba5f08bd5583055a457898ffa3545897bee00103d3066b8766f5c',
+  append: '6cb8a0082b483849054f93b203aa7d98439736e44163d614f79380ca368cc77e',
+};
+
+const node = quickWallet();
+const nodeMessage = { address: node.address, snp_trusted: [TRUSTED] };
+const nonce = Buffer.concat([
+  fromBase64url(node.address),
+  fromBase64url(unsignedMessageId(nodeMessage)),
+]).toString('base64url');
+// A real report (a genuine chip's), whose VCEK is shipped in the fixtures.
+const report = readFixture('snp/hb-os-benign-report.json').toString();
+const vcek = readFixture('snp/hb-os-vcek.crt').toString('base64');
+
+const reportMessage = (changes: Message = {}) => ({
+  address: node.address,
+  nonce,
+  'node-message': nodeMessage,
+  'local-hashes': TRUSTED,
+  report,
+  vcek,
+  ...changes,
+});
+
+describe('snp@1.0', () => {
+  let server: RunningNode;
+  before(async () => {
+    server = await startTestNode({ config: { force_signed: false, snp_trusted: [TRUSTED] } });
+  });
+  after(() => server.stop());
+
+  const verify = async (msg: Message) => {
+    const res = await send(
+      server,
+      signedRequest('POST', { path: '/~snp@1.0/verify', body: msg }, quickWallet()),
+    );
+    return { status: res.status, text: res.text, reason: res.headers.reason };
+  };
+
+  it('checks the message before the report, naming what fails', async () => {
+    const cases: [string, Message, RegExp][] = [
+      ['unsigned', reportMessage(), /not signed by its address/],
+      [
+        'signed by another key',
+        signHttpsig(reportMessage(), quickWallet()),
+        /not signed by its address/,
+      ],
+      [
+        'nonce of other bytes',
+        signHttpsig(reportMessage({ nonce: 'A'.repeat(86) }), node),
+        /nonce/,
+      ],
+      [
+        'node message changed after the nonce',
+        signHttpsig(reportMessage({ 'node-message': { ...nodeMessage, extra: 'x' } }), node),
+        /nonce/,
+      ],
+      [
+        'an untrusted kernel',
+        signHttpsig(
+          reportMessage({ 'local-hashes': { ...TRUSTED, kernel: '0'.repeat(64) } }),
+          node,
+        ),
+        /kernel is not trusted/,
+      ],
+      [
+        'vcpus as text',
+        signHttpsig(reportMessage({ 'local-hashes': { ...TRUSTED, vcpus: '1' } }), node),
+        /vcpus is not trusted/,
+      ],
+      [
+        'upper-case firmware',
+        signHttpsig(
+          reportMessage({
+            'local-hashes': { ...TRUSTED, firmware: TRUSTED.firmware.toUpperCase() },
+          }),
+          node,
+        ),
+        /firmware is not trusted/,
+      ],
+      // Everything holds but the report, which is another guest's.
+      ['another guest’s report', signHttpsig(reportMessage(), node), /launch measurement/],
+      ['no report', signHttpsig(reportMessage({ report: '{]' }), node), /report is malformed/],
+    ];
+    for (const [what, msg, reason] of cases) {
+      const verdict = await verify(msg);
+      assert.equal(verdict.status, 200, what);
+      assert.equal(verdict.text, 'false', what);
+      assert.match(verdict.reason ?? '', reason, what);
+    }
+  });
+
+  it('answers `trusted` per key, strictly typed (SNP-27)', async () => {
+    const ask = (query: string) => send(server, { path: `/~snp@1.0/trusted?${query}` });
+    assert.equal((await ask('key=vcpus&body+integer=1')).text, 'true');
+    assert.equal((await ask('key=vcpus&body=1')).text, 'false');
+    assert.equal((await ask(`key=kernel&body=${TRUSTED.kernel}`)).text, 'true');
+    assert.equal((await ask('key=nonsense&body=1')).text, 'false');
+  });
+
+  it('refuses to generate a report without SEV-SNP hardware', async () => {
+    const res = await send(server, { path: '/~snp@1.0/generate' });
+    assert.equal(res.status, 503);
+    assert.match(res.text, /SEV-SNP/);
+  });
+});
