@@ -2,15 +2,15 @@
  * `snp@1.0` (HyperBEAM's dev_snp): AMD SEV-SNP attestation of a node.
  *   POST verify   the report message (the request, or its `body`) holds when:
  *                 its `nonce` is `address ‖ unsigned ID of node-message`; it is
- *                 signed by `address`; the report's guest is not debuggable;
+ *                 signed by `address`; (with `snp_strict`, `report_data` is the
+ *                 nonce;) the report is signed by a VCEK (the message's `vcek`,
+ *                 base64 DER, else one kept at
+ *                 `snp-vceks/<chip id>/<bl>-<tee>-<snp>-<ucode>`) certified by an
+ *                 AMD root (shipped, or `snp_cert_chain`) and issued for the
+ *                 report's chip and TCB, for a guest that is not debuggable;
  *                 every `local-hashes` value is trusted (`snp_trusted`, any
- *                 entry per key, strictly typed); the launch measurement
- *                 recomputed from `local-hashes` is the report's; the report
- *                 is signed by a VCEK (the message's `vcek`, base64 DER, else
- *                 one kept at `snp-vceks/<chip id>/<bl>-<tee>-<snp>-<ucode>`)
- *                 certified by an AMD root (shipped, or `snp_cert_chain`) and
- *                 issued for the report's chip and TCB; with `snp_strict`,
- *                 `report_data` is the nonce. Answers `true`, or `false` with
+ *                 entry per key, strictly typed); and the launch measurement
+ *                 recomputed from `local-hashes` is the report's. Answers `true`, or `false` with
  *                 the failed check as `reason`.
  *   trusted       `{key, body}`: whether some `snp_trusted` entry has that value
  *   generate      needs SEV-SNP hardware (/dev/sev-guest): refused without it
@@ -138,6 +138,8 @@ async function check(msg: Message, ctx: Context): Promise<void> {
   }
   if (ctx.config.snp_strict && !report.reportData.equals(nonce))
     refuse('report_data is not the nonce');
+  const verdict = checkReport(report, await vcekOf(msg, report, ctx), rootsOf(ctx));
+  if (!verdict.ok) refuse(verdict.failed as string);
   const local = isMessage(msg['local-hashes'])
     ? msg['local-hashes']
     : refuse('the message has no local-hashes');
@@ -158,8 +160,6 @@ async function check(msg: Message, ctx: Context): Promise<void> {
     guestFeatures: BigInt(integerOf(local.guest_features, 'guest_features')),
   });
   if (!measured.equals(report.measurement)) refuse("the launch measurement is not the report's");
-  const verdict = checkReport(report, await vcekOf(msg, report, ctx), rootsOf(ctx));
-  if (!verdict.ok) refuse(verdict.failed as string);
 }
 
 async function verify(req: Message, ctx: Context): Promise<Result> {

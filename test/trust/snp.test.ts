@@ -104,8 +104,24 @@ describe('snp@1.0', () => {
         ),
         /firmware is not trusted/,
       ],
-      // Everything holds but the report, which is another guest's.
+      // Everything holds but the measurement: the report is another guest's.
       ['another guest’s report', signHttpsig(reportMessage(), node), /launch measurement/],
+      [
+        'a report signed by another chip',
+        signHttpsig(
+          reportMessage({ vcek: readFixture('snp/virtee-vcek-milan.der').toString('base64') }),
+          node,
+        ),
+        /another chip or TCB/,
+      ],
+      [
+        'a tampered report',
+        signHttpsig(
+          reportMessage({ report: report.replace('"guest_svn": 0', '"guest_svn": 1') }),
+          node,
+        ),
+        /signature does not verify/,
+      ],
       ['no report', signHttpsig(reportMessage({ report: '{]' }), node), /report is malformed/],
     ];
     for (const [what, msg, reason] of cases) {
@@ -114,6 +130,23 @@ describe('snp@1.0', () => {
       assert.equal(verdict.text, 'false', what);
       assert.match(verdict.reason ?? '', reason, what);
     }
+  });
+
+  it('finds a VCEK the operator keeps at snp-vceks/<chip>/<tcb>', async () => {
+    const { vcek: _given, ...withoutVcek } = reportMessage();
+    const msg = signHttpsig(withoutVcek, node);
+    const before = await verify(msg);
+    assert.match(before.reason ?? '', /neither in the message nor kept here/);
+    const store = server.node.services.messages;
+    const json = JSON.parse(report) as { chip_id: number[]; reported_tcb: Record<string, number> };
+    const tcb = json.reported_tcb;
+    const kept = await store.writeBinary(readFixture('snp/hb-os-vcek.crt'));
+    await store.link(
+      kept,
+      `snp-vceks/${Buffer.from(json.chip_id).toString('hex')}/${tcb.bootloader}-${tcb.tee}-${tcb.snp}-${tcb.microcode}`,
+    );
+    // The report now verifies; only the measurement (another guest's) fails.
+    assert.match((await verify(msg)).reason ?? '', /launch measurement/);
   });
 
   it('answers `trusted` per key, strictly typed (SNP-27)', async () => {
