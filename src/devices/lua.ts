@@ -130,7 +130,21 @@ async function build(base: Message, ctx: Context): Promise<LuaVM> {
   const vm = await LuaVM.create(limitsOf(ctx));
   try {
     const host = hostFor(ctx);
-    for (const module of modules) await vm.load(module.source, module.name, host);
+    for (const module of modules) {
+      try {
+        await vm.load(module.source, module.name, host);
+      } catch (e) {
+        // A module that does not compile, fails or runs away while loading is the request's.
+        if (!(e instanceof LuaError)) throw e;
+        throw new HbError(
+          'module_not_loadable',
+          `The Lua module ${module.name} does not load: ${e.message}`,
+          {
+            status: 422,
+          },
+        );
+      }
+    }
     vm.sandbox(base.sandbox === true || base.sandbox === 'true');
     vm.installAo();
     return vm;

@@ -140,6 +140,16 @@ describe('lua@5.3a on messages', () => {
     assert.equal((await send(node, { path: `${on(extra)}/add?parameters+list=2,3` })).text, '5');
   });
 
+  it('answers 422 for a module that does not load', async () => {
+    const store = node.node.services.messages;
+    for (const body of ['function x( end', 'error("at load")', 'while true do end']) {
+      const id = await store.write(moduleMessage(body));
+      const res = await send(node, { path: `${on(id)}/x` });
+      assert.equal(res.status, 422, `${body}: ${res.text}`);
+      assert.match(res.text, /does not load/);
+    }
+  });
+
   it('answers a clear 404 for a missing module or function', async () => {
     assert.equal((await send(node, { path: `${on('B'.repeat(43))}/hello` })).status, 404);
     assert.equal((await send(node, { path: `${on(extra)}/nosuch` })).status, 404);
