@@ -363,6 +363,19 @@ export const OPTIONS = {
     description:
       'More AMD roots for snp@1.0, as PEM (an ASK then its ARK), beside the shipped ones.',
   },
+  snp_test_vcek: {
+    group: 'trust',
+    type: str,
+    default: '',
+    description:
+      'Tests only: a VCEK certificate (PEM, or base64 DER) whose key (`priv_snp_test_vcek_key`, PEM) signs reports `generate` makes without SEV-SNP hardware.',
+  },
+  priv_snp_test_vcek_key: {
+    group: 'trust',
+    type: str,
+    default: '',
+    description: 'Tests only: the private key of `snp_test_vcek` (PEM).',
+  },
   snp_strict: {
     group: 'trust',
     type: bool,

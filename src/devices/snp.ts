@@ -13,20 +13,24 @@
  *                 recomputed from `local-hashes` is the report's. Answers `true`, or `false` with
  *                 the failed check as `reason`.
  *   trusted       `{key, body}`: whether some `snp_trusted` entry has that value
- *   generate      needs SEV-SNP hardware (/dev/sev-guest): refused without it
+ *   generate      HyperBEAM's report message for this node: needs SEV-SNP
+ *                 hardware (refused with a 503 without it), or for tests a
+ *                 stand-in VCEK (`snp_test_vcek`, `priv_snp_test_vcek_key`)
  * Differences: HyperBEAM downloads certificates at verify time, checks Milan
  * only, never compares report_data (unless strict here), hardcodes 32 vCPUs
  * in the measurement, and crashes on a bad signature; none of that here.
  */
+import { createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { committersOf, verifyMessage } from '../codecs/commitments.ts';
-import { fromBase64, isBinary, toBytes } from '../core/binary.ts';
+import { fromBase64, fromBase64url, isBinary, toBytes } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
 import { isMessage, type Message, type Value, valueEquals } from '../core/message.ts';
 import type { Context } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { unsignedMessageId } from '../engine/ids.ts';
-import { HYPERBEAM_OVMF, launchDigest } from '../trust/launch-digest.ts';
+import { HYPERBEAM_OVMF, type LaunchInputs, launchDigest } from '../trust/launch-digest.ts';
+import { testReport } from '../trust/snp-generate.ts';
 import {
   checkReport,
   parseReport,
@@ -37,6 +41,7 @@ import {
   shippedRoots,
   vcekFrom,
 } from '../trust/snp-report.ts';
+import { nodeMessageView } from './meta.ts';
 
 const COMMITTED = [
   'vcpus',
@@ -84,6 +89,66 @@ function integerOf(value: Value | undefined, key: string): number {
     return refuse(`local-hashes/${key} is not an integer`);
   }
   return value;
+}
+
+/** The launch inputs `local-hashes` names. */
+function softwareOf(local: Message): Omit<LaunchInputs, 'ovmf'> {
+  return {
+    firmware: hexOf(local.firmware, 48, 'firmware'),
+    hashes: {
+      kernel: hexOf(local.kernel, 32, 'kernel'),
+      initrd: hexOf(local.initrd, 32, 'initrd'),
+      append: hexOf(local.append, 32, 'append'),
+    },
+    vcpus: integerOf(local.vcpus, 'vcpus'),
+    vcpuType: integerOf(local.vcpu_type, 'vcpu_type'),
+    vmmType: integerOf(local.vmm_type, 'vmm_type'),
+    guestFeatures: BigInt(integerOf(local.guest_features, 'guest_features')),
+  };
+}
+
+/**
+ * `generate`: HyperBEAM's report message. Without SEV-SNP hardware, only for
+ * tests: signed by the test VCEK's key (`snp_test_vcek`).
+ */
+async function generate(ctx: Context): Promise<Result> {
+  const { snp_test_vcek: vcekText, priv_snp_test_vcek_key: keyText } = ctx.config;
+  if (!vcekText || !keyText) {
+    return fail(
+      503,
+      existsSync(SNP_DEVICE)
+        ? 'This node cannot drive this SEV-SNP device: it verifies reports, it does not make them.'
+        : `This node runs without SEV-SNP hardware (no ${SNP_DEVICE}): it cannot attest itself.`,
+    );
+  }
+  const trusted = ctx.config.snp_trusted[0];
+  if (!isMessage(trusted))
+    return fail(400, 'snp_trusted is empty: this node names no software to attest.');
+  const { wallet, codecs } = ctx.services;
+  const nodeMessage = nodeMessageView(ctx.config, ctx.services);
+  const nonce = Buffer.concat([
+    fromBase64url(wallet.address),
+    fromBase64url(unsignedMessageId(nodeMessage)),
+  ]);
+  let report: string;
+  let vcek: ReturnType<typeof vcekFrom>;
+  try {
+    vcek = vcekFrom(vcekText.includes('BEGIN') ? Buffer.from(vcekText) : vcekText);
+    report = testReport(nonce, softwareOf(trusted), vcek, createPrivateKey(keyText));
+  } catch (e) {
+    if (e instanceof Refused) return fail(400, `snp_trusted[0]: ${e.message}`);
+    if (e instanceof HbError) return fail(400, e.message);
+    return fail(400, `The test VCEK or its key cannot sign: ${(e as Error).message}`);
+  }
+  const message: Message = {
+    address: wallet.address,
+    nonce: nonce.toString('base64url'),
+    'node-message': nodeMessage,
+    'local-hashes': trusted,
+    report,
+    vcek: vcek.raw.toString('base64'),
+  };
+  return ok(await codecs.committer('httpsig@1.0').commit(message, {}, { wallet }));
 }
 
 function isTrusted(key: string, value: Value | undefined, ctx: Context): boolean {
@@ -146,19 +211,7 @@ async function check(msg: Message, ctx: Context): Promise<void> {
   for (const key of COMMITTED) {
     if (!isTrusted(key, local[key], ctx)) refuse(`local-hashes/${key} is not trusted here`);
   }
-  const measured = launchDigest({
-    firmware: hexOf(local.firmware, 48, 'firmware'),
-    ovmf: HYPERBEAM_OVMF,
-    hashes: {
-      kernel: hexOf(local.kernel, 32, 'kernel'),
-      initrd: hexOf(local.initrd, 32, 'initrd'),
-      append: hexOf(local.append, 32, 'append'),
-    },
-    vcpus: integerOf(local.vcpus, 'vcpus'),
-    vcpuType: integerOf(local.vcpu_type, 'vcpu_type'),
-    vmmType: integerOf(local.vmm_type, 'vmm_type'),
-    guestFeatures: BigInt(integerOf(local.guest_features, 'guest_features')),
-  });
+  const measured = launchDigest({ ...softwareOf(local), ovmf: HYPERBEAM_OVMF });
   if (!measured.equals(report.measurement)) refuse("the launch measurement is not the report's");
 }
 
@@ -180,12 +233,6 @@ export const snpDevice = defineDevice({
     verify: (_base, req, ctx) => verify(req, ctx),
     trusted: (_base, req, ctx) =>
       ok(typeof req.key === 'string' && isTrusted(req.key, req.body, ctx)),
-    generate: () =>
-      fail(
-        503,
-        existsSync(SNP_DEVICE)
-          ? 'This node cannot drive this SEV-SNP device: it verifies reports, it does not make them.'
-          : `This node runs without SEV-SNP hardware (no ${SNP_DEVICE}): it cannot attest itself.`,
-      ),
+    generate: (_base, _req, ctx) => generate(ctx),
   },
 });

@@ -194,6 +194,22 @@ function spl(der: Buffer, arcs: number[]): number | undefined {
   return value.readUIntBE(2, value[1] as number);
 }
 
+/** The chip and TCB a VCEK was issued for (its hwID and SPL extensions). */
+export function tcbOf(vcek: X509Certificate): { chipId: Buffer; tcb: Tcb } {
+  const der = vcek.raw;
+  const chipId = extension(der, [4]);
+  const tcb = {
+    bootloader: spl(der, [3, 1]),
+    tee: spl(der, [3, 2]),
+    snp: spl(der, [3, 3]),
+    microcode: spl(der, [3, 8]),
+  };
+  if (!chipId || Object.values(tcb).some((v) => v === undefined)) {
+    throw new ReportError('bad_vcek', 'the VCEK names no chip or TCB');
+  }
+  return { chipId: Buffer.from(chipId), tcb: tcb as Tcb };
+}
+
 /** Whether the VCEK was issued for the report's chip and its reported TCB. */
 export function vcekMatches(report: SnpReport, vcek: X509Certificate): boolean {
   const der = vcek.raw;

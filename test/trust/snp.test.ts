@@ -1,19 +1,23 @@
 /**
  * snp@1.0 over HTTP: HyperBEAM's report message (address, nonce,
  * node-message, local-hashes, report), each of its checks refused with the
- * check named, `trusted` as HyperBEAM answers it, and `generate` on a host
- * without SEV-SNP.
+ * check named, `trusted` as HyperBEAM answers it, `generate` on a host
+ * without SEV-SNP, and reports a test VCEK signs verified end to end.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { committersOf } from '../../src/codecs/commitments.ts';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
+import { createCodecRegistry } from '../../src/codecs/index.ts';
 import { fromBase64url } from '../../src/core/binary.ts';
 import type { Message } from '../../src/core/message.ts';
 import { unsignedMessageId } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
+import { HttpClient } from '../../src/net/http-client.ts';
 import { quickWallet, send, startTestNode } from '../support/node.ts';
 import { readFixture } from '../support/shared.ts';
 import { signedRequest } from '../support/signing.ts';
+import { testChain } from '../support/snp.ts';
 
 // HyperBEAM's TEST_TRUSTED_SOFTWARE (dev_snp.erl): a measurement real hardware reported.
 const TRUSTED = {
@@ -163,3 +167,86 @@ describe('snp@1.0', () => {
     assert.match(res.text, /SEV-SNP/);
   });
 });
+
+describe('snp@1.0 with a test VCEK (no SEV-SNP hardware)', () => {
+  const chain = testChain();
+  const http = new HttpClient();
+  const codecs = createCodecRegistry();
+  let attesting: RunningNode;
+  let verifying: RunningNode;
+  let strict: RunningNode;
+  let untrusting: RunningNode;
+  before(async () => {
+    attesting = await startTestNode({
+      wallet: node,
+      config: {
+        force_signed: false,
+        snp_trusted: [TRUSTED],
+        snp_test_vcek: chain.vcek,
+        priv_snp_test_vcek_key: chain.vcekKey,
+      },
+    });
+    const verifier = { force_signed: false, snp_trusted: [TRUSTED], snp_cert_chain: chain.chain };
+    verifying = await startTestNode({ config: verifier });
+    strict = await startTestNode({ config: { ...verifier, snp_strict: true } });
+    untrusting = await startTestNode({ config: { force_signed: false, snp_trusted: [TRUSTED] } });
+  });
+  after(async () => {
+    await Promise.all([attesting, verifying, strict, untrusting].map((n) => n.stop()));
+    await http.stop();
+  });
+
+  const generated = async () => {
+    const res = await http.send(attesting.url, { path: '/~snp@1.0/generate' }, codecs);
+    assert.equal(res.status, 200, String(res.message.body));
+    return res.message;
+  };
+  const verifyOn = async (on: RunningNode, msg: Message) => {
+    const res = await http.send(
+      on.url,
+      { method: 'POST', path: '/~snp@1.0/verify', message: { body: msg } },
+      codecs,
+    );
+    return { body: String(res.message.body), reason: res.message.reason };
+  };
+
+  it("generates HyperBEAM's report message, which verifies end to end where the chain is trusted", async () => {
+    const msg = await generated();
+    assert.deepEqual(
+      Object.keys(msg)
+        .filter((k) => k !== 'commitments' && k !== 'status')
+        .sort(),
+      ['address', 'local-hashes', 'node-message', 'nonce', 'report', 'vcek'],
+    );
+    assert.deepEqual(committersOf(msg), [node.address]);
+    assert.deepEqual(await verifyOn(verifying, msg), { body: 'true', reason: undefined });
+    // The report binds the nonce: the strict check holds too.
+    assert.equal((await verifyOn(strict, msg)).body, 'true');
+    const untrusted = await verifyOn(untrusting, msg);
+    assert.equal(untrusted.body, 'false');
+    assert.match(String(untrusted.reason), /not certified/);
+  });
+
+  it('refuses the generated message once anything in it changes', async () => {
+    const msg = await generated();
+    const report = JSON.parse(String(msg.report)) as Record<string, unknown>;
+    const debug = signHttpsig(
+      {
+        ...withoutCommitments(msg),
+        report: JSON.stringify({ ...report, policy: 0x30000 | (1 << 19) }),
+      },
+      node,
+    );
+    assert.match(String((await verifyOn(verifying, debug)).reason), /signature does not verify/);
+    const otherSoftware = signHttpsig(
+      { ...withoutCommitments(msg), 'local-hashes': { ...TRUSTED, vcpus: 32 } },
+      node,
+    );
+    assert.match(String((await verifyOn(verifying, otherSoftware)).reason), /vcpus is not trusted/);
+  });
+});
+
+function withoutCommitments(msg: Message): Message {
+  const { commitments: _c, ...rest } = msg;
+  return rest;
+}
