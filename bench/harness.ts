@@ -2,6 +2,8 @@
  * A tiny benchmark harness: run a function for a while, report operations per
  * second, and compare against a baseline measured in the same run.
  */
+import autocannon from 'autocannon';
+
 export interface Measurement {
   name: string;
   opsPerSec: number;
@@ -30,4 +32,20 @@ export function report(title: string, ours: Measurement, baseline: Measurement):
   console.log(
     `${title.padEnd(44)} ${fmt(ours.opsPerSec).padStart(12)} ops/s   baseline (${baseline.name}) ${fmt(baseline.opsPerSec).padStart(12)} ops/s   ratio ${ratio.toFixed(3)}`,
   );
+}
+
+/** Requests per second autocannon gets from `url` (16 connections); failed requests fail the bench. */
+export async function httpRate(
+  name: string,
+  url: string,
+  options: { seconds?: number; headers?: Record<string, string> } = {},
+): Promise<Measurement> {
+  const result = await autocannon({
+    url,
+    connections: 16,
+    duration: options.seconds ?? Number(process.env.BENCH_SECONDS ?? 5),
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: failed requests`);
+  return { name, opsPerSec: result.requests.average };
 }

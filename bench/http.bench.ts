@@ -9,12 +9,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { report } from './harness.ts';
+import { httpRate, report } from './harness.ts';
 
 const TARGET = join(dirname(fileURLToPath(import.meta.url)), 'servers', 'http-target.ts');
 const PATH = '/~message@1.0&a=1/a';
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 async function serve(...args: string[]): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, [TARGET, ...args], {
@@ -57,16 +55,6 @@ function capture(
   });
 }
 
-async function load(port: number, name: string) {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}${PATH}`,
-    connections: 16,
-    duration: SECONDS,
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: failed requests`);
-  return { name, opsPerSec: result.requests.average };
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'hb-bench-'));
 const servers: ChildProcess[] = [];
 try {
@@ -79,9 +67,17 @@ try {
   const signed = await serve('node-signed');
   servers.push(signed.child);
 
-  const baseline = await load(bare.port, 'node:http');
-  report('HTTP GET, unsigned responses', await load(unsigned.port, 'node'), baseline);
-  report('HTTP GET, signed responses (RSA-4096)', await load(signed.port, 'node-signed'), baseline);
+  const baseline = await httpRate('node:http', `http://127.0.0.1:${bare.port}${PATH}`);
+  report(
+    'HTTP GET, unsigned responses',
+    await httpRate('node', `http://127.0.0.1:${unsigned.port}${PATH}`),
+    baseline,
+  );
+  report(
+    'HTTP GET, signed responses (RSA-4096)',
+    await httpRate('node-signed', `http://127.0.0.1:${signed.port}${PATH}`),
+    baseline,
+  );
 } finally {
   for (const child of servers) child.kill();
   rmSync(dir, { recursive: true, force: true });

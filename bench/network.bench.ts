@@ -7,7 +7,6 @@
  *                 fetches, checks and keeps B's assignments, against B
  *                 computing the same schedule itself (in-process nodes)
  */
-import autocannon from 'autocannon';
 import type { Message } from '../src/core/message.ts';
 import { createDeviceRegistry } from '../src/devices/index.ts';
 import type { RunningNode } from '../src/http/server.ts';
@@ -15,17 +14,10 @@ import { clusterDir, startNodeProcess } from '../test/support/cluster.ts';
 import { quickWallet, send, startTestNode } from '../test/support/node.ts';
 import { counterDevice, processMessage, schedule, spawn } from '../test/support/processes.ts';
 import { signedRequest } from '../test/support/signing.ts';
-import { report } from './harness.ts';
+import { httpRate, report } from './harness.ts';
 
 const PATH = '/~message@1.0&a=1/a';
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SLOTS = 300;
-
-async function load(url: string, name: string) {
-  const result = await autocannon({ url: `${url}${PATH}`, connections: 16, duration: SECONDS });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: failed requests`);
-  return { name, opsPerSec: result.requests.average };
-}
 
 async function relayed(): Promise<void> {
   const files = clusterDir();
@@ -38,8 +30,8 @@ async function relayed(): Promise<void> {
       routes: [{ template: '/.*', node: { prefix: b.url } }],
     });
     nodes.push(a);
-    const direct = await load(b.url, 'direct GET to B');
-    report('GET relayed through A to B', await load(a.url, 'through A'), direct);
+    const direct = await httpRate('direct GET to B', `${b.url}${PATH}`);
+    report('GET relayed through A to B', await httpRate('through A', `${a.url}${PATH}`), direct);
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
     files.remove();

@@ -4,13 +4,11 @@
  * simple-pay@1.0 (a balance check before, a charge after), and against a
  * node process without the hooks, same run.
  */
-import autocannon from 'autocannon';
 import { clusterDir, startNodeProcess } from '../test/support/cluster.ts';
 import { quickWallet } from '../test/support/node.ts';
 import { signedRequest } from '../test/support/signing.ts';
-import { report } from './harness.ts';
+import { httpRate, report } from './harness.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PATH = '/~message@1.0&a=1/a';
 const HOOK = {
   device: 'p4@1.0',
@@ -19,18 +17,7 @@ const HOOK = {
 };
 
 const client = quickWallet();
-const request = signedRequest('GET', { path: PATH }, client);
-
-async function load(url: string, name: string) {
-  const result = await autocannon({
-    url: `${url}${PATH}`,
-    headers: request.headers as Record<string, string>,
-    connections: 16,
-    duration: SECONDS,
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: failed requests`);
-  return { name, opsPerSec: result.requests.average };
-}
+const headers = signedRequest('GET', { path: PATH }, client).headers as Record<string, string>;
 
 const files = clusterDir();
 const nodes = [];
@@ -43,8 +30,12 @@ try {
     simple_pay_ledger: { [client.address]: Number.MAX_SAFE_INTEGER },
   });
   nodes.push(charging);
-  const baseline = await load(plain.url, 'no p4 hooks');
-  report('signed GET, charged (p4 + simple-pay)', await load(charging.url, 'charged'), baseline);
+  const baseline = await httpRate('no p4 hooks', `${plain.url}${PATH}`, { headers });
+  report(
+    'signed GET, charged (p4 + simple-pay)',
+    await httpRate('charged', `${charging.url}${PATH}`, { headers }),
+    baseline,
+  );
 } finally {
   await Promise.all(nodes.map((n) => n.stop()));
   files.remove();

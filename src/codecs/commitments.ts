@@ -92,21 +92,28 @@ export function committedKeys(msg: Message, req: Message, codecs: CodecRegistry)
  */
 const held = new WeakMap<object, { msg: Message; ids: Set<string> }>();
 
-/** Record that commitments hold on `msg` (the node just made them). */
-export function holds(msg: Message, ids: readonly string[]): void {
-  if (!isMessage(msg.commitments)) return;
-  let known = held.get(msg.commitments);
-  if (!known || !sameValues(msg, known.msg)) {
-    known = { msg, ids: new Set() };
-    held.set(msg.commitments, known);
-  }
-  for (const id of ids) known.ids.add(id);
-}
-
 function sameValues(a: Message, b: Message): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   return keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
+}
+
+/** The commitments known to hold for these very values; with `create`, a new (empty) record. */
+function heldFor(msg: Message, create: boolean): Set<string> | undefined {
+  const commitments = msg.commitments;
+  if (!isMessage(commitments)) return undefined;
+  const known = held.get(commitments);
+  if (known && sameValues(msg, known.msg)) return known.ids;
+  if (!create) return undefined;
+  const ids = new Set<string>();
+  held.set(commitments, { msg, ids });
+  return ids;
+}
+
+/** Record that commitments hold on `msg` (the node just made them). */
+export function holds(msg: Message, ids: readonly string[]): void {
+  const known = heldFor(msg, true);
+  for (const id of ids) known?.add(id);
 }
 
 /** Whether every selected commitment verifies (true when there are none). */
@@ -117,18 +124,12 @@ export async function verifyMessage(
 ): Promise<boolean> {
   const ids = selectCommitments(msg, req);
   if (ids.length === 0) return true;
-  const commitments = msg.commitments as Message;
-  let known = held.get(commitments);
-  if (known && sameValues(msg, known.msg) && ids.every((id) => known?.ids.has(id))) return true;
+  const known = heldFor(msg, false);
   for (const id of ids) {
-    if (known?.ids.has(id) && sameValues(msg, known.msg)) continue;
+    if (known?.has(id)) continue;
     if (!(await codecs.forCommitment(msg, id).verify(msg, id))) return false;
   }
-  if (!known || !sameValues(msg, known.msg)) {
-    known = { msg, ids: new Set() };
-    held.set(commitments, known);
-  }
-  for (const id of ids) known.ids.add(id);
+  holds(msg, ids);
   return true;
 }
 

@@ -6,7 +6,7 @@
  * its ledger, `charge` (and `debit`) always succeed.
  */
 import { defineDevice, ok } from '../engine/device.ts';
-import { signersOf } from '../payments/terms.ts';
+import { signersOf } from './payment-terms.ts';
 
 export const faffDevice = defineDevice({
   name: 'faff@1.0',

@@ -21,8 +21,8 @@ import { type Context, withDirectives } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
 import { routedPath, templateMatches } from '../net/routes.ts';
-import { chargeKey, NODE_CHARGE, shortfallStatus, signersOf } from '../payments/terms.ts';
 import { operatorOf } from './meta.ts';
+import { chargeKey, NODE_CHARGE, shortfallStatus, signersOf } from './payment-terms.ts';
 
 type Role = 'pricing-device' | 'ledger-device';
 

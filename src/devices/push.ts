@@ -33,11 +33,7 @@ async function scheduleOn(process: Message, msg: Message, ctx: Context): Promise
   const scheduled = await runAs('scheduler', { process }, req, ctx);
   const moved = isMessage(scheduled.body) ? scheduled.body : {};
   if (moved.status !== 307 || typeof moved.location !== 'string') return scheduled;
-  const res = await ctx.services.remoteSchedules.ask(
-    moved.location,
-    { method: 'POST', path: '/~scheduler@1.0/schedule', message: { body: msg } },
-    ctx,
-  );
+  const res = await ctx.services.remoteSchedules.postSchedule(moved.location, msg, ctx);
   if (res.status !== 200 || !committersOf(res.message).includes(String(moved.scheduler))) {
     return fail(502, `The scheduler at ${moved.location} did not schedule the message.`);
   }

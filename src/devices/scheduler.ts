@@ -123,17 +123,6 @@ async function findProcess(pid: string, base: Message, ctx: Context): Promise<Me
 }
 
 /**
- * The commitment codec a message was signed with: an ANS-104 item is sent on
- * as the item it is, anything else nested in a request's `body`.
- */
-function signedWith(msg: Message): string {
-  const devices = Object.values(commitmentsOf(msg)).map((c) =>
-    isMessage(c) ? c['commitment-device'] : undefined,
-  );
-  return devices.includes('ans104@1.0') ? 'ans104@1.0' : 'httpsig@1.0';
-}
-
-/**
  * Undefined when this node schedules the process; else where its requests
  * go: to its scheduler's schedule, read and posted through this node
  * (`scheduler_follow_redirects`), or an answer: a 307 to the scheduler's URL
@@ -178,17 +167,7 @@ function passOn(res: ClientResponse): Result {
 
 /** POST the message to its process's scheduler on another node. */
 async function postRemote(remote: RemoteSchedule, msg: Message, ctx: Context): Promise<Result> {
-  const codec = signedWith(msg);
-  const res = await ctx.services.remoteSchedules.ask(
-    remote.url,
-    {
-      method: 'POST',
-      path: '/~scheduler@1.0/schedule',
-      message: codec === 'ans104@1.0' ? msg : { body: msg },
-      codec,
-    },
-    ctx,
-  );
+  const res = await ctx.services.remoteSchedules.postSchedule(remote.url, msg, ctx);
   if (res.status === 200 && !committersOf(res.message).includes(remote.address)) {
     return fail(502, `The scheduler at ${remote.url} answered an assignment it did not sign.`);
   }

@@ -23,7 +23,7 @@ import {
   shortfallStatus,
   signersOf,
   wholeAmount,
-} from '../payments/terms.ts';
+} from './payment-terms.ts';
 
 const ledger = (ctx: Context) => ctx.services.balances;
 

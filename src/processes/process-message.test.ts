@@ -16,7 +16,7 @@ import {
   loadProcess,
   processIdOf,
   processOf,
-  schedulerOf,
+  schedulersOf,
   splitHint,
   targetId,
 } from './process-message.ts';
@@ -79,24 +79,30 @@ describe('splitHint', () => {
   });
 });
 
-describe('schedulerOf', () => {
+describe('schedulersOf', () => {
   it('reads scheduler, else scheduler-location', () => {
-    assert.deepEqual(schedulerOf({ scheduler: 'S1' }), ['S1', undefined]);
-    assert.deepEqual(schedulerOf({ 'scheduler-location': 'S2?hint=h' }), ['S2', 'h']);
-    assert.deepEqual(schedulerOf({ scheduler: 'S1', 'scheduler-location': 'S2' }), [
-      'S1',
-      undefined,
-    ]);
+    assert.deepEqual(schedulersOf({ scheduler: 'S1' }), { addresses: ['S1'] });
+    assert.deepEqual(schedulersOf({ 'scheduler-location': 'S2?hint=h' }), {
+      addresses: ['S2'],
+      hint: 'h',
+    });
+    assert.deepEqual(schedulersOf({ scheduler: 'S1', 'scheduler-location': 'S2' }), {
+      addresses: ['S1'],
+    });
   });
 
-  it('takes the first of a list', () => {
-    assert.deepEqual(schedulerOf({ scheduler: ['S1?hint=h1', 'S2'] }), ['S1', 'h1']);
+  it('takes every address of a list, or of comma-separated text, and the first hint', () => {
+    assert.deepEqual(schedulersOf({ scheduler: ['S1?hint=h1', 'S2'] }), {
+      addresses: ['S1', 'S2'],
+      hint: 'h1',
+    });
+    assert.deepEqual(schedulersOf({ scheduler: 'S1, S2' }), { addresses: ['S1', 'S2'] });
   });
 
-  it('is undefined without a scheduler', () => {
-    assert.equal(schedulerOf({}), undefined);
-    assert.equal(schedulerOf({ scheduler: 5 }), undefined);
-    assert.equal(schedulerOf({ scheduler: [] }), undefined);
+  it('names none without a scheduler', () => {
+    assert.deepEqual(schedulersOf({}), { addresses: [] });
+    assert.deepEqual(schedulersOf({ scheduler: 5 }), { addresses: [] });
+    assert.deepEqual(schedulersOf({ scheduler: [] }), { addresses: [] });
   });
 });
 

@@ -36,11 +36,24 @@ export function targetId(target: Value | undefined): string | undefined {
   return undefined;
 }
 
-/** The address (and any location hint) of the process's scheduler. */
-export function schedulerOf(process: Message): [string, string | undefined] | undefined {
+/**
+ * The scheduler addresses a process names (`scheduler`, else
+ * `scheduler-location`; a list, or comma-separated) and any location hint.
+ */
+export function schedulersOf(process: Message): { addresses: string[]; hint?: string } {
   const value = process.scheduler ?? process['scheduler-location'];
-  if (Array.isArray(value) && typeof value[0] === 'string') return splitHint(value[0]);
-  return typeof value === 'string' ? splitHint(value) : undefined;
+  const items = Array.isArray(value) ? value : [value];
+  const addresses: string[] = [];
+  let hint: string | undefined;
+  for (const item of items) {
+    if (typeof item !== 'string') continue;
+    for (const part of item.split(',')) {
+      const [address, given] = splitHint(part.trim());
+      if (address !== '') addresses.push(address);
+      hint ??= given;
+    }
+  }
+  return hint === undefined ? { addresses } : { addresses, hint };
 }
 
 /** The process a message addressed to a process belongs to: the `process` key, or itself. */

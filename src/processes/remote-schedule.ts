@@ -10,10 +10,11 @@
  * `remote-assignments/<process>/<slot>`, so a schedule read once is read here
  * after, even with its scheduler gone.
  */
-import { committersOf, verifyMessage } from '../codecs/commitments.ts';
+import { commitmentsOf, committersOf, verifyMessage } from '../codecs/commitments.ts';
 import type { CodecRegistry } from '../codecs/registry.ts';
 import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
+import { keptPromise } from '../core/kept.ts';
 import { isMessage, type Message } from '../core/message.ts';
 import type { Context, MessageStore } from '../engine/context.ts';
 import { messageId } from '../engine/ids.ts';
@@ -26,7 +27,7 @@ import {
   urlOf,
 } from './locations.ts';
 import { naturalOf } from './numbers.ts';
-import { splitHint } from './process-message.ts';
+import { schedulersOf } from './process-message.ts';
 
 declare module '../engine/context.ts' {
   interface Services {
@@ -57,23 +58,6 @@ const PAGE = 100;
 const RECENT_LIMIT = 4096;
 const ROOT = 'remote-assignments';
 const slotPath = (pid: string, slot: number) => `${ROOT}/${pid}/${slot}`;
-
-/** The scheduler addresses a process names (`scheduler`, else `scheduler-location`; a list or comma-separated). */
-export function schedulersOf(process: Message): { addresses: string[]; hint?: string } {
-  const value = process.scheduler ?? process['scheduler-location'];
-  const items = Array.isArray(value) ? value : [value];
-  const addresses: string[] = [];
-  let hint: string | undefined;
-  for (const item of items) {
-    if (typeof item !== 'string') continue;
-    for (const part of item.split(',')) {
-      const [address, given] = splitHint(part.trim());
-      if (address !== '') addresses.push(address);
-      hint ??= given;
-    }
-  }
-  return hint === undefined ? { addresses } : { addresses, hint };
-}
 
 /** A scheduler's root URL: proxied requests go to its paths, whatever the record's URL had. */
 export function rootOf(url: string): string | undefined {
@@ -227,15 +211,29 @@ export class RemoteSchedules {
     );
   }
 
+  /**
+   * POST a signed message to the scheduler at `url`: an ANS-104 item as the
+   * item it is, anything else in the request's `body`. Its reply, as it came.
+   */
+  postSchedule(url: string, msg: Message, ctx: Context) {
+    const ans104 = Object.values(commitmentsOf(msg)).some(
+      (c) => isMessage(c) && c['commitment-device'] === 'ans104@1.0',
+    );
+    return this.ask(
+      url,
+      {
+        method: 'POST',
+        path: '/~scheduler@1.0/schedule',
+        message: ans104 ? msg : { body: msg },
+        codec: ans104 ? 'ans104@1.0' : 'httpsig@1.0',
+      },
+      ctx,
+    );
+  }
+
   /** What is kept of a process's remote schedule. */
   private verified(pid: string): Promise<Verified> {
-    let kept = this.kept.get(pid);
-    if (!kept) {
-      kept = this.recover(pid);
-      this.kept.set(pid, kept);
-      kept.catch(() => this.kept.delete(pid));
-    }
-    return kept;
+    return keptPromise(this.kept, pid, () => this.recover(pid));
   }
 
   private async recover(pid: string): Promise<Verified> {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
+import { storeOver } from '../../test/support/stores.ts';
 import { committersOf, verifyMessage } from '../codecs/commitments.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
 import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
@@ -13,7 +14,7 @@ import { HbError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
 import { loadWallet, type Wallet } from '../crypto/wallet.ts';
 import { createContext } from '../defaults.ts';
-import { type Context, type MessageStore, withDirectives } from '../engine/context.ts';
+import { type Context, withDirectives } from '../engine/context.ts';
 import { messageId } from '../engine/ids.ts';
 import { MemoryStore } from '../stores/memory.ts';
 import { TieredMessageStore } from '../stores/tiered.ts';
@@ -168,20 +169,12 @@ describe('Schedules recovery', () => {
   it('leaves no gap when a slot cannot be stored', async () => {
     const inner = new TieredMessageStore([new MemoryStore()]);
     let failWrites = false;
-    const store: MessageStore = {
-      read: (id) => inner.read(id),
+    const store = storeOver(inner, {
       write: (msg, links) =>
         failWrites ? Promise.reject(new Error('disk full')) : inner.write(msg, links),
       writeAll: (entries) =>
         failWrites ? Promise.reject(new Error('disk full')) : inner.writeAll(entries),
-      readValue: (path) => inner.readValue(path),
-      writeBinary: (bytes) => inner.writeBinary(bytes),
-      list: (path) => inner.list(path),
-      link: (existing, link) => inner.link(existing, link),
-      update: (path, change) => inner.update(path, change),
-      readLocal: (path) => inner.readLocal(path),
-      writeAt: (path, msg) => inner.writeAt(path, msg),
-    };
+    });
     const ctx = createContext({ wallet, messages: store });
     const schedules = new Schedules(store);
     await schedules.assign(PID, { n: '0' }, ctx);
@@ -216,23 +209,14 @@ describe('Schedules group commits', () => {
       while (signed < n) await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
     };
-    const store: MessageStore = {
-      read: (id) => inner.read(id),
-      write: (msg, links) => inner.write(msg, links),
+    const store = storeOver(inner, {
       writeAll: async (entries) => {
         if (batches.length === 0) await allSigned(6);
         batches.push(entries.length);
         if (fail) throw new Error('disk full');
         return inner.writeAll(entries);
       },
-      readValue: (path) => inner.readValue(path),
-      writeBinary: (bytes) => inner.writeBinary(bytes),
-      list: (path) => inner.list(path),
-      link: (existing, link) => inner.link(existing, link),
-      update: (path, change) => inner.update(path, change),
-      readLocal: (path) => inner.readLocal(path),
-      writeAt: (path, msg) => inner.writeAt(path, msg),
-    };
+    });
     const ctx = createContext({ wallet: counting, messages: store });
     const schedules = new Schedules(store);
     const first = await Promise.all(

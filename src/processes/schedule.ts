@@ -16,6 +16,7 @@
 import { signHttpsigAsync } from '../codecs/httpsig/commit.ts';
 import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
+import { keptPromise } from '../core/kept.ts';
 import { isMessage, type Message } from '../core/message.ts';
 import type { Context, MessageStore } from '../engine/context.ts';
 import { messageId } from '../engine/ids.ts';
@@ -82,13 +83,7 @@ export class Schedules {
   }
 
   private state(pid: string): Promise<ProcessSchedule> {
-    let state = this.states.get(pid);
-    if (!state) {
-      state = this.recover(pid);
-      this.states.set(pid, state);
-      state.catch(() => this.states.delete(pid));
-    }
-    return state;
+    return keptPromise(this.states, pid, () => this.recover(pid));
   }
 
   /** The last stored slot and its chain, from the store. */

@@ -190,7 +190,7 @@ function extension(der: Buffer, arcs: number[]): Buffer | undefined {
 /** An SPL from its extension (a DER INTEGER inside the OCTET STRING). */
 function spl(der: Buffer, arcs: number[]): number | undefined {
   const value = extension(der, arcs);
-  if (!value || value[0] !== 0x02) return undefined;
+  if (value?.[0] !== 0x02) return undefined;
   return value.readUIntBE(2, value[1] as number);
 }
 
@@ -212,16 +212,19 @@ export function tcbOf(vcek: X509Certificate): { chipId: Buffer; tcb: Tcb } {
 
 /** Whether the VCEK was issued for the report's chip and its reported TCB. */
 export function vcekMatches(report: SnpReport, vcek: X509Certificate): boolean {
-  const der = vcek.raw;
-  const hwid = extension(der, [4]);
+  let issued: { chipId: Buffer; tcb: Tcb };
+  try {
+    issued = tcbOf(vcek);
+  } catch {
+    return false;
+  }
   const tcb = report.reportedTcb;
   return (
-    hwid !== undefined &&
-    hwid.equals(report.chipId) &&
-    spl(der, [3, 1]) === tcb.bootloader &&
-    spl(der, [3, 2]) === tcb.tee &&
-    spl(der, [3, 3]) === tcb.snp &&
-    spl(der, [3, 8]) === tcb.microcode
+    issued.chipId.equals(report.chipId) &&
+    issued.tcb.bootloader === tcb.bootloader &&
+    issued.tcb.tee === tcb.tee &&
+    issued.tcb.snp === tcb.snp &&
+    issued.tcb.microcode === tcb.microcode
   );
 }
 

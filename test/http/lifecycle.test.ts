@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isMessage, type Message, type PathItem } from '../../src/core/message.ts';
 import { createDeviceRegistry } from '../../src/devices/index.ts';
-import type { MessageStore } from '../../src/engine/context.ts';
 import { defineDevice, error, ok } from '../../src/engine/device.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import { MemoryStore } from '../../src/stores/memory.ts';
 import { TieredMessageStore } from '../../src/stores/tiered.ts';
 import { send, startTestNode } from '../support/node.ts';
+import { storeOver } from '../support/stores.ts';
 
 let steps = 0;
 
@@ -193,21 +193,11 @@ describe('graceful stop', () => {
       },
     });
     const memory = new TieredMessageStore([new MemoryStore()]);
-    const store: MessageStore = {
-      read: (id) => memory.read(id),
-      write: (msg, links) => memory.write(msg, links),
-      writeAll: (entries) => memory.writeAll(entries),
-      readValue: (path) => memory.readValue(path),
-      writeBinary: (bytes) => memory.writeBinary(bytes),
-      link: (existing, link) => memory.link(existing, link),
-      list: (path) => memory.list(path),
-      update: (path, change) => memory.update(path, change),
-      readLocal: (path) => memory.readLocal(path),
-      writeAt: (path, msg) => memory.writeAt(path, msg),
+    const store = storeOver(memory, {
       close: async () => {
         events.push('store closed');
       },
-    };
+    });
     const node = await startTestNode({
       devices: createDeviceRegistry([gate]),
       messages: store,

@@ -6,8 +6,8 @@
  */
 import { committersOf } from '../codecs/commitments.ts';
 import { isMessage, type Message, privateOf, type Value } from '../core/message.ts';
-import { operatorOf } from '../devices/meta.ts';
 import type { Context } from '../engine/context.ts';
+import { operatorOf } from './meta.ts';
 
 /** The private key that marks a charge the node itself made. */
 export const NODE_CHARGE = 'node-charge';
