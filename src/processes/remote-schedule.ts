@@ -60,7 +60,7 @@ const ROOT = 'remote-assignments';
 const slotPath = (pid: string, slot: number) => `${ROOT}/${pid}/${slot}`;
 
 /** A scheduler's root URL: proxied requests go to its paths, whatever the record's URL had. */
-export function rootOf(url: string): string | undefined {
+function rootOf(url: string): string | undefined {
   try {
     const parsed = new URL(url);
     return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;

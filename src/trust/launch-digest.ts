@@ -16,7 +16,6 @@ const PageType = { Normal: 1, Vmsa: 2, Zero: 3, Secrets: 5, Cpuid: 6 } as const;
 type PageType = (typeof PageType)[keyof typeof PageType];
 /** OVMF SEV metadata section types. */
 const SectionType = { SnpSecMem: 1, Secrets: 2, Cpuid: 3, SvsmCaa: 4, KernelHashes: 0x10 } as const;
-export const QEMU = 1;
 export const EC2 = 2;
 
 export interface OvmfSection {
