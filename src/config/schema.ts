@@ -382,6 +382,52 @@ export const OPTIONS = {
     default: false,
     description: "snp@1.0 also requires the report's report_data to be the message's nonce.",
   },
+  green_zone_peer_location: {
+    group: 'trust',
+    type: str,
+    default: '',
+    description: 'greenzone@1.0: the URL of the zone node this node joins and becomes.',
+  },
+  green_zone_peer_id: {
+    group: 'trust',
+    type: str,
+    default: '',
+    description:
+      'greenzone@1.0: the address that zone node signs with (its replies are refused otherwise).',
+  },
+  green_zone_adopt_config: {
+    group: 'trust',
+    type: { kind: 'switch-or-list' },
+    default: true,
+    description:
+      "greenzone@1.0 join: take on the zone's required options first (`true`), only the listed ones, or none.",
+  },
+  green_zone_required_config: {
+    group: 'trust',
+    type: { kind: 'message' },
+    default: {},
+    description:
+      'greenzone@1.0 init: the options every member must run with; empty: `routes`, `on`, `scheduling_mode: disabled`, `initialized: permanent`.',
+  },
+  green_zone_required_opts: {
+    group: 'trust',
+    type: { kind: 'message' },
+    default: {},
+    description: "The zone's required options, set by `init` (members read them from here).",
+  },
+  trusted_nodes: {
+    group: 'trust',
+    type: { kind: 'message' },
+    default: {},
+    description:
+      'The nodes that joined this zone: address -> its report message and public key (set by `join`).',
+  },
+  priv_green_zone_aes: {
+    group: 'trust',
+    type: str,
+    default: '',
+    description: "The green zone's AES-256 key (base64), set by `init` or `join`.",
+  },
   // Processes.
   process_live_limit: {
     group: 'processes',

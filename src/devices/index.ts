@@ -10,6 +10,7 @@ import { cronDevice } from './cron.ts';
 import { dedupDevice } from './dedup.ts';
 import { faffDevice } from './faff.ts';
 import { genesisWasmDevice } from './genesis-wasm.ts';
+import { greenzoneDevice } from './greenzone.ts';
 import { hyperbuddyDevice } from './hyperbuddy.ts';
 import { jsonIfaceDevice } from './json-iface.ts';
 import { luaDevice } from './lua.ts';
@@ -45,6 +46,7 @@ export const builtinDevices: readonly Device[] = [
   luaDevice,
   nodeProcessDevice,
   snpDevice,
+  greenzoneDevice,
   faffDevice,
   cronDevice,
   stackDevice,

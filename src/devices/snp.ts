@@ -61,7 +61,7 @@ const refuse = (reason: string): never => {
 };
 
 /** The report message a request carries: its `body`, or itself. */
-function reportMessage(req: Message, ctx: Context): Message {
+export function reportMessage(req: Message, ctx: Context): Message {
   const body = req.body;
   if (isMessage(body)) return body;
   return ctx.request?.message ?? req;
@@ -108,10 +108,11 @@ function softwareOf(local: Message): Omit<LaunchInputs, 'ovmf'> {
 }
 
 /**
- * `generate`: HyperBEAM's report message. Without SEV-SNP hardware, only for
- * tests: signed by the test VCEK's key (`snp_test_vcek`).
+ * `generate`: HyperBEAM's report message (with `extra` keys, signed with
+ * them). Without SEV-SNP hardware, only for tests: signed by the test VCEK's
+ * key (`snp_test_vcek`).
  */
-async function generate(ctx: Context): Promise<Result> {
+export async function attest(ctx: Context, extra: Message = {}): Promise<Result> {
   const { snp_test_vcek: vcekText, priv_snp_test_vcek_key: keyText } = ctx.config;
   if (!vcekText || !keyText) {
     return fail(
@@ -147,6 +148,7 @@ async function generate(ctx: Context): Promise<Result> {
     'local-hashes': trusted,
     report,
     vcek: vcek.raw.toString('base64'),
+    ...extra,
   };
   return ok(await codecs.committer('httpsig@1.0').commit(message, {}, { wallet }));
 }
@@ -215,15 +217,20 @@ async function check(msg: Message, ctx: Context): Promise<void> {
   if (!measured.equals(report.measurement)) refuse("the launch measurement is not the report's");
 }
 
-async function verify(req: Message, ctx: Context): Promise<Result> {
+/** Why a report message does not hold here (undefined when it does). */
+export async function refusalOf(msg: Message, ctx: Context): Promise<string | undefined> {
   try {
-    await check(reportMessage(req, ctx), ctx);
-    return ok('true');
+    await check(msg, ctx);
+    return undefined;
   } catch (e) {
-    if (e instanceof Refused) return ok({ body: 'false', reason: e.message });
-    if (e instanceof HbError && e.status < 500) return ok({ body: 'false', reason: e.message });
+    if (e instanceof Refused || (e instanceof HbError && e.status < 500)) return e.message;
     throw e;
   }
+}
+
+async function verify(req: Message, ctx: Context): Promise<Result> {
+  const reason = await refusalOf(reportMessage(req, ctx), ctx);
+  return ok(reason === undefined ? 'true' : { body: 'false', reason });
 }
 
 export const snpDevice = defineDevice({
@@ -233,6 +240,6 @@ export const snpDevice = defineDevice({
     verify: (_base, req, ctx) => verify(req, ctx),
     trusted: (_base, req, ctx) =>
       ok(typeof req.key === 'string' && isTrusted(req.key, req.body, ctx)),
-    generate: (_base, _req, ctx) => generate(ctx),
+    generate: (_base, _req, ctx) => attest(ctx),
   },
 });

@@ -138,10 +138,14 @@ export function notRepeatable(ctx: Context): void {
 
 /** What devices may ask of the running node. */
 export interface NodeControl {
+  /** The configuration now (a request's `ctx.config` is the one it started with). */
+  readonly config: NodeConfig;
   /** Adopt a configuration request (meta@1.0's POST info); returns the new configuration. */
   reconfigure(request: Message): NodeConfig;
   /** Set options the node keeps for itself (a route added by its operator); values are typed. */
   replace(changes: Message): void;
+  /** Sign as `wallet` from now on (a green zone's identity). */
+  become(wallet: Wallet): void;
   /** Answer a request as if it came over HTTP, hooks included (cron's tasks). */
   dispatch(request: Message): Promise<Message>;
 }

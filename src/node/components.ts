@@ -14,6 +14,7 @@ import type { CodecRegistry } from '../codecs/registry.ts';
 import { SignatureMemo } from '../codecs/signature-memo.ts';
 import { defaults, type NodeConfig, parseConfig } from '../config/schema.ts';
 import type { Message } from '../core/message.ts';
+import { NodeIdentity } from '../crypto/identity.ts';
 import { createWallet, loadWallet, saveWallet, type Wallet } from '../crypto/wallet.ts';
 import { CronTasks } from '../devices/cron.ts';
 import { createDeviceRegistry } from '../devices/index.ts';
@@ -84,6 +85,8 @@ export function configFrom(options: Message = {}, wallet?: Wallet): NodeConfig {
 export class Components {
   readonly services: Services;
   readonly config: NodeConfig;
+  /** Who the node signs as (its wallet, or a green zone's after `become`). */
+  readonly identity: NodeIdentity;
   /** Whether the wallet file was created now. */
   readonly createdWallet: boolean;
   /** In start order. */
@@ -102,6 +105,8 @@ export class Components {
     }
     this.createdWallet = created;
     this.config = configFrom(given, wallet);
+    this.identity = new NodeIdentity(wallet);
+    const identity = this.identity;
     const codecs = options.codecs ?? createCodecRegistry();
     const http = new HttpClient({
       connectTimeoutMs: this.config.http_connect_timeout,
@@ -110,7 +115,7 @@ export class Components {
     const messages =
       options.messages ??
       openStore(this.config.store, {
-        wallet,
+        wallet: identity,
         codecs,
         http,
         trustGraphql: this.config.ans104_trust_gql,
@@ -129,7 +134,7 @@ export class Components {
       codecs,
       messages,
       results: options.results ?? resultCacheFor(messages),
-      wallet,
+      wallet: identity,
       inflight: new Map(),
       metrics: new NodeMetrics(),
       signatures: new SignatureMemo(),

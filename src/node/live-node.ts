@@ -8,6 +8,7 @@ import { ConfigError, type NodeConfig, optionName, parseConfig } from '../config
 import { BadRequestError, HbError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
 import { TRANSPORT_KEYS } from '../core/transport.ts';
+import type { Wallet } from '../crypto/wallet.ts';
 import type { Context, Directives, NodeControl, RequestInfo, Services } from '../engine/context.ts';
 import { assemble, type Components, type NodeOptions } from './components.ts';
 import { runHook } from './hooks.ts';
@@ -112,6 +113,11 @@ export class LiveNode implements NodeControl {
     const history = this.#config.node_history;
     this.#config = { ...this.#config, ...typed, node_history: [request, ...history] } as NodeConfig;
     return this.#config;
+  }
+
+  become(wallet: Wallet): void {
+    this.components.identity.adopt(wallet);
+    this.#config = { ...this.#config, address: wallet.address };
   }
 
   /** Answer a request as if it came over HTTP (hooks included). */
