@@ -348,6 +348,13 @@ export const OPTIONS = {
     default: [],
     description: 'faff@1.0: the only signers served.',
   },
+  scheduling_mode: {
+    group: 'processes',
+    type: choice('aggressive', 'local_confirmation', 'remote_confirmation', 'disabled'),
+    default: 'local_confirmation',
+    description:
+      '`disabled`: this node assigns no slots (a green zone member signing as its zone node); otherwise an assignment is acknowledged once durable.',
+  },
   // Trust.
   snp_trusted: {
     group: 'trust',

@@ -201,6 +201,9 @@ async function post(base: Message, req: Message, ctx: Context): Promise<Result> 
   const away = await elsewhere(process, pid, ctx);
   if (away && 'answer' in away) return away.answer;
   if (away) return postRemote(away.remote, msg, ctx);
+  if (ctx.config.scheduling_mode === 'disabled') {
+    return fail(503, 'Scheduling is disabled on this node.');
+  }
   if (isProcess(msg)) await ctx.services.messages.write(msg);
   return ok(await ctx.services.schedules.assign(pid, msg, ctx));
 }

@@ -17,20 +17,7 @@ import { HttpClient } from '../../src/net/http-client.ts';
 import { quickWallet, send, startTestNode } from '../support/node.ts';
 import { readFixture } from '../support/shared.ts';
 import { signedRequest } from '../support/signing.ts';
-import { testChain } from '../support/snp.ts';
-
-// HyperBEAM's TEST_TRUSTED_SOFTWARE (dev_snp.erl): a measurement real hardware reported.
-const TRUSTED = {
-  vcpus: 1,
-  vcpu_type: 5,
-  vmm_type: 1,
-  guest_features: 1,
-  firmware:
-    'b8c5d4082d5738db6b0fb0294174992738645df70c44cdecf7fad3a62244b788e7e408c582ee48a74b289f3acec78510',
-  kernel: '69d0cd7d13858e4fcef6bc7797aebd258730f215bc5642c4ad8e4b893cc67576',
-  initrd: '853ebf56bc6ba5f08bd5583055a457898ffa3545897bee00103d3066b8766f5c',
-  append: '6cb8a0082b483849054f93b203aa7d98439736e44163d614f79380ca368cc77e',
-};
+import { TRUSTED, testChain } from '../support/snp.ts';
 
 const node = quickWallet();
 const nodeMessage = { address: node.address, snp_trusted: [TRUSTED] };

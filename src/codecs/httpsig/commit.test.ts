@@ -17,6 +17,7 @@ import { messageToTabm, tabmToMessage } from '../structured.ts';
 import { parseDictionary } from '../structured-fields.ts';
 import { committedKeys, RSA_ALG, signatureLabel, signHttpsig } from './commit.ts';
 import { HMAC_ALG, HTTPSIG, resetHmac, unsignedId } from './hmac.ts';
+import { readReceived } from './received.ts';
 
 const httpsig = createCodecRegistry().committer('httpsig@1.0');
 
@@ -585,4 +586,39 @@ describe('two signers', () => {
       ]);
     }
   });
+});
+
+describe('signing values no header line carries (a newline, edge spaces)', () => {
+  const registry = createCodecRegistry();
+  const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n';
+  const cases: [string, Message][] = [
+    ['a top-level value', { pem, a: '1' }],
+    ['a top-level value beside a body', { pem, body: 'payload' }],
+    ['a nested value', { nested: { pem, b: '2' }, a: '1' }],
+  ];
+  for (const [what, msg] of cases) {
+    it(`signs ${what} as it is sent, so it verifies over the bytes received`, () => {
+      const signed = signHttpsig(msg, wallet);
+      const received = readReceived({
+        ...registry.toHttp('httpsig@1.0', signed),
+        method: 'POST',
+        path: '/',
+      });
+      const [id] = received.verified.filter((c) => c !== undefined);
+      assert.ok(id, 'the signature verified over the received bytes');
+      assert.deepEqual(
+        Object.keys(received.message)
+          .filter((k) => k !== 'commitments')
+          .sort(),
+        Object.keys(msg).sort(),
+      );
+      // In memory too, and its keys are all committed.
+      const rsa = Object.keys(signed.commitments as Message).find(
+        (c) => (signed.commitments as Record<string, Message>)[c]?.alg === RSA_ALG,
+      ) as string;
+      assert.ok(verify(signed, rsa));
+      for (const key of Object.keys(msg)) assert.ok(committedKeys(signed, rsa).includes(key), key);
+    });
+  }
 });

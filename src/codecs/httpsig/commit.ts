@@ -6,7 +6,9 @@
  */
 
 import {
+  type Binary,
   base64url,
+  binaryEquals,
   byteLength,
   compareBytes,
   fromBase64url,
@@ -15,7 +17,7 @@ import {
   toBytes,
 } from '../../core/binary.ts';
 import { BadRequestError } from '../../core/errors.ts';
-import { isId, isMessage, type Message, omit, privateOf } from '../../core/message.ts';
+import { isId, isMessage, type Message, omit, own, privateOf } from '../../core/message.ts';
 import { rememberVerified, verifiedOnce } from '../../crypto/verified.ts';
 import type { Wallet } from '../../crypto/wallet.ts';
 import type { CommitOptions } from '../codec.ts';
@@ -50,9 +52,33 @@ function commitmentOf(msg: Message, id: string): Message {
   return c;
 }
 
+/**
+ * The encodings a signature may be over. This node signs HTTP as it is sent
+ * (the transport form), so a signed message travels and verifies over the
+ * bytes received; for every value a header line carries unchanged that is
+ * HyperBEAM's encoding, byte for byte. HyperBEAM signs the canonical form
+ * even where it writes a newline or raw bytes into a header line, so
+ * messages it signed verify in that form. Only where the two differ is the
+ * second tried.
+ */
+function encodings(msg: Message): HttpFields[] {
+  const tabm = messageToTabm(omit(msg, ['commitments']));
+  const canonical = tabmToHttp(tabm);
+  const transport = tabmToHttp(tabm, { transport: true });
+  return sameFields(canonical, transport) ? [canonical] : [canonical, transport];
+}
+
+function sameFields(a: HttpFields, b: HttpFields): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => {
+    const other = own(b, k);
+    return other !== undefined && binaryEquals(a[k] as Binary, other);
+  });
+}
+
 /** The fields a signature covers: the encoding without signatures, body as its digest. */
-function signedFields(msg: Message): HttpFields {
-  const encoded = tabmToHttp(messageToTabm(omit(msg, ['commitments'])));
+function signedFields(encoded: HttpFields): HttpFields {
   const { signature: _s, 'signature-input': _i, 'body-keys': _b, ...fields } = encoded;
   return withContentDigest(fields);
 }
@@ -73,7 +99,8 @@ function prepareSignature(msg: Message, wallet: Wallet): PreparedSignature {
   if (wallet.type !== 'rsa') {
     throw new BadRequestError('unsupported_key', 'httpsig@1.0 signs with RSA wallets only');
   }
-  const fields = signedFields(msg);
+  const tabm = messageToTabm(omit(msg, ['commitments']));
+  const fields = signedFields(tabmToHttp(tabm, { transport: true }));
   const components = Object.keys(fields).sort(compareBytes).map(addDerived);
   const hashpath = privateOf(msg).hashpath;
   const params = {
@@ -139,36 +166,69 @@ export async function signHttpsigAsync(
 
 /** Check a signed commitment by re-encoding the message (HyperBEAM's verify/3). */
 function verifySigned(msg: Message, commitment: Message, id?: string): boolean {
+  return encodingVerified(msg, commitment, id) !== undefined;
+}
+
+/** The encoding of `msg` a signed commitment verifies over, if any. */
+function encodingVerified(
+  msg: Message,
+  commitment: Message,
+  id?: string,
+  forms: HttpFields[] = encodings(msg),
+): HttpFields | undefined {
   const { signature, 'signature-input': input, committer } = commitment;
-  if (!isBinary(signature) || !isBinary(input)) return false;
+  if (!isBinary(signature) || !isBinary(input)) return undefined;
   const [entry] = parseDictionary(input);
   const [sigEntry] = parseDictionary(signature);
-  if (!entry || !sigEntry || entry[1].kind !== 'inner') return false;
+  if (!entry || !sigEntry || entry[1].kind !== 'inner') return undefined;
   const list: InnerList = entry[1];
   const sig = sigEntry[1];
-  if (sig.kind !== 'item' || sig.value.type !== 'binary') return false;
+  if (sig.kind !== 'item' || sig.value.type !== 'binary') return undefined;
   const param = (name: string) => {
     const value = list.params.find(([k]) => k === name)?.[1];
     return value?.type === 'string' && typeof value.value === 'string' ? value.value : undefined;
   };
   const alg = param('alg');
   const algorithm = alg === undefined ? undefined : signatureAlgorithm(alg);
-  if (!algorithm || commitment.alg !== alg) return false;
+  if (!algorithm || commitment.alg !== alg) return undefined;
   const key = keyidBytes(param('keyid') ?? '');
-  if (!key) return false;
+  if (!key) return undefined;
   // The committer is derived from the key; a commitment claiming another signer is forged.
-  if (committer !== undefined && committer !== algorithm.address(key)) return false;
+  if (committer !== undefined && committer !== algorithm.address(key)) return undefined;
   const components = list.items.map(itemText);
-  let base: Uint8Array;
-  try {
-    base = toBytes(signatureBase(components, list, signedFields(msg)));
-  } catch {
-    return false; // a signed component is missing from the message
-  }
   const signed = sig.value.value;
   // A signature's commitment is found by its ID: one filed under another is forged.
-  if (id !== undefined && base64url(sha256(signed)) !== id) return false;
-  return verifiedOnce(signed, base, () => algorithm.verify(key, base, signed));
+  if (id !== undefined && base64url(sha256(signed)) !== id) return undefined;
+  return forms.find((encoded) => {
+    let base: Uint8Array;
+    try {
+      base = toBytes(signatureBase(components, list, signedFields(encoded)));
+    } catch {
+      return false; // a signed component is missing from the message
+    }
+    return verifiedOnce(signed, base, () => algorithm.verify(key, base, signed));
+  });
+}
+
+/**
+ * The encoding whose keys a signature covers: the one form when the forms
+ * agree; else the one holding every signed component, and where both do,
+ * the one the signature verifies over (HyperBEAM's first).
+ */
+function encodingSignedOver(
+  msg: Message,
+  commitment: Message,
+  id: string,
+  components: string[],
+): HttpFields {
+  const forms = encodings(msg);
+  if (forms.length === 1) return forms[0] as HttpFields;
+  const fitting = forms.filter((encoded) => {
+    const fields = signedFields(encoded);
+    return components.every((c) => c === 'path' || c === 'method' || own(fields, c) !== undefined);
+  });
+  if (fitting.length < 2) return fitting[0] ?? (forms[0] as HttpFields);
+  return encodingVerified(msg, commitment, id, fitting) ?? (forms[0] as HttpFields);
 }
 
 /** Recompute the message's HMAC commitment and compare IDs. */
@@ -190,7 +250,7 @@ export function committedKeys(msg: Message, id: string): string[] {
   }
   const components = componentsOf(input).map(stripAt);
   const keys = new Set(['signature', 'signature-input', ...components]);
-  const encoded = tabmToHttp(messageToTabm(omit(msg, ['commitments'])));
+  const encoded = encodingSignedOver(msg, commitment, id, components);
   if (keys.has('ao-types')) {
     for (const [key, type] of parseAoTypes(encoded['ao-types'])) {
       if (type.startsWith('empty-')) keys.add(key);

@@ -9,6 +9,7 @@
  * component list.
  */
 import { type Binary, base64url, compareBytes, hmacSha256, isBinary } from '../../core/binary.ts';
+import { CodecError } from '../../core/errors.ts';
 import { isMessage } from '../../core/message.ts';
 import type { Tabm } from '../structured.ts';
 import { type Dictionary, parseDictionary, serializeDictionary } from '../structured-fields.ts';
@@ -24,19 +25,32 @@ import {
 export const HTTPSIG = 'httpsig@1.0';
 export const HMAC_ALG = 'hmac-sha256';
 
-/** The signature base the HMAC is computed over. */
+/**
+ * The signature base the HMAC is computed over: HyperBEAM's encoding, or the
+ * transport form when the signatures cover fields only that form has (this
+ * node signs what it sends: see commit.ts).
+ */
 export function hmacBase(tabm: Tabm): Binary {
   const { commitments: _c, 'body-keys': _b, ...rest } = tabm;
-  const { 'body-keys': _k, ...encoded } = tabmToHttp(rest);
-  const fields = withContentDigest(encoded);
   const sigInput = tabm['signature-input'];
-  const keys = isBinary(sigInput) ? componentsOf(sigInput) : Object.keys(fields);
-  const components = normalizeComponents(keys);
-  return signatureBase(
-    components,
-    signatureInput(components, { alg: HMAC_ALG, keyid: 'ao' }),
-    fields,
-  );
+  const baseOf = (transport: boolean) => {
+    const { 'body-keys': _k, ...encoded } = tabmToHttp(rest, { transport });
+    const fields = withContentDigest(encoded);
+    const keys = isBinary(sigInput) ? componentsOf(sigInput) : Object.keys(fields);
+    const components = normalizeComponents(keys);
+    return signatureBase(
+      components,
+      signatureInput(components, { alg: HMAC_ALG, keyid: 'ao' }),
+      fields,
+    );
+  };
+  if (!isBinary(sigInput)) return baseOf(false);
+  try {
+    return baseOf(false);
+  } catch (error) {
+    if (error instanceof CodecError && error.code === 'field_not_found') return baseOf(true);
+    throw error;
+  }
 }
 
 /** The raw HMAC of a TABM (HyperBEAM's dev_codec_httpsig:hmac/1). */
