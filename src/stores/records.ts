@@ -44,6 +44,7 @@ export interface EntryMap {
   children(path: string): string[];
   /** Run `writes` as one atomic batch; resolves once it is durable. */
   batch(writes: (tx: EntryWriter) => void): Promise<void>;
+
   clear(): Promise<void>;
   close(): Promise<void>;
 }
@@ -183,6 +184,21 @@ function apply(tx: EntryWriter, op: StoreOp): void {
   tx.addChild(parent, name);
 }
 
+/**
+ * The writer without a child index for the root: every message is a child of
+ * the root, so indexing them would double each write for a listing nobody
+ * reads.
+ */
+function unindexedRoot(tx: EntryWriter): EntryWriter {
+  return {
+    get: (path) => tx.get(path),
+    put: (path, entry) => tx.put(path, entry),
+    addChild: (parent, name) => {
+      if (parent !== '') tx.addChild(parent, name);
+    },
+  };
+}
+
 export class RecordStore implements Store {
   readonly scope = 'local' as const;
   protected readonly entries: EntryMap;
@@ -261,7 +277,8 @@ export class RecordStore implements Store {
 
   async list(path: string): Promise<string[] | undefined> {
     const { at, inner } = this.place(path);
-    if (at === '' && inner.length === 0) return this.entries.children('');
+    // The root is not listed: its children are every message (see unindexedRoot).
+    if (at === '' && inner.length === 0) return undefined;
     const entry = this.entries.get(at);
     if (entry?.kind !== 'group') return undefined;
     if (inner.length > 0) {
@@ -279,7 +296,8 @@ export class RecordStore implements Store {
 
   writeMany(ops: readonly StoreOp[]): Promise<void> {
     return this.entries.batch((tx) => {
-      for (const op of ops) apply(tx, op);
+      const writer = unindexedRoot(tx);
+      for (const op of ops) apply(writer, op);
     });
   }
 
@@ -289,7 +307,8 @@ export class RecordStore implements Store {
   ): Promise<Uint8Array> {
     let written: Uint8Array | undefined;
     // Read and written in one batch: LMDB's write transaction, so other writers wait.
-    await this.entries.batch((tx) => {
+    await this.entries.batch((raw) => {
+      const tx = unindexedRoot(raw);
       const [parent, name, at] = placeOf(tx, path);
       const entry = tx.get(at);
       if (entry !== undefined && entry.kind !== 'data') {

@@ -31,7 +31,7 @@ import {
   serializeDictionary,
 } from '../structured-fields.ts';
 import { keyidBytes, RSA_ALG, signatureAlgorithm } from './algorithms.ts';
-import { tabmToHttp } from './encode.ts';
+import { tabmToHttp, transportMayDiffer } from './encode.ts';
 import { HMAC_ALG, HTTPSIG, resetHmac } from './hmac.ts';
 import {
   addDerived,
@@ -64,6 +64,7 @@ function commitmentOf(msg: Message, id: string): Message {
 function encodings(msg: Message): HttpFields[] {
   const tabm = messageToTabm(omit(msg, ['commitments']));
   const canonical = tabmToHttp(tabm);
+  if (!transportMayDiffer(tabm)) return [canonical];
   const transport = tabmToHttp(tabm, { transport: true });
   return sameFields(canonical, transport) ? [canonical] : [canonical, transport];
 }

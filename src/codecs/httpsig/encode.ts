@@ -75,6 +75,28 @@ function isHeaderName(key: string, options: EncodeOptions): boolean {
   return !options.transport || (HEADER_NAME.test(key) && !FRAMING_HEADERS.has(key));
 }
 
+/**
+ * Whether the transport form of `tabm` may differ from the canonical one: some
+ * key or value a header line cannot carry (a cheap walk, no encoding).
+ */
+export function transportMayDiffer(tabm: Tabm): boolean {
+  for (const [key, value] of Object.entries(tabm)) {
+    if (key === 'commitments') continue;
+    const name = normalizeKey(key);
+    if (!HEADER_NAME.test(name) || FRAMING_HEADERS.has(name)) return true;
+    if (isMessage(value)) {
+      if (transportMayDiffer(value as Tabm)) return true;
+    } else if (
+      isBinary(value) &&
+      byteLength(value) <= MAX_HEADER_LENGTH &&
+      UNSAFE_IN_HEADER.test(toByteString(value))
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Flatten the body map: nested messages become parts named by their paths. */
 function groupMaps(
   map: Tabm,
