@@ -367,17 +367,24 @@ function itemFor(msg: Message, id: string): DataItem {
 
 /** Whether the message still encodes to the item its commitment signed (or, unsigned, names). */
 function verifyCommitment(msg: Message, id: string): boolean {
+  return verifiedItem(msg, id) !== undefined;
+}
+
+/** The item the commitment signed, if the message still encodes to it. */
+function verifiedItem(msg: Message, id: string): DataItem | undefined {
   const commitment = commitmentOf(msg, id);
   try {
     const item = itemFor(msg, id);
-    if (commitment.alg === 'unsigned') return base64url(unsignedItemId(item)) === id;
-    return (
+    if (commitment.alg === 'unsigned') {
+      return base64url(unsignedItemId(item)) === id ? item : undefined;
+    }
+    const holds =
       verifyItem(item) &&
       base64url(itemId(item)) === id &&
-      commitment.committer === addressOf(KEY_TYPE[item.signatureType] ?? 'rsa', item.owner)
-    );
+      commitment.committer === addressOf(KEY_TYPE[item.signatureType] ?? 'rsa', item.owner);
+    return holds ? item : undefined;
   } catch (error) {
-    if (error instanceof CodecError) return false; // the message no longer encodes to the item
+    if (error instanceof CodecError) return undefined; // the message no longer encodes to the item
     throw error;
   }
 }
@@ -404,7 +411,11 @@ function fromHttp(http: ReceivedHttp): Received {
   if (!verifyItem(item)) {
     throw new SignatureError('invalid_signature', 'The ANS-104 data item does not verify.');
   }
-  return { message: tabmToMessage(itemToTabm(item) as Tabm), verified: [base64url(itemId(item))] };
+  const message = tabmToMessage(itemToTabm(item) as Tabm);
+  const id = base64url(itemId(item));
+  // Verified over the bytes received: its covered keys are known without re-encoding it.
+  coveredKeys.set(message, new Map([[id, keysOf(message, item)]]));
+  return { message, verified: [id] };
 }
 
 /**
@@ -430,8 +441,12 @@ function committedKeys(msg: Message, id: string): string[] {
 }
 
 function coveredBy(msg: Message, id: string): string[] {
-  if (!verifyCommitment(msg, id)) return [];
-  const item = itemFor(msg, id);
+  const item = verifiedItem(msg, id);
+  return item ? keysOf(msg, item) : [];
+}
+
+/** The keys of `msg` that `item` (its signed form) covers. */
+function keysOf(msg: Message, item: DataItem): string[] {
   const keys = new Set(
     item.tags.map((t) => normalizeKey(utf8Name(t.name))).filter((k) => !BUNDLE_KEYS.has(k)),
   );
