@@ -63,8 +63,12 @@ const stop = (status: number, message: string): never => {
 function zoneKeyOf(ctx: Context): Buffer | undefined {
   const text = ctx.node?.config.priv_green_zone_aes ?? ctx.config.priv_green_zone_aes;
   if (!text) return undefined;
-  const key = Buffer.from(fromBase64(text));
-  return key.length === ZONE_KEY_BYTES ? key : undefined;
+  try {
+    const key = Buffer.from(fromBase64(text));
+    return key.length === ZONE_KEY_BYTES ? key : undefined;
+  } catch {
+    return undefined; // not a key this node made: no zone
+  }
 }
 
 /** HyperBEAM's node history rule: between `min` and `max` configuration changes. */

@@ -36,6 +36,8 @@ describe('green zone keys (trust.md §3.7)', () => {
     ]);
     assert.equal(otp25.length, 533);
     assert.ok(Buffer.from(decodeRsaKey(otp25).modulus).equals(wallet.publicKey));
+    assert.throws(() => modulusOfTerm('not base64!'), /public key is not base64/);
+    assert.throws(() => openIdentity('%%', 'AAAA', randomBytes(32)), /encrypted key is not base64/);
     for (const bad of [
       otp27.subarray(0, 100),
       Buffer.concat([otp27, Buffer.of(0)]),
@@ -52,6 +54,7 @@ describe('green zone keys (trust.md §3.7)', () => {
     assert.equal(fromBase64(zoneKey).length, 512);
     assert.deepEqual(unwrapZoneKey(zoneKey, wallet), aes);
     assert.throws(() => unwrapZoneKey(zoneKey, createWallet('rsa')), /not encrypted to this node/);
+    assert.throws(() => wrapZoneKey(aes, Uint8Array.of(7)), /nothing can be encrypted/);
   });
 
   it("seals the node's private tuple under the zone key with a 16-byte IV (GZ-04)", () => {

@@ -29,6 +29,15 @@ const refuse = (code: string, why: string): never => {
   throw new BadRequestError(code, why);
 };
 
+/** Standard base64 from a peer, refused (400) when it is not. */
+function decoded(text: string, what: string): Buffer {
+  try {
+    return Buffer.from(fromBase64(text));
+  } catch {
+    return refuse('bad_base64', `the ${what} is not base64`);
+  }
+}
+
 function rsaOnly(wallet: Wallet): void {
   if (wallet.type !== 'rsa') refuse('not_rsa', 'green zones exchange RSA identities only');
 }
@@ -46,7 +55,7 @@ export function publicKeyTerm(wallet: Wallet): string {
 
 /** The RSA modulus a public-key term names (refused unless it is one). */
 export function modulusOfTerm(term: string): Uint8Array {
-  const key = decodeRsaKey(fromBase64(term));
+  const key = decodeRsaKey(decoded(term, 'public key'));
   if (key.privateExponent) refuse('bad_public_key', 'the public key term holds a private key');
   if (key.exponent !== 65537) refuse('bad_public_key', 'the public exponent is not 65537');
   return key.modulus;
@@ -54,11 +63,15 @@ export function modulusOfTerm(term: string): Uint8Array {
 
 /** `zone-key`: the AES key encrypted to the holder of `modulus` (PKCS#1 v1.5). */
 export function wrapZoneKey(aes: Uint8Array, modulus: Uint8Array): string {
-  const key = createPublicKey({
-    key: { kty: 'RSA', n: base64url(modulus), e: base64url(bigEndian(65537)) },
-    format: 'jwk',
-  });
-  return publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, aes).toString('base64');
+  try {
+    const key = createPublicKey({
+      key: { kty: 'RSA', n: base64url(modulus), e: base64url(bigEndian(65537)) },
+      format: 'jwk',
+    });
+    return publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, aes).toString('base64');
+  } catch {
+    return refuse('bad_public_key', 'nothing can be encrypted to this public key');
+  }
 }
 
 /**
@@ -72,7 +85,10 @@ export function unwrapZoneKey(zoneKey: string, wallet: Wallet): Buffer {
   const key = createPrivateKey({ key: wallet.jwk, format: 'jwk' });
   let block: Buffer;
   try {
-    block = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, fromBase64(zoneKey));
+    block = privateDecrypt(
+      { key, padding: constants.RSA_NO_PADDING },
+      decoded(zoneKey, 'zone key'),
+    );
   } catch {
     return refuse('bad_zone_key', 'the zone key is not encrypted to this node');
   }
@@ -103,8 +119,8 @@ export function sealIdentity(
 
 /** The wallet a `key` reply carries, opened with the zone key (refused if it does not open). */
 export function openIdentity(encryptedKey: string, iv: string, aes: Uint8Array): Wallet {
-  const sealed = Buffer.from(fromBase64(encryptedKey));
-  const nonce = Buffer.from(fromBase64(iv));
+  const sealed = decoded(encryptedKey, 'encrypted key');
+  const nonce = decoded(iv, 'iv');
   if (sealed.length <= TAG_BYTES || nonce.length === 0) {
     refuse('bad_identity', 'the encrypted key is too short');
   }

@@ -246,6 +246,9 @@ describe('greenzone@1.0 across node processes', () => {
       );
       assert.equal(resigned.body, 'Received invalid commitment report.');
       assert.match(String(resigned.reason), /not signed by its address/);
+      const garbage = await joinWith(signHttpsig({ ...content, 'public-key': '%%%' }, wallet));
+      assert.equal(garbage.status, 400);
+      assert.match(String(garbage.body), /public key is not base64/);
       const unsigned = await joinWith({ ...content, 'public-key': publicKeyTerm(wallet) });
       assert.match(String(unsigned.body), /not signed|invalid commitment report/);
       // Signed by the node it names, with its own key: accepted, and the reply
