@@ -47,21 +47,20 @@ const NOT_IN_ZONE = 'Node not part of a green zone.';
 const BAD_PEER_REPLY = 'Received incorrect response from peer!';
 const JOINED = 'Node joined green zone successfully.';
 
-/** A reply that ends the operation: its status and text. */
-class Stop extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
+/** A refusal that ends the operation, answered with its status and text. */
+const REFUSED = 'green_zone_refused';
 const stop = (status: number, message: string): never => {
-  throw new Stop(status, message);
+  throw new HbError(REFUSED, message, { status });
 };
+const isRefusal = (e: unknown, status?: number): e is HbError =>
+  e instanceof HbError && e.code === REFUSED && (status === undefined || e.status === status);
+
+/** The configuration now: a join or an init may have changed it since the request began. */
+const configNow = (ctx: Context) => ctx.node?.config ?? ctx.config;
 
 /** The zone key this node holds, if any. */
 function zoneKeyOf(ctx: Context): Buffer | undefined {
-  const text = ctx.node?.config.priv_green_zone_aes ?? ctx.config.priv_green_zone_aes;
+  const text = configNow(ctx).priv_green_zone_aes;
   if (!text) return undefined;
   try {
     const key = Buffer.from(fromBase64(text));
@@ -161,7 +160,7 @@ async function adoptRequirements(ctx: Context, peer: Peer): Promise<void> {
       'Peer gave invalid signature for required config.',
     );
   } catch (e) {
-    if (e instanceof Stop && e.status === 503) {
+    if (isRefusal(e, 503)) {
       stop(503, 'Could not get required config from peer.');
     }
     throw e;
@@ -324,7 +323,7 @@ const guarded =
     try {
       return await run(req, ctx);
     } catch (e) {
-      if (e instanceof Stop) return fail(e.status, e.message);
+      if (isRefusal(e)) return fail(e.status, e.message);
       if (e instanceof HbError && e.status < 500) return fail(400, e.message);
       throw e;
     }
@@ -347,10 +346,9 @@ export const greenzoneDevice = defineDevice({
     join: guarded(join),
     key: guarded((_req, ctx) => key(ctx)),
     become: guarded(become),
-    trusted_nodes: (_base, _req, ctx) =>
-      ok(ctx.node?.config.trusted_nodes ?? ctx.config.trusted_nodes),
+    trusted_nodes: (_base, _req, ctx) => ok(configNow(ctx).trusted_nodes),
     is_trusted: (_base, req, ctx) => {
-      const trusted = ctx.node?.config.trusted_nodes ?? ctx.config.trusted_nodes;
+      const trusted = configNow(ctx).trusted_nodes;
       return ok(String(committersOf(req).some((signer) => Object.hasOwn(trusted, signer))));
     },
   },

@@ -6,9 +6,7 @@
  */
 
 import {
-  type Binary,
   base64url,
-  binaryEquals,
   byteLength,
   compareBytes,
   fromBase64url,
@@ -17,7 +15,15 @@ import {
   toBytes,
 } from '../../core/binary.ts';
 import { BadRequestError } from '../../core/errors.ts';
-import { isId, isMessage, type Message, omit, own, privateOf } from '../../core/message.ts';
+import {
+  isId,
+  isMessage,
+  type Message,
+  omit,
+  own,
+  privateOf,
+  valueEquals,
+} from '../../core/message.ts';
 import { rememberVerified, verifiedOnce } from '../../crypto/verified.ts';
 import type { Wallet } from '../../crypto/wallet.ts';
 import type { CommitOptions } from '../codec.ts';
@@ -66,16 +72,7 @@ function encodings(msg: Message): HttpFields[] {
   const canonical = tabmToHttp(tabm);
   if (!transportMayDiffer(tabm)) return [canonical];
   const transport = tabmToHttp(tabm, { transport: true });
-  return sameFields(canonical, transport) ? [canonical] : [canonical, transport];
-}
-
-function sameFields(a: HttpFields, b: HttpFields): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => {
-    const other = own(b, k);
-    return other !== undefined && binaryEquals(a[k] as Binary, other);
-  });
+  return valueEquals(canonical, transport) ? [canonical] : [canonical, transport];
 }
 
 /** The fields a signature covers: the encoding without signatures, body as its digest. */
