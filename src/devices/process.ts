@@ -16,11 +16,12 @@
  *   snapshot         the execution device's snapshot of a computed state
  */
 
-import { committersOf } from '../codecs/commitments.ts';
+import { commitmentsOf, committersOf } from '../codecs/commitments.ts';
 import { isId, isMessage, type Message, omit, privateOf, withPrivate } from '../core/message.ts';
 import { TRANSPORT_KEYS } from '../core/transport.ts';
 import type { Context } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
+import { withLegacyView } from '../processes/legacy-view.ts';
 import { slotOf } from '../processes/numbers.ts';
 import { processIdOf, processOf } from '../processes/process-message.ts';
 import { runAs } from '../processes/runtime.ts';
@@ -40,19 +41,34 @@ async function now(base: Message, ctx: Context): Promise<Result> {
 
 /**
  * The message a dryrun request runs: its own keys (the path's inline keys
- * included), unsigned, owned by whoever signed the request.
+ * included), owned by whoever signed the request. It is not the signed
+ * request, so of its commitments it keeps only who signed and how (what
+ * hyper-aos reads to trust a message; none if unsigned), not what they signed.
  */
 function dryrunMessage(req: Message): Message {
+  const signers: Message = {};
+  for (const [id, c] of Object.entries(commitmentsOf(req))) {
+    if (!isMessage(c) || c.committer === undefined) continue;
+    signers[id] = {
+      alg: c.alg,
+      'commitment-device': c['commitment-device'],
+      committer: c.committer,
+    } as Message;
+  }
+  const msg: Message = { ...omit(req, [...TRANSPORT_KEYS, 'slot']), commitments: signers };
   const signer = committersOf(req)[0];
-  const msg = omit(req, [...TRANSPORT_KEYS, 'slot', 'commitments']);
-  return signer ? { ...msg, owner: signer } : msg;
+  return signer === undefined ? msg : { ...msg, owner: signer };
 }
 
 async function results(base: Message, req: Message, ctx: Context): Promise<Result> {
   const which = req.results;
   const process = processOf(base);
   if (which === undefined || !process) {
-    return base.results === undefined ? fail(404, 'This state has no results.') : ok(base.results);
+    return isMessage(base.results)
+      ? ok(withLegacyView(base.results))
+      : base.results === undefined
+        ? fail(404, 'This state has no results.')
+        : ok(base.results);
   }
   const pid = processIdOf(process);
   let slot = slotOf(which);
@@ -62,9 +78,9 @@ async function results(base: Message, req: Message, ctx: Context): Promise<Resul
   if (slot === undefined) return fail(404, `${String(which)} is not a slot or message of ${pid}.`);
   const state = await ctx.services.processes.compute(process, slot, ctx);
   if (state.status !== 'ok' || !isMessage(state.body)) return state;
-  return state.body.results === undefined
-    ? fail(404, `Slot ${slot} of ${pid} has no results.`)
-    : ok(state.body.results);
+  const found = state.body.results;
+  if (found === undefined) return fail(404, `Slot ${slot} of ${pid} has no results.`);
+  return ok(isMessage(found) ? withLegacyView(found) : found);
 }
 
 /**

@@ -18,6 +18,7 @@ import { isMessage, type Message, omit, type Value } from '../core/message.ts';
 import type { Context } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { messageId } from '../engine/ids.ts';
+import { withLegacyView } from '../processes/legacy-view.ts';
 import { slotOf } from '../processes/numbers.ts';
 import { loadProcess, processIdOf, processOf, splitHint } from '../processes/process-message.ts';
 import { runAs } from '../processes/runtime.ts';
@@ -113,7 +114,8 @@ async function pushSlot(
   const results = isMessage(computed.body.results) ? computed.body.results : {};
   const outbox = isMessage(results.outbox) ? results.outbox : {};
   // The first message's results are part of the answer (HyperBEAM's result-depth 1).
-  const reply: Message = depth === 0 ? { ...results, slot, process: pid } : { slot, process: pid };
+  const reply: Message =
+    depth === 0 ? { ...withLegacyView(results), slot, process: pid } : { slot, process: pid };
   const keys = Object.keys(outbox).sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
   for (const key of keys) {
     const msg = outbox[key];

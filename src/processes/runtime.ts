@@ -29,6 +29,7 @@ import {
 } from '../engine/context.ts';
 import { error, fail, ok, type Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
+import { withLegacyView } from './legacy-view.ts';
 import { committedProcess, processIdOf } from './process-message.ts';
 import type { ScheduleReader } from './remote-schedule.ts';
 
@@ -322,7 +323,7 @@ export class ProcessRuntime implements Lifecycle {
         );
         if (result.status !== 'ok' || !isMessage(result.body)) return result;
         const results = result.body.results;
-        return ok(isMessage(results) ? results : {});
+        return ok(isMessage(results) ? withLegacyView(results) : {});
       } finally {
         if (!(await lent.giveBack())) await this.drop(pid);
       }

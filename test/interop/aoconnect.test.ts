@@ -8,48 +8,23 @@
  * errors a client gets wrong.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EthereumSigner } from '@dha-team/arbundles';
-import { connect, createSigner } from '@permaweb/aoconnect';
 import type { RunningNode } from '../../src/http/server.ts';
+import {
+  type LegacyResult,
+  type Mainnet,
+  mainnet,
+  rsaSigner,
+  type Signer,
+  type Tag,
+  tags,
+} from '../support/aoconnect.ts';
 import { importModule } from '../support/aos.ts';
 import { quickWallet, startTestNode } from '../support/node.ts';
-import { sharedPath } from '../support/shared.ts';
-
-type Tag = { name: string; value: string };
-type Signer = (create: (args: object) => Promise<Uint8Array>, kind: string) => Promise<unknown>;
-interface LegacyResult {
-  Output: { data?: unknown; [key: string]: unknown };
-  Messages: { Target?: string; Data?: string; Tags?: Tag[] }[];
-  Spawns: unknown[];
-  Assignments: unknown[];
-  Error?: unknown;
-}
-interface Mainnet {
-  spawn(args: { module: string; tags?: Tag[]; data?: string }): Promise<string>;
-  message(args: {
-    process: string;
-    tags?: Tag[];
-    data?: string;
-    returnMessageId?: boolean;
-    returnAssignmentSlot?: boolean;
-    opts?: { fullResponse?: boolean };
-  }): Promise<unknown>;
-  result(args: {
-    process: string;
-    slot?: number | string;
-    message?: string;
-  }): Promise<LegacyResult>;
-  results(args: { process: string }): Promise<{ edges: { cursor: string; node: LegacyResult }[] }>;
-  dryrun(args: { process: string; tags?: Tag[]; data?: string }): Promise<LegacyResult>;
-  request(args: Record<string, unknown>): Promise<Response>;
-}
-
-const jwk = JSON.parse(readFileSync(sharedPath('fixtures', 'key-1.json'), 'utf8'));
-const rsaSigner = createSigner(jwk) as Signer;
 
 /** An aoconnect signer over an Ethereum key (ANS-104 signature type 3, or an HTTP signature). */
 function ethereumSigner(): Signer {
@@ -59,13 +34,6 @@ function ethereumSigner(): Signer {
     return { signature: await eth.sign(hash), address: eth.publicKey.toString('hex') };
   };
 }
-
-/** aoconnect in mainnet mode against a node (its own types are loose). */
-const mainnet = (url: string, signer: Signer): Mainnet =>
-  connect({ MODE: 'mainnet', URL: url, signer: signer as never }) as unknown as Mainnet;
-
-const tags = (entries: Record<string, string>): Tag[] =>
-  Object.entries(entries).map(([name, value]) => ({ name, value }));
 
 const HANDLERS = `
 Handlers.add("Twice", "Twice", function (msg)

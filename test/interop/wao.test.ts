@@ -2,7 +2,8 @@
  * wao's HyperBEAM client (`HB`, wao/esm/hb.js, signing with hbsig) against a
  * node started here: meta, message, processes on test-device@1.0 (spawn,
  * schedule, compute, now, slot, messages), AOS on HyperBEAM's WASM stack
- * (spawnAOS) and legacy AOS on genesis-wasm (spawnLegacy). HB signs its POSTs
+ * (spawnAOS), legacy AOS on genesis-wasm (spawnLegacy), hyper-aos on
+ * lua@5.3a (spawnLua) and a node process (scheduleNP). HB signs its POSTs
  * (spawn, schedule) with key-1 as hbsig multipart requests; its GETs go out
  * unsigned, and read results as `~json@1.0/serialize` JSON.
  *
@@ -11,8 +12,8 @@
  * - `cacheBinary` and `getImage` (`spawnAOS()` without an image) post to
  *   `/~wao@1.0/cache_module`, a device only wao's own server has; the
  *   modules are imported into the store here instead;
- * - `spawnLua`/`getLua` need `lua@5.3a`, which this node does not ship;
- * - `scheduleNP` needs `node-process@1.0`, which this node does not ship;
+ * - `getLua` caches wao's hyper-aos through `cacheScript`; the fixture's
+ *   hyper-aos is imported instead, for `spawnLua`;
  * - `results` and `dryrun` relay to a separate legacy CU (`localhost:6363`).
  */
 import assert from 'node:assert/strict';
@@ -54,6 +55,11 @@ const entries = (outbox: WaoMessage): WaoMessage[] =>
     .sort((a, b) => Number(a) - Number(b))
     .map((k) => sub(outbox, k));
 
+const luaModule = (file: string) => ({
+  'content-type': 'application/lua',
+  body: new Uint8Array(readFileSync(sharedPath('fixtures', 'lua', file))),
+});
+
 const HELLO = `Handlers.add("Hello", "Hello", function (msg)
   msg.reply({ Data = "Hi " .. msg.From })
 end)
@@ -65,7 +71,12 @@ describe('wao HB', () => {
 
   before(async () => {
     node = await startTestNode({
-      config: { store: { 'store-module': 'memory' } },
+      config: {
+        store: { 'store-module': 'memory' },
+        node_processes: {
+          greeter: { 'execution-device': 'lua@5.3a', module: luaModule('hyper-aos.lua') },
+        },
+      },
       wallet: quickWallet(),
     });
     hb = await new HB({ url: node.url }).init(jwk);
@@ -290,5 +301,43 @@ describe('wao HB', () => {
         [[`Hi ${CLIENT}`, CLIENT, pid]],
       );
     });
+  });
+
+  describe('hyper-aos on lua@5.3a (spawnLua)', () => {
+    let pid: string;
+
+    before(async () => {
+      hb.lua = await importModule(node, 'lua/hyper-aos.lua');
+      pid = (await hb.spawnLua()).pid;
+    });
+
+    it('evaluates 1 + 1 for its owner', async () => {
+      const { slot } = await hb.scheduleLua({ pid, data: '1 + 1' });
+      assert.equal(slot, 1);
+      const results = await hb.computeLua({ pid, slot });
+      assert.deepEqual(sub(results, 'output'), { data: '2', prompt: 'aos> ' });
+    });
+
+    it('runs a handler that replies: the reply is in the outbox', async () => {
+      const added = await hb.scheduleLua({
+        pid,
+        data: 'Handlers.add("Hello", "Hello", function (msg) msg.reply({ Data = "Hi" }) end)',
+      });
+      assert.equal(sub(await hb.computeLua({ pid, slot: added.slot }), 'output').data, '3');
+      const { slot } = await hb.scheduleLua({ pid, action: 'Hello' });
+      const outbox = (await hb.computeLua({ pid, slot })).outbox as WaoMessage[];
+      assert.equal(outbox.length, 1);
+      assert.equal(outbox[0]?.data, 'Hi');
+      assert.equal(outbox[0]?.target, CLIENT);
+      assert.equal(await hb.g(`/${pid}/now/results/outbox/1/data`), 'Hi');
+    });
+  });
+
+  it('schedules on a node process (scheduleNP): spawned on first use, run as hyper-aos', async () => {
+    const { slot, res } = await hb.scheduleNP({ pid: 'greeter', tags: { action: 'Ping' } });
+    assert.equal(slot, 1);
+    assert.equal(res.signer, node.address);
+    // Not the owner (the node is): a guest's message lands in the inbox.
+    assert.equal(await hb.g('/greeter~node-process@1.0/now/results/output/data'), 'New Message');
   });
 });

@@ -14,7 +14,7 @@ import { sharedPath } from './shared.ts';
 export async function importModule(node: RunningNode, file: string): Promise<string> {
   const bytes = readFileSync(sharedPath('fixtures', file));
   return node.node.services.messages.write({
-    'content-type': 'application/wasm',
+    'content-type': file.endsWith('.lua') ? 'application/lua' : 'application/wasm',
     body: new Uint8Array(bytes),
   });
 }

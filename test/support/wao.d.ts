@@ -112,5 +112,17 @@ declare module 'wao' {
       res: WaoLegacyResult;
     }>;
     computeLegacy(args: { pid: string; slot: number }): Promise<WaoLegacyResult>;
+    /** The hyper-aos module ID `spawnLua` uses (else `getLua` caches its own). */
+    lua?: string;
+    spawnLua(): Promise<Spawned>;
+    scheduleLua(args: {
+      pid: string;
+      action?: string;
+      tags?: Tags;
+      data?: string;
+    }): Promise<Scheduled>;
+    computeLua(args: { pid: string; slot: number }): Promise<WaoMessage>;
+    /** Schedule a signed message on a node process (`/<name>~node-process@1.0/schedule`). */
+    scheduleNP(args: { pid: string; tags?: Tags; data?: string }): Promise<Scheduled>;
   }
 }

@@ -37,7 +37,7 @@ import {
   serializeDictionary,
 } from '../structured-fields.ts';
 import { keyidBytes, RSA_ALG, signatureAlgorithm } from './algorithms.ts';
-import { tabmToHttp, transportMayDiffer } from './encode.ts';
+import { dataMayBeHeader, tabmToHttp, transportMayDiffer } from './encode.ts';
 import { HMAC_ALG, HTTPSIG, resetHmac } from './hmac.ts';
 import {
   addDerived,
@@ -59,20 +59,24 @@ function commitmentOf(msg: Message, id: string): Message {
 }
 
 /**
- * The encodings a signature may be over. This node signs HTTP as it is sent
- * (the transport form), so a signed message travels and verifies over the
- * bytes received; for every value a header line carries unchanged that is
- * HyperBEAM's encoding, byte for byte. HyperBEAM signs the canonical form
- * even where it writes a newline or raw bytes into a header line, so
- * messages it signed verify in that form. Only where the two differ is the
- * second tried.
+ * The encodings a signature may be over, in the order tried. This node signs
+ * HTTP as it is sent (the transport form), so a signed message travels and
+ * verifies over the bytes received; for every value a header line carries
+ * unchanged that is HyperBEAM's encoding, byte for byte. HyperBEAM signs the
+ * canonical form even where it writes a newline or raw bytes into a header
+ * line, so messages it signed verify in that form. Clients such as
+ * aoconnect send a short `data` as a header and sign it there. Each form
+ * after the first exists only where it differs, and is built only if tried.
  */
-function encodings(msg: Message): HttpFields[] {
+function* encodings(msg: Message): Generator<HttpFields> {
   const tabm = messageToTabm(omit(msg, ['commitments']));
   const canonical = tabmToHttp(tabm);
-  if (!transportMayDiffer(tabm)) return [canonical];
-  const transport = tabmToHttp(tabm, { transport: true });
-  return valueEquals(canonical, transport) ? [canonical] : [canonical, transport];
+  yield canonical;
+  if (transportMayDiffer(tabm)) {
+    const transport = tabmToHttp(tabm, { transport: true });
+    if (!valueEquals(canonical, transport)) yield transport;
+  }
+  if (dataMayBeHeader(tabm)) yield tabmToHttp(tabm, { dataInHeader: true });
 }
 
 /** The fields a signature covers: the encoding without signatures, body as its digest. */
@@ -172,7 +176,7 @@ function encodingVerified(
   msg: Message,
   commitment: Message,
   id?: string,
-  forms: HttpFields[] = encodings(msg),
+  forms: Iterable<HttpFields> = encodings(msg),
 ): HttpFields | undefined {
   const { signature, 'signature-input': input, committer } = commitment;
   if (!isBinary(signature) || !isBinary(input)) return undefined;
@@ -197,15 +201,16 @@ function encodingVerified(
   const signed = sig.value.value;
   // A signature's commitment is found by its ID: one filed under another is forged.
   if (id !== undefined && base64url(sha256(signed)) !== id) return undefined;
-  return forms.find((encoded) => {
+  for (const encoded of forms) {
     let base: Uint8Array;
     try {
       base = toBytes(signatureBase(components, list, signedFields(encoded)));
     } catch {
-      return false; // a signed component is missing from the message
+      continue; // a signed component is missing from this form
     }
-    return verifiedOnce(signed, base, () => algorithm.verify(key, base, signed));
-  });
+    if (verifiedOnce(signed, base, () => algorithm.verify(key, base, signed))) return encoded;
+  }
+  return undefined;
 }
 
 /**
@@ -219,7 +224,7 @@ function encodingSignedOver(
   id: string,
   components: string[],
 ): HttpFields {
-  const forms = encodings(msg);
+  const forms = [...encodings(msg)];
   if (forms.length === 1) return forms[0] as HttpFields;
   const fitting = forms.filter((encoded) => {
     const fields = signedFields(encoded);

@@ -19,12 +19,31 @@ import { contentDigest, type HttpFields } from './signature-base.ts';
 export const MAX_HEADER_LENGTH = 4096;
 
 /** The key whose value becomes the HTTP body, and any header needed to name it. */
-export function inlineKeyOf(msg: Record<string, unknown>): [Record<string, Binary>, string] {
+export function inlineKeyOf(
+  msg: Record<string, unknown>,
+  options: EncodeOptions = {},
+): [Record<string, Binary>, string] {
   const explicit = msg['inline-body-key'];
   if (typeof explicit === 'string') return [{}, explicit];
   if ('body' in msg) return [{}, 'body'];
-  if ('data' in msg) return [{ 'inline-body-key': 'data' }, 'data'];
+  if ('data' in msg && !options.dataInHeader) return [{ 'inline-body-key': 'data' }, 'data'];
   return [{}, 'body'];
+}
+
+/**
+ * Whether `data` may also travel as a header line: clients (aoconnect's
+ * httpsig requests) send a short `data` that way and sign it as a header,
+ * where HyperBEAM's encoding makes it the body.
+ */
+export function dataMayBeHeader(tabm: Tabm): boolean {
+  const data = tabm.data;
+  return (
+    !('body' in tabm) &&
+    !('inline-body-key' in tabm) &&
+    isBinary(data) &&
+    byteLength(data) <= MAX_HEADER_LENGTH &&
+    !UNSAFE_IN_HEADER.test(toByteString(data))
+  );
 }
 
 function groupIds(tabm: Tabm): Tabm {
@@ -48,6 +67,8 @@ export interface EncodeOptions {
    * same message.
    */
   transport?: boolean;
+  /** Keep a short `data` a header rather than the body (see `dataMayBeHeader`). */
+  dataInHeader?: boolean;
 }
 
 // What an HTTP header line keeps intact: no control characters but tab, no edge whitespace.
@@ -138,7 +159,7 @@ function carriedCommitments(tabm: Tabm): Tabm | undefined {
 /** Encode a TABM into HTTP fields (HyperBEAM's dev_codec_httpsig_conv:to/1). */
 export function tabmToHttp(tabm: Tabm, options: EncodeOptions = {}): HttpFields {
   const grouped = groupIds(tabm);
-  const [inlineHeaders, inlineKey] = inlineKeyOf(tabm);
+  const [inlineHeaders, inlineKey] = inlineKeyOf(tabm, options);
   const fields: HttpFields = { ...inlineHeaders };
   const bodyMap: Tabm = {};
   for (const [key, value] of Object.entries(grouped)) {

@@ -13,7 +13,7 @@ import { CodecError } from '../../core/errors.ts';
 import { isMessage } from '../../core/message.ts';
 import type { Tabm } from '../structured.ts';
 import { type Dictionary, parseDictionary, serializeDictionary } from '../structured-fields.ts';
-import { tabmToHttp } from './encode.ts';
+import { dataMayBeHeader, type EncodeOptions, tabmToHttp } from './encode.ts';
 import {
   componentsOf,
   normalizeComponents,
@@ -26,15 +26,16 @@ export const HTTPSIG = 'httpsig@1.0';
 export const HMAC_ALG = 'hmac-sha256';
 
 /**
- * The signature base the HMAC is computed over: HyperBEAM's encoding, or the
- * transport form when the signatures cover fields only that form has (this
- * node signs what it sends: see commit.ts).
+ * The signature base the HMAC is computed over: HyperBEAM's encoding, or,
+ * when the signatures cover fields only another form has, the transport form
+ * (this node signs what it sends: see commit.ts) or the form with `data` as
+ * a header (as clients send it).
  */
 export function hmacBase(tabm: Tabm): Binary {
   const { commitments: _c, 'body-keys': _b, ...rest } = tabm;
   const sigInput = tabm['signature-input'];
-  const baseOf = (transport: boolean) => {
-    const { 'body-keys': _k, ...encoded } = tabmToHttp(rest, { transport });
+  const baseOf = (options: EncodeOptions) => {
+    const { 'body-keys': _k, ...encoded } = tabmToHttp(rest, options);
     const fields = withContentDigest(encoded);
     const keys = isBinary(sigInput) ? componentsOf(sigInput) : Object.keys(fields);
     const components = normalizeComponents(keys);
@@ -44,13 +45,18 @@ export function hmacBase(tabm: Tabm): Binary {
       fields,
     );
   };
-  try {
-    return baseOf(false);
-  } catch (error) {
-    // Only signed components can be missing: a message's own fields are all there.
-    if (error instanceof CodecError && error.code === 'field_not_found') return baseOf(true);
-    throw error;
+  const forms: EncodeOptions[] = [{}, { transport: true }];
+  if (dataMayBeHeader(rest)) forms.push({ dataInHeader: true });
+  for (const [i, options] of forms.entries()) {
+    try {
+      return baseOf(options);
+    } catch (error) {
+      // Only signed components can be missing: a message's own fields are all there.
+      const missing = error instanceof CodecError && error.code === 'field_not_found';
+      if (!missing || i === forms.length - 1) throw error;
+    }
   }
+  throw new Error('unreachable');
 }
 
 /** The raw HMAC of a TABM (HyperBEAM's dev_codec_httpsig:hmac/1). */

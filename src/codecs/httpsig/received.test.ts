@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sharedPath } from '../../../test/support/shared.ts';
-import { base64, base64url, sha256, toBytes } from '../../core/binary.ts';
+import { type Binary, base64, base64url, sha256, toBytes } from '../../core/binary.ts';
 import { ethereumAddress, ethereumSign, loadWallet } from '../../crypto/wallet.ts';
 import { messageToTabm } from '../structured.ts';
 import { serializeDictionary } from '../structured-fields.ts';
 import { signatureAlgorithm } from './algorithms.ts';
-import { signHttpsig } from './commit.ts';
+import { committedKeys, signHttpsig, verifyHttpsig } from './commit.ts';
 import { tabmToHttp } from './encode.ts';
-import { digestMatches, type ReceivedFields, verifyReceived } from './received.ts';
+import { digestMatches, type ReceivedFields, readReceived, verifyReceived } from './received.ts';
 import { signatureBase, signatureInput } from './signature-base.ts';
 
 const wallet = loadWallet(sharedPath('fixtures', 'key-1.json'));
@@ -128,5 +128,51 @@ describe('secp256k1 (Ethereum) HTTP signatures', () => {
     const algorithm = signatureAlgorithm('secp256k1');
     const compressed = secp256k1.getPublicKey(secret, true);
     assert.equal(algorithm?.address(compressed), ethereumAddress(publicKey));
+  });
+});
+
+describe('a short `data` a client sends and signs as a header (aoconnect)', () => {
+  function clientSigned(fields: Record<string, string>): Record<string, Binary> {
+    const components = Object.keys(fields).sort();
+    const input = signatureInput(components, {
+      alg: 'rsa-pss-sha512',
+      keyid: base64url(wallet.publicKey),
+    });
+    const signature = wallet.sign(toBytes(signatureBase(components, input, fields)), 'sha512');
+    const label = 'http-sig-client';
+    return {
+      ...fields,
+      signature: serializeDictionary([
+        [label, { kind: 'item', value: { type: 'binary', value: signature }, params: [] }],
+      ]),
+      'signature-input': serializeDictionary([[label, input]]),
+    };
+  }
+
+  it('verifies over the header as received, and again over the message it decodes to', () => {
+    const headers = clientSigned({ action: 'Eval', data: '1 + 1', type: 'Message' });
+    const { message, verified } = readReceived({
+      headers,
+      body: new Uint8Array(),
+      method: 'POST',
+      path: '/x',
+    });
+    assert.equal(message.data, '1 + 1');
+    const [id] = verified;
+    assert.ok(id !== undefined && verifyHttpsig(message, id));
+    assert.ok(committedKeys(message, id).includes('data'));
+    // Beside the signature, the HMAC (the unsigned ID) over the form the signature covers.
+    assert.equal(Object.keys(message.commitments as object).length, 2);
+    // HyperBEAM's own encoding still makes such a `data` the body.
+    assert.equal(tabmToHttp(messageToTabm({ data: '1 + 1' })).body, '1 + 1');
+  });
+
+  it('refuses the same request with its data changed', () => {
+    const headers = clientSigned({ action: 'Eval', data: '1 + 1' });
+    const received = { body: new Uint8Array(), method: 'POST', path: '/x' };
+    assert.throws(
+      () => readReceived({ ...received, headers: { ...headers, data: '2 + 2' } }),
+      /does not verify/,
+    );
   });
 });
