@@ -48,19 +48,29 @@ interface RawExports {
 }
 const MAX_DEPTH = 100;
 const HEADER = 12;
+const SCRATCH = 64 * 1024;
+const UTF8 = new TextEncoder();
 const PAGE = 65536;
-const ZERO_PAGE = new Uint8Array(PAGE);
+const CHUNK = 1 << 20;
+const ZERO_CHUNK = new Uint8Array(CHUNK);
 
 /** The length of memory up to the end of its last page that is not all zeros. */
 function usedLength(memory: Uint8Array): number {
-  for (let end = memory.length; end > 0; end -= PAGE) {
-    const start = Math.max(0, end - PAGE);
-    if (Buffer.compare(memory.subarray(start, end), ZERO_PAGE.subarray(0, end - start)) !== 0) {
-      return end;
-    }
+  // Whole chunks first (the memory above the heap is mostly zeros), then pages.
+  let end = memory.length;
+  while (end > 0) {
+    const start = Math.max(0, end - CHUNK);
+    if (!isZero(memory.subarray(start, end))) break;
+    end = start;
+  }
+  for (; end > 0; end -= PAGE) {
+    if (!isZero(memory.subarray(Math.max(0, end - PAGE), end))) return end;
   }
   return 0;
 }
+
+const isZero = (bytes: Uint8Array) =>
+  Buffer.compare(bytes, ZERO_CHUNK.subarray(0, bytes.length)) === 0;
 
 /** Work a host function asks JavaScript to do while its coroutine waits. */
 export type HostCall = (
@@ -158,6 +168,11 @@ export class LuaVM {
   private readonly limits: LuaLimits;
   private readonly hook: number;
   private readonly lenPtr: number;
+  /**
+   * Where strings are written on their way into Lua (no allocation per
+   * string); 0 for a VM restored from a snapshot taken before it existed.
+   */
+  private scratch: number;
   private readonly raw: RawExports;
   /** What the running call's host function asked for (set before it yields). */
   private pending: { name: string; args: (Value | undefined)[] } | undefined;
@@ -179,6 +194,7 @@ export class LuaVM {
       wasm.lua_error(L);
     }, 'vii');
     this.lenPtr = m._malloc(4);
+    this.scratch = m._malloc(SCRATCH);
     this.register('print', (L) => {
       const n = wasm.lua_gettop(L);
       const parts: string[] = [];
@@ -393,9 +409,25 @@ export class LuaVM {
   }
 
   private pushBytes(L: number, bytes: Uint8Array): void {
+    if (this.scratch !== 0 && bytes.length <= SCRATCH) {
+      this.wasm.module.HEAPU8.set(bytes, this.scratch);
+      this.raw._lua_pushlstring(L, this.scratch, bytes.length);
+      return;
+    }
     const pointer = this.copyIn(bytes);
     this.raw._lua_pushlstring(L, pointer, bytes.length);
     this.wasm.module._free(pointer);
+  }
+
+  private pushText(L: number, text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (this.scratch === 0 || text.length * 3 > SCRATCH) {
+      this.pushBytes(L, toBytes(text));
+      return;
+    }
+    const at = this.scratch;
+    const { written } = UTF8.encodeInto(text, this.wasm.module.HEAPU8.subarray(at, at + SCRATCH));
+    this.raw._lua_pushlstring(L, at, written);
   }
 
   private push(L: number, value: Value | undefined, depth: number): void {
@@ -407,9 +439,9 @@ export class LuaVM {
       if (Number.isSafeInteger(value)) raw._lua_pushinteger(L, BigInt(value));
       else raw._lua_pushnumber(L, value);
     } else if (value instanceof Float) raw._lua_pushnumber(L, value.value);
-    else if (typeof value === 'string' || value instanceof Uint8Array)
-      this.pushBytes(L, toBytes(value));
-    else if (value instanceof Atom) this.pushBytes(L, toBytes(value.name));
+    else if (typeof value === 'string') this.pushText(L, value);
+    else if (value instanceof Uint8Array) this.pushBytes(L, value);
+    else if (value instanceof Atom) this.pushText(L, value.name);
     else if (Array.isArray(value)) {
       raw._lua_createtable(L, value.length, 0);
       value.forEach((item, i) => {
@@ -428,7 +460,7 @@ export class LuaVM {
       }
       raw._lua_createtable(L, 0, keys.length);
       for (const key of keys) {
-        this.pushBytes(L, toBytes(key));
+        this.pushText(L, key);
         this.push(L, value[key], depth + 1);
         raw._lua_rawset(L, -3);
       }
@@ -534,10 +566,19 @@ export class LuaVM {
     return out;
   }
 
-  /** A new VM holding a snapshot's memory; undefined if it does not fit this build. */
-  static async restore(snapshot: Uint8Array, limits: LuaLimits): Promise<LuaVM | undefined> {
+  /**
+   * A new VM holding a snapshot's memory; undefined if it does not fit this
+   * build. `scratchKept: false` for snapshots taken before the scratch area.
+   */
+  static async restore(
+    snapshot: Uint8Array,
+    limits: LuaLimits,
+    { scratchKept = true } = {},
+  ): Promise<LuaVM | undefined> {
     if (snapshot.length < HEADER) return undefined;
     const vm = await LuaVM.create(limits);
+    // A snapshot from before the scratch area existed has that memory free.
+    if (!scratchKept) vm.scratch = 0;
     const header = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
     const size = header.getUint32(4, true);
     const used = header.getUint32(8, true);
