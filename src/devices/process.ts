@@ -17,7 +17,15 @@
  */
 
 import { commitmentsOf, committersOf } from '../codecs/commitments.ts';
-import { isId, isMessage, type Message, omit, privateOf, withPrivate } from '../core/message.ts';
+import {
+  isId,
+  isMessage,
+  type Message,
+  omit,
+  privateOf,
+  type Value,
+  withPrivate,
+} from '../core/message.ts';
 import { TRANSPORT_KEYS } from '../core/transport.ts';
 import type { Context } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
@@ -63,13 +71,7 @@ function dryrunMessage(req: Message): Message {
 async function results(base: Message, req: Message, ctx: Context): Promise<Result> {
   const which = req.results;
   const process = processOf(base);
-  if (which === undefined || !process) {
-    return isMessage(base.results)
-      ? ok(withLegacyView(base.results))
-      : base.results === undefined
-        ? fail(404, 'This state has no results.')
-        : ok(base.results);
-  }
+  if (which === undefined || !process) return served(base.results, 'This state has no results.');
   const pid = processIdOf(process);
   let slot = slotOf(which);
   if (slot === undefined && typeof which === 'string' && isId(which)) {
@@ -78,9 +80,13 @@ async function results(base: Message, req: Message, ctx: Context): Promise<Resul
   if (slot === undefined) return fail(404, `${String(which)} is not a slot or message of ${pid}.`);
   const state = await ctx.services.processes.compute(process, slot, ctx);
   if (state.status !== 'ok' || !isMessage(state.body)) return state;
-  const found = state.body.results;
-  if (found === undefined) return fail(404, `Slot ${slot} of ${pid} has no results.`);
-  return ok(isMessage(found) ? withLegacyView(found) : found);
+  return served(state.body.results, `Slot ${slot} of ${pid} has no results.`);
+}
+
+/** Results as clients read them (with the legacy form), or a 404 saying what has none. */
+function served(results: Value | undefined, missing: string): Result {
+  if (results === undefined) return fail(404, missing);
+  return ok(isMessage(results) ? withLegacyView(results) : results);
 }
 
 /**

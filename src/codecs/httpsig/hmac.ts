@@ -47,16 +47,17 @@ export function hmacBase(tabm: Tabm): Binary {
   };
   const forms: EncodeOptions[] = [{}, { transport: true }];
   if (dataMayBeHeader(rest)) forms.push({ dataInHeader: true });
-  for (const [i, options] of forms.entries()) {
+  let missing: unknown;
+  for (const options of forms) {
     try {
       return baseOf(options);
     } catch (error) {
       // Only signed components can be missing: a message's own fields are all there.
-      const missing = error instanceof CodecError && error.code === 'field_not_found';
-      if (!missing || i === forms.length - 1) throw error;
+      if (!(error instanceof CodecError && error.code === 'field_not_found')) throw error;
+      missing = error;
     }
   }
-  throw new Error('unreachable');
+  throw missing;
 }
 
 /** The raw HMAC of a TABM (HyperBEAM's dev_codec_httpsig:hmac/1). */
