@@ -6,6 +6,7 @@
  * either atom form, since OTP 25 and earlier write ATOM_EXT. Only these two
  * shapes are read: anything else is refused, never interpreted.
  */
+import { ByteCursor } from '../core/byte-cursor.ts';
 import { BadRequestError } from '../core/errors.ts';
 
 const VERSION = 0x83;
@@ -60,21 +61,9 @@ export function encodePrivateKey(
   ]);
 }
 
-class Reader {
-  at = 0;
-  private readonly bytes: Uint8Array;
+class Reader extends ByteCursor {
   constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-  }
-  byte(): number {
-    if (this.at >= this.bytes.length) refuse('it ends early');
-    return this.bytes[this.at++] as number;
-  }
-  take(n: number): Uint8Array {
-    if (this.at + n > this.bytes.length) refuse('it ends early');
-    const out = this.bytes.subarray(this.at, this.at + n);
-    this.at += n;
-    return out;
+    super(bytes, () => refuse('it ends early'));
   }
   u32(): number {
     return Buffer.from(this.take(4)).readUInt32BE(0);

@@ -6,6 +6,7 @@
  * export must be converted to match. Written as HyperBEAM writes them:
  * `(iIiI)i` (`i` i32, `I` i64, `f` f32, `F` f64).
  */
+import { ByteCursor } from '../core/byte-cursor.ts';
 
 export interface Signature {
   params: string;
@@ -19,16 +20,11 @@ export interface ModuleSignatures {
 
 const VALUE_TYPES: Record<number, string> = { 127: 'i', 126: 'I', 125: 'f', 124: 'F' };
 
-class Reader {
-  offset = 0;
-  private readonly bytes: Uint8Array;
+class Reader extends ByteCursor {
   constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-  }
-  byte(): number {
-    const b = this.bytes[this.offset++];
-    if (b === undefined) throw new RangeError('truncated WebAssembly module');
-    return b;
+    super(bytes, () => {
+      throw new RangeError('truncated WebAssembly module');
+    });
   }
   u32(): number {
     let result = 0;
@@ -42,8 +38,8 @@ class Reader {
   }
   name(): string {
     const length = this.u32();
-    const text = new TextDecoder().decode(this.bytes.subarray(this.offset, this.offset + length));
-    this.offset += length;
+    const text = new TextDecoder().decode(this.bytes.subarray(this.at, this.at + length));
+    this.at += length;
     return text;
   }
   skipLimits(): void {
@@ -64,11 +60,11 @@ export function moduleSignatures(bytes: Uint8Array): ModuleSignatures {
   const imports = new Map<string, Signature>();
   const exports = new Map<string, Signature>();
   const r = new Reader(bytes);
-  r.offset = 8;
-  while (r.offset < bytes.length) {
+  r.at = 8;
+  while (r.at < bytes.length) {
     const id = r.byte();
     const size = r.u32();
-    const end = r.offset + size;
+    const end = r.at + size;
     if (id === 1) {
       for (let n = r.u32(); n > 0; n--) {
         r.byte(); // 0x60: func
@@ -109,7 +105,7 @@ export function moduleSignatures(bytes: Uint8Array): ModuleSignatures {
         if (sig) exports.set(name, sig);
       }
     }
-    r.offset = end;
+    r.at = end;
   }
   return { imports, exports };
 }

@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Message } from '../../src/core/message.ts';
-import type { Wallet } from '../../src/crypto/wallet.ts';
 import { messageId } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
+import { sendAos } from '../support/aos.ts';
 import { quickWallet, type RawResponse, send, startTestNode } from '../support/node.ts';
-import { processMessage, schedule, spawn } from '../support/processes.ts';
+import { processMessage, spawn } from '../support/processes.ts';
 import { sharedPath } from '../support/shared.ts';
 import { signedRequest } from '../support/signing.ts';
 
@@ -174,22 +174,8 @@ describe('lua@5.3a as an HTTP hook (case 9)', () => {
   });
 });
 
-/** An Eval (or any action) for a hyper-aos process, signed by `wallet`. */
-async function message(
-  node: RunningNode,
-  pid: string,
-  fields: Message,
-  wallet: Wallet,
-): Promise<number> {
-  const res = await schedule(
-    node,
-    pid,
-    { 'data-protocol': 'ao', variant: 'ao.N.1', ...fields },
-    wallet,
-  );
-  assert.equal(res.status, 200, res.text);
-  return Number(res.headers.slot);
-}
+/** An Eval (or any action) for a hyper-aos process, signed by `wallet`; its slot. */
+const message = sendAos;
 
 /** A slot's output, without the HTTP status the reply carries. */
 async function outputAt(node: RunningNode, pid: string, slot: number): Promise<Message> {

@@ -8,6 +8,7 @@
  *   | u64 LE tag count | u64 LE tag bytes | Avro-encoded tags | data
  */
 import { type Binary, base64url, canonicalBinary, sha256, toBytes } from '../../core/binary.ts';
+import { ByteCursor } from '../../core/byte-cursor.ts';
 import { CodecError } from '../../core/errors.ts';
 import { verifiedOnce } from '../../crypto/verified.ts';
 import { verifyEd25519, verifyEthereum, verifyRsaPss, type Wallet } from '../../crypto/wallet.ts';
@@ -102,25 +103,17 @@ export function encodeTags(tags: Tag[]): Uint8Array {
   return Buffer.concat(parts);
 }
 
-class Reader {
-  pos = 0;
-  readonly bytes: Uint8Array;
+class Reader extends ByteCursor {
   constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-  }
-  take(n: number, what: string): Uint8Array {
-    if (n < 0 || this.pos + n > this.bytes.length) {
+    super(bytes, (what) => {
       throw new CodecError('bad_data_item', `the data item is truncated (${what})`);
-    }
-    const out = this.bytes.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
+    });
   }
   long(): number {
     let result = 0;
     let factor = 1;
     for (let i = 0; i < 8; i++) {
-      const byte = this.take(1, 'tag varint')[0] as number;
+      const byte = this.byte('tag varint');
       result += (byte & 0x7f) * factor;
       if ((byte & 0x80) === 0) return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
       factor *= 128;
@@ -154,8 +147,7 @@ export function decodeTags(bytes: Uint8Array): Tag[] {
       tags.push({ name, value });
     }
   }
-  if (r.pos !== bytes.length)
-    throw new CodecError('bad_data_item', 'trailing bytes after the tags');
+  if (r.at !== bytes.length) throw new CodecError('bad_data_item', 'trailing bytes after the tags');
   return tags;
 }
 
@@ -201,7 +193,7 @@ export function parseItem(bytes: Uint8Array): DataItem {
   const signature = new Uint8Array(r.take(c.signatureLength, 'signature'));
   const owner = new Uint8Array(r.take(c.ownerLength, 'owner'));
   const field = (what: string) => {
-    const present = r.take(1, what)[0];
+    const present = r.byte(what);
     if (present === 0) return new Uint8Array(0);
     if (present !== 1) throw new CodecError('bad_data_item', `bad ${what} presence byte`);
     return new Uint8Array(r.take(32, what));
@@ -213,7 +205,7 @@ export function parseItem(bytes: Uint8Array): DataItem {
   const tags = decodeTags(r.take(tagBytes, 'tags'));
   if (tags.length !== count)
     throw new CodecError('bad_data_item', 'the tag count does not match the tags');
-  const data = new Uint8Array(bytes.subarray(r.pos));
+  const data = new Uint8Array(bytes.subarray(r.at));
   return { signatureType, signature, owner, target, anchor, tags, data };
 }
 

@@ -65,10 +65,11 @@ function commitmentOf(msg: Message, id: string): Message {
  * unchanged that is HyperBEAM's encoding, byte for byte. HyperBEAM signs the
  * canonical form even where it writes a newline or raw bytes into a header
  * line, so messages it signed verify in that form. Clients such as
- * aoconnect send a short `data` as a header and sign it there. Each form
- * after the first exists only where it differs, and is built only if tried.
+ * aoconnect send a short `data` as a header and sign it there (tried only
+ * for a signature over `data`). Each form after the first exists only where
+ * it differs, and is built only if tried.
  */
-function* encodings(msg: Message): Generator<HttpFields> {
+function* encodings(msg: Message, components: string[]): Generator<HttpFields> {
   const tabm = messageToTabm(omit(msg, ['commitments']));
   const canonical = tabmToHttp(tabm);
   yield canonical;
@@ -76,7 +77,9 @@ function* encodings(msg: Message): Generator<HttpFields> {
     const transport = tabmToHttp(tabm, { transport: true });
     if (!valueEquals(canonical, transport)) yield transport;
   }
-  if (dataMayBeHeader(tabm)) yield tabmToHttp(tabm, { dataInHeader: true });
+  if (components.includes('data') && dataMayBeHeader(tabm)) {
+    yield tabmToHttp(tabm, { dataInHeader: true });
+  }
 }
 
 /** The fields a signature covers: the encoding without signatures, body as its digest. */
@@ -176,7 +179,7 @@ function encodingVerified(
   msg: Message,
   commitment: Message,
   id?: string,
-  forms: Iterable<HttpFields> = encodings(msg),
+  given?: Iterable<HttpFields>,
 ): HttpFields | undefined {
   const { signature, 'signature-input': input, committer } = commitment;
   if (!isBinary(signature) || !isBinary(input)) return undefined;
@@ -198,6 +201,7 @@ function encodingVerified(
   // The committer is derived from the key; a commitment claiming another signer is forged.
   if (committer !== undefined && committer !== algorithm.address(key)) return undefined;
   const components = list.items.map(itemText);
+  const forms = given ?? encodings(msg, components.map(stripAt));
   const signed = sig.value.value;
   // A signature's commitment is found by its ID: one filed under another is forged.
   if (id !== undefined && base64url(sha256(signed)) !== id) return undefined;
@@ -224,7 +228,7 @@ function encodingSignedOver(
   id: string,
   components: string[],
 ): HttpFields {
-  const forms = [...encodings(msg)];
+  const forms = [...encodings(msg, components)];
   if (forms.length === 1) return forms[0] as HttpFields;
   const fitting = forms.filter((encoded) => {
     const fields = signedFields(encoded);

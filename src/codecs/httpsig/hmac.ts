@@ -45,10 +45,8 @@ export function hmacBase(tabm: Tabm): Binary {
       fields,
     );
   };
-  const forms: EncodeOptions[] = [{}, { transport: true }];
-  if (dataMayBeHeader(rest)) forms.push({ dataInHeader: true });
   let missing: unknown;
-  for (const options of forms) {
+  for (const options of hmacForms(rest)) {
     try {
       return baseOf(options);
     } catch (error) {
@@ -58,6 +56,13 @@ export function hmacBase(tabm: Tabm): Binary {
     }
   }
   throw missing;
+}
+
+/** The encodings the HMAC may be over, in order; each later one only if asked for. */
+function* hmacForms(tabm: Tabm): Generator<EncodeOptions> {
+  yield {};
+  yield { transport: true };
+  if (dataMayBeHeader(tabm)) yield { dataInHeader: true };
 }
 
 /** The raw HMAC of a TABM (HyperBEAM's dev_codec_httpsig:hmac/1). */
