@@ -19,7 +19,23 @@ const DATA = 2;
 const GROUP = 3;
 const EMPTY = new Uint8Array();
 
-function encode(entry: Entry): Uint8Array {
+/**
+ * Bytes to encode a value into, used again for the next: LMDB copies a value
+ * when it is put inside a transaction, and fresh large buffers cost a page
+ * fault per 4 KiB (a WASM snapshot's megabytes would be copied twice).
+ */
+class ValueBuffer {
+  private bytes = new Uint8Array(64 * 1024);
+
+  take(length: number): Uint8Array {
+    if (length > this.bytes.length) {
+      this.bytes = new Uint8Array(Math.max(length, this.bytes.length * 2));
+    }
+    return this.bytes.subarray(0, length);
+  }
+}
+
+function encode(entry: Entry, buffer: ValueBuffer): Uint8Array {
   if (entry.kind === 'group') {
     if (!entry.content) return Uint8Array.of(GROUP);
     const out = encodeTree(entry.content, 1);
@@ -27,7 +43,7 @@ function encode(entry: Entry): Uint8Array {
     return out;
   }
   const payload = entry.kind === 'data' ? entry.bytes : Buffer.from(entry.target, 'utf8');
-  const out = new Uint8Array(payload.length + 1);
+  const out = buffer.take(payload.length + 1);
   out[0] = entry.kind === 'data' ? DATA : LINK;
   out.set(payload, 1);
   return out;
@@ -62,6 +78,7 @@ class LmdbEntries implements EntryMap {
   private readonly root: RootDatabase;
   private readonly entries: Database<Uint8Array, Buffer>;
   private readonly index: Database<Uint8Array, Buffer>;
+  private readonly values = new ValueBuffer();
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -89,7 +106,8 @@ class LmdbEntries implements EntryMap {
       writes({
         get: (path) => this.get(path),
         put: (path, entry) => {
-          this.entries.put(keyOf(path), encode(entry));
+          // Inside the transaction, so the value is copied now.
+          this.entries.put(keyOf(path), encode(entry, this.values));
         },
         addChild: (parent, name) => {
           this.index.put(childKey(parent, name), EMPTY);
