@@ -11,7 +11,8 @@
  *              `outbox`...), plus the legacy result itself as `results/json`
  *              ({content-type, body: JSON}) and `results/raw`; then messages
  *              in the outbox marked as patches are applied (patch@1.0)
- *   snapshot   `{body: <linear memory>}`; normalize restores it
+ *   snapshot   `{body: <linear memory without its zero pages>, snapshot-format}`;
+ *              normalize restores it (or a whole memory)
  */
 
 import { committersOf } from '../codecs/commitments.ts';
@@ -22,6 +23,7 @@ import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { type JsonValue, messageToJsonStruct } from '../processes/json-struct.ts';
 import { aosResults, legacyCall, legacyResult, legacyResultKeys } from '../wasm/aos.ts';
 import { WasmLimitError } from '../wasm/host.ts';
+import { SPARSE_FORMAT } from '../wasm/sparse-memory.ts';
 import { move } from './patch.ts';
 import { compiledOrRefused, notRunning, startedOrRefused } from './wasm-64.ts';
 
@@ -98,7 +100,7 @@ export const genesisWasmDevice = defineDevice({
     compute: (base, req, ctx) => compute(base, req, ctx),
     snapshot: async (base, _req, ctx) => {
       const worker = ctx.services.wasm.instanceOf(base, PREFIX);
-      return ok(worker ? { body: await worker.snapshot() } : {});
+      return ok(worker ? { body: await worker.snapshot(), 'snapshot-format': SPARSE_FORMAT } : {});
     },
     normalize: async (base, _req, ctx) =>
       ok(await ctx.services.wasm.normalize(base, PREFIX, (s) => start(s, ctx))),

@@ -8,8 +8,9 @@
  *   compute    call `function` with `parameters` (set by json-iface; strings
  *              are written into memory first), on the first pass only; sets
  *              `results/<prefix>/type` (ok|error) and `.../output`
- *   snapshot   `{body: <linear memory>}`
- *   normalize  restore memory from `snapshot[/<device-key>]/body`
+ *   snapshot   `{body: <linear memory without its zero pages>, snapshot-format}`
+ *   normalize  restore memory from `snapshot[/<device-key>]/body` (that
+ *              layout, or the whole memory as HyperBEAM keeps it)
  *   terminate  stop the instance
  *
  * Imports of modules mounted at `<prefix>/stdlib/<module>` are resolved
@@ -33,6 +34,7 @@ import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
 import { WasmLimitError } from '../wasm/host.ts';
 import { instanceKey } from '../wasm/live.ts';
+import { SPARSE_FORMAT } from '../wasm/sparse-memory.ts';
 import { inputPrefix, outputPrefix } from './stack.ts';
 
 const WASI = 'wasi_snapshot_preview1';
@@ -165,7 +167,7 @@ export const wasm64Device = defineDevice({
     snapshot: async (base, _req, ctx) => {
       const worker = ctx.services.wasm.instanceOf(base, prefixOf(base));
       if (!worker) return ok({});
-      return ok({ body: await worker.snapshot() });
+      return ok({ body: await worker.snapshot(), 'snapshot-format': SPARSE_FORMAT });
     },
     normalize: async (base, _req, ctx) =>
       ok(await ctx.services.wasm.normalize(base, prefixOf(base), (s) => start(s, ctx))),

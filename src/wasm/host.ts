@@ -75,6 +75,8 @@ export class WasmWorker {
   private readonly sharedBytes: Uint8Array;
   private readonly options: OpenOptions;
   private nextId = 1;
+  /** The string at the address the call with this request id returned. */
+  private lastText?: { id: number; ptr: number; text: string };
   private failure: Error | undefined;
   /** Linear memory size, as of the last request. */
   memorySize = 0;
@@ -196,11 +198,22 @@ export class WasmWorker {
   }
 
   /** Call an export; string parameters are written into memory first. */
-  call(name: string, params: (number | string)[]): Promise<CallResult> {
-    return this.request({ op: 'call', name, params }) as Promise<CallResult>;
+  async call(name: string, params: (number | string)[]): Promise<CallResult> {
+    const id = this.nextId; // the request's
+    const result = (await this.request({ op: 'call', name, params })) as CallResult;
+    if (result.text !== undefined) {
+      this.lastText = { id, ptr: result.results[0] as number, text: result.text };
+    }
+    return result;
   }
 
+  /**
+   * The string at `ptr`: as the last call returned it while no request has
+   * been sent since (nothing changed the memory), else read by the worker.
+   */
   readString(ptr: number): Promise<string> {
+    const last = this.lastText;
+    if (last?.ptr === ptr && last.id === this.nextId - 1) return Promise.resolve(last.text);
     return this.request({ op: 'read-string', ptr }) as Promise<string>;
   }
 
@@ -209,12 +222,14 @@ export class WasmWorker {
     return this.request({ op: 'legacy', msg, env, now }) as Promise<string>;
   }
 
+  /** The instance's memory, in sparse-memory.ts's layout. */
   snapshot(): Promise<Uint8Array> {
     return this.request({ op: 'snapshot' }) as Promise<Uint8Array>;
   }
 
-  async restore(bytes: Uint8Array): Promise<void> {
-    await this.request({ op: 'restore', bytes });
+  /** Put back a snapshot: sparse (as `snapshot` gives), or the whole memory. */
+  async restore(bytes: Uint8Array, sparse: boolean): Promise<void> {
+    await this.request({ op: 'restore', bytes, sparse });
   }
 
   /** Keep a copy of the memory inside the worker (no transfer), for `putBack`. */

@@ -153,6 +153,14 @@ export class WasmInstance {
     return new TextDecoder().decode(memory.subarray(ptr, end < 0 ? memory.length : end));
   }
 
+  /** The string at `ptr` if it ends within `max` bytes (else undefined). */
+  stringWithin(ptr: number, max: number): string | undefined {
+    const memory = new Uint8Array(this.memory.buffer);
+    if (!Number.isSafeInteger(ptr) || ptr < 0 || ptr >= memory.length) return undefined;
+    const end = memory.subarray(ptr, Math.min(memory.length, ptr + max)).indexOf(0);
+    return end < 0 ? undefined : new TextDecoder().decode(memory.subarray(ptr, ptr + end));
+  }
+
   takeOutput(): string {
     const out = this.output;
     this.output = '';
@@ -183,16 +191,20 @@ export function restoreChanged(memory: WebAssembly.Memory, kept: Uint8Array): vo
   live.fill(0, old.length);
 }
 
-/** Grow `memory` to hold `bytes` (an i64 memory grows by a BigInt), then copy them in. */
-export function restoreMemory(memory: WebAssembly.Memory, bytes: Uint8Array): void {
-  const missing = Math.ceil((bytes.length - memory.buffer.byteLength) / PAGE);
-  if (missing > 0) {
-    try {
-      memory.grow(missing);
-    } catch {
-      memory.grow(BigInt(missing)); // an i64 memory (Node 24) grows by a BigInt
-    }
+/** Grow `memory` to at least `size` bytes (an i64 memory grows by a BigInt). */
+export function growTo(memory: WebAssembly.Memory, size: number): void {
+  const missing = Math.ceil((size - memory.buffer.byteLength) / PAGE);
+  if (missing <= 0) return;
+  try {
+    memory.grow(missing);
+  } catch {
+    memory.grow(BigInt(missing)); // an i64 memory (Node 24) grows by a BigInt
   }
+}
+
+/** Grow `memory` to hold `bytes`, then copy them in. */
+export function restoreMemory(memory: WebAssembly.Memory, bytes: Uint8Array): void {
+  growTo(memory, bytes.length);
   const view = new Uint8Array(memory.buffer);
   view.set(bytes);
   view.fill(0, bytes.length); // memory never shrinks: what lies past the snapshot is cleared

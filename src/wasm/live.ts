@@ -32,6 +32,7 @@ import {
   type OpenOptions,
   WasmWorker,
 } from './host.ts';
+import { SPARSE_FORMAT } from './sparse-memory.ts';
 
 declare module '../engine/context.ts' {
   interface Services {
@@ -58,12 +59,16 @@ function withInstance(state: Message, prefix: string, key: string): Message {
   return withPrivate(state, withValueAt(privateOf(state), `instances/${prefix}`, key));
 }
 
-/** The memory a state's snapshot holds (`snapshot[/<device-key>]/body`), as a stack passes it. */
-function snapshotMemory(state: Message): Uint8Array | undefined {
-  const body =
-    valueAt(state, `snapshot/${String(state['device-key'] ?? '')}/body`) ??
-    valueAt(state, 'snapshot/body');
-  return isBinary(body) ? toBytes(body) : undefined;
+/**
+ * The memory a state's snapshot holds (`snapshot[/<device-key>]/body`, as a
+ * stack passes it): sparse, or the whole memory (as HyperBEAM keeps it).
+ */
+function snapshotMemory(state: Message): { bytes: Uint8Array; sparse: boolean } | undefined {
+  const deviceKey = String(state['device-key'] ?? '');
+  const nested = valueAt(state, `snapshot/${deviceKey}`);
+  const snapshot = isMessage(nested) ? nested : state.snapshot;
+  if (!isMessage(snapshot) || !isBinary(snapshot.body)) return undefined;
+  return { bytes: toBytes(snapshot.body), sparse: snapshot['snapshot-format'] === SPARSE_FORMAT };
 }
 
 function bodyOf(msg: Message, what: string): Uint8Array {
@@ -123,7 +128,7 @@ export class WasmInstances implements Lifecycle, LiveResource {
     const memory = snapshotMemory(state);
     if (!memory) return this.instanceOf(state, prefix) ? state : start(state);
     const started = await start(state);
-    await this.instanceOf(started, prefix)?.restore(memory);
+    await this.instanceOf(started, prefix)?.restore(memory.bytes, memory.sparse);
     return started;
   }
 

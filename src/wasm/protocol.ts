@@ -23,7 +23,8 @@ export type HostRequest = { id: number } & (
   | { op: 'read-string'; ptr: number }
   | { op: 'legacy'; msg: string; env: string; now: number }
   | { op: 'snapshot' }
-  | { op: 'restore'; bytes: Uint8Array }
+  /** `sparse`: in sparse-memory.ts's layout, else the whole memory. */
+  | { op: 'restore'; bytes: Uint8Array; sparse: boolean }
   /** Keep a copy of the memory in the worker, to put back with `put-back`. */
   | { op: 'keep' }
   | { op: 'put-back' }
@@ -33,7 +34,15 @@ export interface CallResult {
   results: number[];
   output: string;
   undefined: string[];
+  /**
+   * The NUL-terminated string at the address the call returned, when one
+   * ends within `RESULT_TEXT_MAX` bytes: AOS answers this way, and reading it
+   * here saves the node a second round trip.
+   */
+  text?: string;
 }
+
+export const RESULT_TEXT_MAX = 1024 * 1024;
 
 export interface HostReply {
   id: number;

@@ -6,8 +6,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { restoreChanged, WasmInstance, type WasmNumber } from './instance.ts';
 import { LegacyInstance } from './legacy.ts';
-import { type HostReply, type HostRequest, IMPORT_HEADER, type OpenRequest } from './protocol.ts';
+import {
+  type CallResult,
+  type HostReply,
+  type HostRequest,
+  IMPORT_HEADER,
+  type OpenRequest,
+  RESULT_TEXT_MAX,
+} from './protocol.ts';
 import type { ModuleSignatures } from './signatures.ts';
+import { restoreSparse, sparseSnapshot } from './sparse-memory.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread');
@@ -70,7 +78,17 @@ function run(req: HostRequest): { value: unknown; transfer?: ArrayBuffer[] } {
         typeof p === 'string' ? engine.writeString(p) : p,
       );
       const results = engine.call(req.name, params);
-      return { value: { results, output: engine.takeOutput(), undefined: engine.undefinedCalls } };
+      const text =
+        results.length === 1
+          ? engine.stringWithin(results[0] as number, RESULT_TEXT_MAX)
+          : undefined;
+      const value: CallResult = {
+        results,
+        output: engine.takeOutput(),
+        undefined: engine.undefinedCalls,
+        text,
+      };
+      return { value };
     }
     case 'read-string':
       if (!(engine instanceof WasmInstance)) throw new Error('read-string needs a wasm-64 module');
@@ -79,11 +97,12 @@ function run(req: HostRequest): { value: unknown; transfer?: ArrayBuffer[] } {
       if (!(engine instanceof LegacyInstance)) throw new Error('legacy needs a legacy module');
       return { value: engine.handle(req.msg, req.env, req.now) };
     case 'snapshot': {
-      const bytes = new Uint8Array(engine.memory.buffer).slice();
+      const bytes = sparseSnapshot(engine.memory);
       return { value: bytes, transfer: [bytes.buffer] };
     }
     case 'restore':
-      engine.restore(req.bytes);
+      if (req.sparse) restoreSparse(engine.memory, req.bytes);
+      else engine.restore(req.bytes);
       return { value: true };
     case 'keep':
       keep();
