@@ -32,6 +32,9 @@ const numberOf = (value: Value | undefined): number => {
   return Number.isFinite(n) ? n : 0;
 };
 
+/** The env JSON of each process message seen (the same for every slot of a process). */
+const envs = new WeakMap<Message, string>();
+
 /** json-iface: `[message JSON, env JSON]` for an assignment. */
 export function jsonIfaceCall(assignment: Message, process: Message): [string, string] {
   const body = isMessage(assignment.body) ? assignment.body : assignment;
@@ -40,7 +43,12 @@ export function jsonIfaceCall(assignment: Message, process: Message): [string, s
     Module: typeof process.image === 'string' ? process.image : '',
     'Block-Height': numberOf(assignment['block-height']),
   };
-  return [JSON.stringify(msg), JSON.stringify({ Process: messageJson(process) })];
+  let env = envs.get(process);
+  if (env === undefined) {
+    env = JSON.stringify({ Process: messageJson(process) });
+    envs.set(process, env);
+  }
+  return [JSON.stringify(msg), env];
 }
 
 /** The legacy compute unit's message and env for an assignment. */

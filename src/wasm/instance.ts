@@ -32,6 +32,8 @@ export class WasmLimitError extends Error {
 }
 
 const WASI = 'wasi_snapshot_preview1';
+const UTF8_OUT = new TextEncoder();
+const UTF8_IN = new TextDecoder();
 
 export class WasmInstance {
   readonly instance: WebAssembly.Instance;
@@ -93,8 +95,7 @@ export class WasmInstance {
           const at = iovs + i * (wide ? 16 : 8);
           const ptr = wide ? Number(view.getBigUint64(at, true)) : view.getUint32(at, true);
           const len = wide ? Number(view.getBigUint64(at + 8, true)) : view.getUint32(at + 4, true);
-          if (fd === 1 || fd === 2)
-            this.output += new TextDecoder().decode(bytes.subarray(ptr, ptr + len));
+          if (fd === 1 || fd === 2) this.output += UTF8_IN.decode(bytes.subarray(ptr, ptr + len));
           total += len;
         }
         if (wide) view.setBigUint64(written, BigInt(total), true);
@@ -138,19 +139,19 @@ export class WasmInstance {
 
   /** Write a NUL-terminated string with the module's malloc; returns its address. */
   writeString(text: string): number {
-    const bytes = new TextEncoder().encode(text);
-    const [ptr] = this.call('malloc', [bytes.length + 1]);
+    const length = Buffer.byteLength(text, 'utf8');
+    const [ptr] = this.call('malloc', [length + 1]);
     if (!ptr) throw new Error('malloc failed');
     const memory = new Uint8Array(this.memory.buffer);
-    memory.set(bytes, ptr);
-    memory[ptr + bytes.length] = 0;
+    UTF8_OUT.encodeInto(text, memory.subarray(ptr, ptr + length));
+    memory[ptr + length] = 0;
     return ptr;
   }
 
   readString(ptr: number): string {
     const memory = new Uint8Array(this.memory.buffer);
     const end = memory.indexOf(0, ptr);
-    return new TextDecoder().decode(memory.subarray(ptr, end < 0 ? memory.length : end));
+    return UTF8_IN.decode(memory.subarray(ptr, end < 0 ? memory.length : end));
   }
 
   /** The string at `ptr` if it ends within `max` bytes (else undefined). */
@@ -158,7 +159,7 @@ export class WasmInstance {
     const memory = new Uint8Array(this.memory.buffer);
     if (!Number.isSafeInteger(ptr) || ptr < 0 || ptr >= memory.length) return undefined;
     const end = memory.subarray(ptr, Math.min(memory.length, ptr + max)).indexOf(0);
-    return end < 0 ? undefined : new TextDecoder().decode(memory.subarray(ptr, ptr + end));
+    return end < 0 ? undefined : UTF8_IN.decode(memory.subarray(ptr, ptr + end));
   }
 
   takeOutput(): string {
