@@ -7,6 +7,8 @@ import autocannon from 'autocannon';
 export interface Measurement {
   name: string;
   opsPerSec: number;
+  /** The slowest 1% of answers took at least this long (ms), where measured. */
+  p99?: number;
 }
 
 export async function measure(name: string, fn: () => unknown, seconds = 1): Promise<Measurement> {
@@ -34,18 +36,18 @@ export function report(title: string, ours: Measurement, baseline: Measurement):
   );
 }
 
-/** Requests per second autocannon gets from `url` (16 connections); failed requests fail the bench. */
+/** Requests per second autocannon gets from `url` (16 connections unless told); failed requests fail the bench. */
 export async function httpRate(
   name: string,
   url: string,
-  options: { seconds?: number; headers?: Record<string, string> } = {},
+  options: { seconds?: number; headers?: Record<string, string>; connections?: number } = {},
 ): Promise<Measurement> {
   const result = await autocannon({
     url,
-    connections: 16,
+    connections: options.connections ?? 16,
     duration: options.seconds ?? Number(process.env.BENCH_SECONDS ?? 5),
     ...(options.headers ? { headers: options.headers } : {}),
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: failed requests`);
-  return { name, opsPerSec: result.requests.average };
+  return { name, opsPerSec: result.requests.average, p99: result.latency.p99 };
 }
