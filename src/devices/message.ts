@@ -54,15 +54,21 @@ function sameContent(a: Message, b: Message): boolean {
   return valueEquals(messageToTabm(omit(a, ignore)), messageToTabm(omit(b, ignore)));
 }
 
-const set: KeyFunction = (base, req, ctx) => {
+/**
+ * message@1.0's `set` of `req`'s keys on `base` (both with normalised keys):
+ * a copy, without its commitments if a committed key changed.
+ */
+export function messageSet(base: Message, req: Message, ctx: Context): Message {
   const merged: Message = { ...base };
   const toSet = applySet(merged, req);
-  if (!isMessage(base.commitments)) return ok(merged);
+  if (!isMessage(base.commitments)) return merged;
   const overwritten = committedKeys(base, { committers: 'all' }, ctx.services.codecs).some((k) =>
     toSet.includes(normalizeKey(k)),
   );
-  return ok(overwritten && !sameContent(merged, base) ? omit(merged, ['commitments']) : merged);
-};
+  return overwritten && !sameContent(merged, base) ? omit(merged, ['commitments']) : merged;
+}
+
+const set: KeyFunction = (base, req, ctx) => ok(messageSet(base, req, ctx));
 
 const setPath: KeyFunction = (base, req) => {
   if (req.value === undefined) throw new BadRequestError('no_value', 'set_path needs a value');

@@ -13,6 +13,7 @@ import {
   Atom,
   isMessage,
   isPrivateKey,
+  listToMessage,
   type Message,
   NOT_FOUND,
   normalizeKey,
@@ -21,7 +22,7 @@ import {
   UNSET,
   type Value,
 } from '../core/message.ts';
-import { type Context, internal, withDirectives } from '../engine/context.ts';
+import type { Context } from '../engine/context.ts';
 import {
   type Device,
   type DeviceInfo,
@@ -33,24 +34,25 @@ import {
   type Result,
 } from '../engine/device.ts';
 import { MESSAGE_DEVICE, resolve, setKey } from '../engine/resolver.ts';
-import { getKey } from './message.ts';
+import { getKey, messageSet } from './message.ts';
 
 /**
  * Set keys with message@1.0's set, not through the message's own device (a
  * stacked device may answer `set` itself); `values` names the device the
- * message has afterwards.
+ * message has afterwards. Called directly: resolving `set` on message@1.0
+ * with the internal directives (no hashpath, no cache) does just this.
  */
-async function messageSet(msg: Message, values: Message, ctx: Context): Promise<Message> {
-  const quiet = withDirectives(internal(ctx), { onStep: undefined });
-  const result = await resolve(
-    { ...msg, device: MESSAGE_DEVICE },
-    { ...values, path: 'set' },
-    quiet,
-  );
-  if (result.status !== 'ok' || !isMessage(result.body)) {
-    throw new DeviceError('set_failed', 'the stack could not set its keys on the message');
-  }
-  return result.body;
+function setOnMessage(msg: Message, values: Message, ctx: Context): Message {
+  const base = normalizeKeys({ ...msg, device: MESSAGE_DEVICE }) as Message;
+  return messageSet(base, normalizeKeys({ ...values, path: 'set' }) as Message, ctx);
+}
+
+/** A device-stack entry: read directly from a plain stack (message@1.0's get), else resolved. */
+async function stackEntry(stack: Value, key: string, ctx: Context): Promise<Value | undefined> {
+  const plain = Array.isArray(stack) ? listToMessage(stack) : stack;
+  if (isMessage(plain) && plain.device === undefined) return getKey(key, plain);
+  const entry = await resolve(stack, { path: key }, ctx);
+  return entry.status === 'ok' ? entry.body : undefined;
 }
 
 function prefixFor(msg: Message, table: string, key: string): Value {
@@ -72,12 +74,12 @@ export async function transform(
   const stack = getKey('device-stack', msg);
   if (stack === undefined)
     throw new BadRequestError('no_valid_device_stack', 'the message has no device-stack');
-  const entry = await resolve(stack, { path: normalizeKey(key) }, ctx);
-  if (entry.status !== 'ok') return undefined;
-  return messageSet(
+  const entry = await stackEntry(stack, normalizeKey(key), ctx);
+  if (entry === undefined) return undefined;
+  return setOnMessage(
     msg,
     {
-      device: entry.body,
+      device: entry,
       'device-key': key,
       'input-prefix': prefixFor(msg, 'input-prefixes', String(key)),
       'output-prefix': prefixFor(msg, 'output-prefixes', String(key)),
@@ -124,7 +126,7 @@ async function fold(base: Message, req: Message, ctx: Context): Promise<Result> 
   const result = await foldFrom(await setKey(base, 'pass', 1, ctx), req, 1, ctx);
   if (result.status !== 'ok' || !isMessage(result.body)) return result;
   return ok(
-    await messageSet(
+    setOnMessage(
       result.body,
       {
         device: initialDevice,
