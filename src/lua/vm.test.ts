@@ -73,3 +73,31 @@ describe('LuaVM', () => {
     assert.equal(await LuaVM.restore(new Uint8Array(4), limits), undefined);
   });
 });
+
+describe('LuaVM snapshots and the heap break', () => {
+  it('keep a large heap (beyond the fresh one) and clear nothing the restored VM needs', async () => {
+    const vm = await loaded();
+    // Grow the heap well past a fresh VM's: a table of long distinct strings.
+    await vm.call(
+      'echo',
+      [Array.from({ length: 2000 }, (_, i) => `${i}:${'y'.repeat(1000)}`)],
+      host,
+    );
+    const grown = new TextEncoder().encode(`
+      Kept = {}
+      for i = 1, 3000 do Kept[i] = string.rep(tostring(i), 300) end
+      function kept(i) return Kept[i] end`);
+    await vm.load(grown, 'grown', host);
+    const snapshot = vm.snapshot();
+    const restored = await LuaVM.restore(snapshot, limits);
+    assert.ok(restored);
+    try {
+      for (const i of [1, 1500, 3000]) {
+        assert.deepEqual(await restored.call('kept', [i], host), await vm.call('kept', [i], host));
+      }
+    } finally {
+      vm.close();
+      restored.close();
+    }
+  });
+});

@@ -17,6 +17,7 @@
 import { LuaEngine, LuaFactory, type LuaWasm, LuaType as T } from 'wasmoon';
 import { canonicalBinary, toBytes } from '../core/binary.ts';
 import { Atom, Float, isMessage, type Message, type Value } from '../core/message.ts';
+import { heapBreakAddress } from './heap-break.ts';
 
 const LUA_REGISTRYINDEX = -1_000_000 - 1000;
 const OK = 0;
@@ -54,10 +55,10 @@ const PAGE = 65536;
 const CHUNK = 1 << 20;
 const ZERO_CHUNK = new Uint8Array(CHUNK);
 
-/** The length of memory up to the end of its last page that is not all zeros. */
-function usedLength(memory: Uint8Array): number {
+/** The length of memory up to the end of its last page below `limit` that is not all zeros. */
+function usedLength(memory: Uint8Array, limit = memory.length): number {
   // Whole chunks first (the memory above the heap is mostly zeros), then pages.
-  let end = memory.length;
+  let end = Math.min(memory.length, Math.ceil(limit / PAGE) * PAGE);
   while (end > 0) {
     const start = Math.max(0, end - CHUNK);
     if (!isZero(memory.subarray(start, end))) break;
@@ -180,8 +181,16 @@ export class LuaVM {
   private spare: Thread | undefined;
   /** Lines `print` wrote during the running call. */
   printed: string[] = [];
+  /** Where this build keeps the heap's break (heap-break.ts), if known. */
+  private readonly breakAddress: number | undefined;
 
-  private constructor(wasm: LuaWasm, engine: LuaEngine, limits: LuaLimits) {
+  private constructor(
+    wasm: LuaWasm,
+    engine: LuaEngine,
+    limits: LuaLimits,
+    breakAddress: number | undefined,
+  ) {
+    this.breakAddress = breakAddress;
     this.wasm = wasm;
     this.engine = engine;
     this.L = engine.global.address;
@@ -225,6 +234,7 @@ export class LuaVM {
 
   /** A new VM: deterministic from its first instruction, with `sandbox` applied after `modules`. */
   static async create(limits: LuaLimits): Promise<LuaVM> {
+    const breakAddress = await heapBreakAddress();
     const wasm = await new LuaFactory().getLuaModule();
     const now = Date.now;
     // Synchronous from here: Lua reads the clock for its hash seed while it starts.
@@ -240,7 +250,7 @@ export class LuaVM {
     } finally {
       Date.now = now;
     }
-    const vm = new LuaVM(wasm, engine, limits);
+    const vm = new LuaVM(wasm, engine, limits, breakAddress);
     vm.runSync(PRELUDE, 'prelude');
     return vm;
   }
@@ -556,7 +566,7 @@ export class LuaVM {
    */
   snapshot(): Uint8Array {
     const memory = this.wasm.module.HEAPU8;
-    const used = usedLength(memory);
+    const used = usedLength(memory, this.heapBreak());
     const out = new Uint8Array(HEADER + used);
     const header = new DataView(out.buffer);
     header.setUint32(0, this.L, true);
@@ -599,9 +609,23 @@ export class LuaVM {
     const size = header.getUint32(4, true);
     const used = header.getUint32(8, true);
     if (size > memory.length) return false;
+    // Above this VM's break nothing was written: what lies there is zero already.
+    const dirty = this.heapBreak();
     memory.set(snapshot.subarray(HEADER, HEADER + used));
-    memory.fill(0, used);
+    memory.fill(0, used, Math.max(used, dirty));
     return true;
+  }
+
+  /**
+   * The heap's break: no byte above it was ever written (the whole memory
+   * when the break is not known, or reads as something no break can be).
+   */
+  private heapBreak(): number {
+    const memory = this.wasm.module.HEAPU8;
+    if (this.breakAddress === undefined) return memory.length;
+    const at = new DataView(memory.buffer).getUint32(this.breakAddress, true);
+    // The scratch area came from the heap, so the break lies above it.
+    return at > this.lenPtr && at <= memory.length ? at : memory.length;
   }
 
   /** Bytes of memory the VM holds. */
