@@ -14,6 +14,7 @@ import {
   fromBase64url,
   fromByteString,
   hmacSha256,
+  isAllZero,
   isBinary,
   sha256,
   sortKeys,
@@ -428,5 +429,18 @@ describe('sortKeys', () => {
         assert.deepEqual(sortKeys(keys), expected);
       }),
     );
+  });
+});
+
+describe('isAllZero', () => {
+  it('looks at every byte, past the first megabyte too', () => {
+    assert.equal(isAllZero(new Uint8Array(0)), true);
+    const big = new Uint8Array(3 * (1 << 20) + 5);
+    assert.equal(isAllZero(big), true);
+    big[big.length - 1] = 1;
+    assert.equal(isAllZero(big), false);
+    big[big.length - 1] = 0;
+    big[1 << 20] = 7;
+    assert.equal(isAllZero(big), false);
   });
 });

@@ -15,7 +15,7 @@
  * strings as bytes, tables with keys 1..n as lists, an empty table as [].
  */
 import { LuaEngine, LuaFactory, type LuaWasm, LuaType as T } from 'wasmoon';
-import { canonicalBinary, toBytes } from '../core/binary.ts';
+import { canonicalBinary, isAllZero, toBytes } from '../core/binary.ts';
 import { Atom, Float, isMessage, type Message, type Value } from '../core/message.ts';
 import { heapBreakAddress } from './heap-break.ts';
 
@@ -53,7 +53,6 @@ const SCRATCH = 64 * 1024;
 const UTF8 = new TextEncoder();
 const PAGE = 65536;
 const CHUNK = 1 << 20;
-const ZERO_CHUNK = new Uint8Array(CHUNK);
 
 /** The length of memory up to the end of its last page below `limit` that is not all zeros. */
 function usedLength(memory: Uint8Array, limit = memory.length): number {
@@ -61,17 +60,14 @@ function usedLength(memory: Uint8Array, limit = memory.length): number {
   let end = Math.min(memory.length, Math.ceil(limit / PAGE) * PAGE);
   while (end > 0) {
     const start = Math.max(0, end - CHUNK);
-    if (!isZero(memory.subarray(start, end))) break;
+    if (!isAllZero(memory.subarray(start, end))) break;
     end = start;
   }
   for (; end > 0; end -= PAGE) {
-    if (!isZero(memory.subarray(Math.max(0, end - PAGE), end))) return end;
+    if (!isAllZero(memory.subarray(Math.max(0, end - PAGE), end))) return end;
   }
   return 0;
 }
-
-const isZero = (bytes: Uint8Array) =>
-  Buffer.compare(bytes, ZERO_CHUNK.subarray(0, bytes.length)) === 0;
 
 /** Work a host function asks JavaScript to do while its coroutine waits. */
 export type HostCall = (

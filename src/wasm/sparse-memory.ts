@@ -6,23 +6,20 @@
  * Layout (little-endian): the memory's size (u64), the number of pages kept
  * (u32), their page numbers (u32 each), then the pages themselves.
  */
+import { isAllZero } from '../core/binary.ts';
 import { growTo } from './instance.ts';
 
 /** The `snapshot-format` of a snapshot in this layout (a raw one has none). */
 export const SPARSE_FORMAT = 'wasm-memory-pages@1';
 
 const PAGE = 65536;
-const ZERO_PAGE = new Uint8Array(PAGE);
-
-const isZero = (bytes: Uint8Array) =>
-  Buffer.compare(bytes, ZERO_PAGE.subarray(0, bytes.length)) === 0;
 
 /** The pages of `memory` that are not all zeros, in the layout above. */
 export function sparseSnapshot(memory: WebAssembly.Memory): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(memory.buffer);
   const kept: number[] = [];
   for (let page = 0; page * PAGE < bytes.length; page++) {
-    if (!isZero(bytes.subarray(page * PAGE, (page + 1) * PAGE))) kept.push(page);
+    if (!isAllZero(bytes.subarray(page * PAGE, (page + 1) * PAGE))) kept.push(page);
   }
   const header = 12 + kept.length * 4;
   const out = new Uint8Array(header + kept.length * PAGE);
@@ -60,6 +57,6 @@ export function restoreSparse(memory: WebAssembly.Memory, snapshot: Uint8Array):
     if (i !== undefined)
       bytes.set(snapshot.subarray(header + i * PAGE, header + (i + 1) * PAGE), at);
     // Cleared only where needed: writing zeros would commit pages never used.
-    else if (!isZero(bytes.subarray(at, at + PAGE))) bytes.fill(0, at, at + PAGE);
+    else if (!isAllZero(bytes.subarray(at, at + PAGE))) bytes.fill(0, at, at + PAGE);
   }
 }
