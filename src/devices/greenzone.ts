@@ -25,7 +25,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { committersOf, verifyMessage, withOnlyCommitted } from '../codecs/commitments.ts';
-import { base64, fromBase64, sha256 } from '../core/binary.ts';
+import { base64, base64url, fromBase64, sha256 } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
 import { Atom, isMessage, type Message, omit, type Value, valueEquals } from '../core/message.ts';
 import type { Context } from '../engine/context.ts';
@@ -235,7 +235,7 @@ async function acceptJoin(req: Message, ctx: Context): Promise<Result> {
     stop(400, 'The join request names no address or public key.');
   }
   const modulus = modulusOfTerm(term as string);
-  if (Buffer.from(sha256(modulus)).toString('base64url') !== address) {
+  if (base64url(sha256(modulus)) !== address) {
     stop(400, 'The public key is not the one of the address that joins.');
   }
   const reason = await refusalOf(msg, ctx);

@@ -22,14 +22,20 @@ const EMPTY = new Uint8Array();
 /**
  * Bytes to encode a value into, used again for the next: LMDB copies a value
  * when it is put inside a transaction, and fresh large buffers cost a page
- * fault per 4 KiB (a WASM snapshot's megabytes would be copied twice).
+ * fault per 4 KiB (a snapshot's megabytes would be copied twice). A value
+ * larger than KEPT gets bytes of its own, so the store never holds on to
+ * the largest value it ever wrote.
  */
 class ValueBuffer {
+  private static readonly KEPT = 16 * 1024 * 1024;
   private bytes = new Uint8Array(64 * 1024);
 
   take(length: number): Uint8Array {
+    if (length > ValueBuffer.KEPT) return new Uint8Array(length);
     if (length > this.bytes.length) {
-      this.bytes = new Uint8Array(Math.max(length, this.bytes.length * 2));
+      this.bytes = new Uint8Array(
+        Math.min(ValueBuffer.KEPT, Math.max(length, this.bytes.length * 2)),
+      );
     }
     return this.bytes.subarray(0, length);
   }

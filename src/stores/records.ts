@@ -44,7 +44,6 @@ export interface EntryMap {
   children(path: string): string[];
   /** Run `writes` as one atomic batch; resolves once it is durable. */
   batch(writes: (tx: EntryWriter) => void): Promise<void>;
-
   clear(): Promise<void>;
   close(): Promise<void>;
 }

@@ -37,10 +37,7 @@ class Reader extends ByteCursor {
     }
   }
   name(): string {
-    const length = this.u32();
-    const text = new TextDecoder().decode(this.bytes.subarray(this.at, this.at + length));
-    this.at += length;
-    return text;
+    return new TextDecoder().decode(this.take(this.u32(), 'a name'));
   }
   skipLimits(): void {
     const flags = this.byte();

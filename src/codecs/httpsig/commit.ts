@@ -37,7 +37,7 @@ import {
   serializeDictionary,
 } from '../structured-fields.ts';
 import { keyidBytes, RSA_ALG, signatureAlgorithm } from './algorithms.ts';
-import { dataMayBeHeader, tabmToHttp, transportMayDiffer } from './encode.ts';
+import { encodingForms, tabmToHttp } from './encode.ts';
 import { HMAC_ALG, HTTPSIG, resetHmac } from './hmac.ts';
 import {
   addDerived,
@@ -71,14 +71,12 @@ function commitmentOf(msg: Message, id: string): Message {
  */
 function* encodings(msg: Message, components: string[]): Generator<HttpFields> {
   const tabm = messageToTabm(omit(msg, ['commitments']));
-  const canonical = tabmToHttp(tabm);
-  yield canonical;
-  if (transportMayDiffer(tabm)) {
-    const transport = tabmToHttp(tabm, { transport: true });
-    if (!valueEquals(canonical, transport)) yield transport;
-  }
-  if (components.includes('data') && dataMayBeHeader(tabm)) {
-    yield tabmToHttp(tabm, { dataInHeader: true });
+  let canonical: HttpFields | undefined;
+  for (const options of encodingForms(tabm, components.includes('data'))) {
+    const encoded = tabmToHttp(tabm, options);
+    if (canonical === undefined) canonical = encoded;
+    else if (valueEquals(canonical, encoded)) continue;
+    yield encoded;
   }
 }
 

@@ -35,7 +35,7 @@ export function inlineKeyOf(
  * httpsig requests) send a short `data` that way and sign it as a header,
  * where HyperBEAM's encoding makes it the body.
  */
-export function dataMayBeHeader(tabm: Tabm): boolean {
+function dataMayBeHeader(tabm: Tabm): boolean {
   const data = tabm.data;
   return (
     !('body' in tabm) &&
@@ -100,7 +100,7 @@ function isHeaderName(key: string, options: EncodeOptions): boolean {
  * Whether the transport form of `tabm` may differ from the canonical one: some
  * key or value a header line cannot carry (a cheap walk, no encoding).
  */
-export function transportMayDiffer(tabm: Tabm): boolean {
+function transportMayDiffer(tabm: Tabm): boolean {
   for (const [key, value] of Object.entries(tabm)) {
     if (key === 'commitments') continue;
     const name = normalizeKey(key);
@@ -116,6 +116,17 @@ export function transportMayDiffer(tabm: Tabm): boolean {
     }
   }
   return false;
+}
+
+/**
+ * The encodings of `tabm` a signature may be over, in the order tried:
+ * HyperBEAM's; the transport form, where a key or value could make it
+ * differ; and, with `data` wanted, the form with a short `data` as a header.
+ */
+export function* encodingForms(tabm: Tabm, withData = true): Generator<EncodeOptions> {
+  yield {};
+  if (transportMayDiffer(tabm)) yield { transport: true };
+  if (withData && dataMayBeHeader(tabm)) yield { dataInHeader: true };
 }
 
 /** Flatten the body map: nested messages become parts named by their paths. */

@@ -13,7 +13,7 @@ import { CodecError } from '../../core/errors.ts';
 import { isMessage } from '../../core/message.ts';
 import type { Tabm } from '../structured.ts';
 import { type Dictionary, parseDictionary, serializeDictionary } from '../structured-fields.ts';
-import { dataMayBeHeader, type EncodeOptions, tabmToHttp } from './encode.ts';
+import { type EncodeOptions, encodingForms, tabmToHttp } from './encode.ts';
 import {
   componentsOf,
   normalizeComponents,
@@ -46,7 +46,7 @@ export function hmacBase(tabm: Tabm): Binary {
     );
   };
   let missing: unknown;
-  for (const options of hmacForms(rest)) {
+  for (const options of encodingForms(rest)) {
     try {
       return baseOf(options);
     } catch (error) {
@@ -56,13 +56,6 @@ export function hmacBase(tabm: Tabm): Binary {
     }
   }
   throw missing;
-}
-
-/** The encodings the HMAC may be over, in order; each later one only if asked for. */
-function* hmacForms(tabm: Tabm): Generator<EncodeOptions> {
-  yield {};
-  yield { transport: true };
-  if (dataMayBeHeader(tabm)) yield { dataInHeader: true };
 }
 
 /** The raw HMAC of a TABM (HyperBEAM's dev_codec_httpsig:hmac/1). */
