@@ -314,7 +314,8 @@ export const OPTIONS = {
     group: 'payments',
     type: { kind: 'list' },
     default: ['/~p4@1.0/balance', '/~p4@1.0/topup', '/~meta@1.0/*'],
-    description: 'Route templates p4@1.0 never charges for (router-style).',
+    description:
+      'Routes p4@1.0 never charges for: `{template}` (as HyperBEAM), or a bare template (router-style).',
   },
   p4_recipient: {
     group: 'payments',

@@ -3,10 +3,11 @@
  * `request` and `response` hook (`on: {request: {device: p4@1.0,
  * pricing-device, ledger-device}, response: {...the same}}`).
  *   request    before a request runs: free when a `p4_non_chargable_routes`
- *              template matches it or no pricing or ledger device is set; else
- *              the pricing device's `estimate` (`infinity`: 400), then the
- *              ledger's `balance` of its signer: below the price, 402
- *              `Insufficient funds` with `price` and `balance`
+ *              route (`{template}`, or a bare template) matches it or no
+ *              pricing or ledger device is set; else the pricing device's
+ *              `estimate` (`infinity`: 400), then the ledger's `balance` of
+ *              its signer: below the price, 402 `Insufficient funds` with
+ *              `price` and `balance`
  *   response   after it ran, unless it was refused (4xx/5xx): the pricing
  *              device's `price` (else `estimate`), charged through the ledger
  *              (`charge`: quantity, account, recipient, request); a ledger's
@@ -20,7 +21,7 @@ import { isMessage, type Message, omit, privateOf, type Value } from '../core/me
 import { type Context, withDirectives } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
-import { routedPath, templateMatches } from '../net/routes.ts';
+import { anyTemplateMatches } from '../net/routes.ts';
 import { operatorOf } from './meta.ts';
 import { chargeKey, NODE_CHARGE, shortfallStatus, signersOf } from './payment-terms.ts';
 
@@ -28,12 +29,8 @@ type Role = 'pricing-device' | 'ledger-device';
 
 const IN_NODE_LEDGERS = new Set(['simple-pay@1.0', 'faff@1.0']);
 
-function isFree(request: Message, ctx: Context): boolean {
-  const path = routedPath(request);
-  return ctx.config.p4_non_chargable_routes.some((template) =>
-    templateMatches(template, request, path),
-  );
-}
+const isFree = (request: Message, ctx: Context): boolean =>
+  anyTemplateMatches(ctx.config.p4_non_chargable_routes, request);
 
 const configured = (handler: Message) =>
   typeof handler['pricing-device'] === 'string' && typeof handler['ledger-device'] === 'string';

@@ -1,7 +1,15 @@
 /** Unit tests for route selection: templates, node forms and strategies. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseOf, chooseNodes, findRoute, nodeUrl, templateMatches } from './routes.ts';
+import type { Value } from '../core/message.ts';
+import {
+  anyTemplateMatches,
+  baseOf,
+  chooseNodes,
+  findRoute,
+  nodeUrl,
+  templateMatches,
+} from './routes.ts';
 
 const ID_A = 'A'.repeat(43);
 const ID_Z = `z${'A'.repeat(42)}`;
@@ -13,6 +21,20 @@ describe('routes', () => {
     assert.equal(templateMatches('(', {}, '/x'), false, 'an invalid pattern matches nothing');
     assert.ok(templateMatches({ action: 'Eval' }, { action: 'Eval', x: '1' }, '/'));
     assert.equal(templateMatches({ action: 'Eval' }, { action: 'Ping' }, '/'), false);
+  });
+
+  it('matches a list of routes (`{template}`, as HyperBEAM) or of bare templates', () => {
+    const free: Value[] = [
+      { template: '/*~node-process@1.0/*' },
+      '/~meta@1.0/*',
+      { action: 'Eval' },
+    ];
+    assert.ok(anyTemplateMatches(free, { path: '/ledger~node-process@1.0/now/balance' }));
+    assert.ok(anyTemplateMatches(free, { path: '/~meta@1.0/info' }));
+    assert.ok(anyTemplateMatches(free, { path: '/x', action: 'Eval' }));
+    assert.ok(anyTemplateMatches(free, { path: '/x', 'route-path': '/~meta@1.0/info' }));
+    assert.equal(anyTemplateMatches(free, { path: '/greeting' }), false);
+    assert.equal(anyTemplateMatches([], { path: '/greeting' }), false);
   });
 
   it('builds URLs from prefix, suffix and match/with', () => {

@@ -62,6 +62,19 @@ export function templateMatches(template: Value | undefined, msg: Message, path:
   return false;
 }
 
+/**
+ * Whether any entry of a template list matches `msg`: an entry is a route
+ * `{template, ...}`, as HyperBEAM's lists (`p4_non_chargable_routes`) hold,
+ * or a bare template.
+ */
+export function anyTemplateMatches(entries: readonly Value[], msg: Message): boolean {
+  const path = routedPath(msg);
+  return entries.some((entry) => {
+    const template = isMessage(entry) && entry.template !== undefined ? entry.template : entry;
+    return templateMatches(template, msg, path);
+  });
+}
+
 function sameValue(a: Value | undefined, b: Value): boolean {
   if (a === undefined) return false;
   if (isMessage(a) && isMessage(b)) {
