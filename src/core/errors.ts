@@ -52,6 +52,18 @@ export class DeviceError extends HbError {
   override name = 'DeviceError';
 }
 
+/**
+ * What a device keeps live outside a process's state (a WASM instance) no
+ * longer matches the state: the process computes again from its last
+ * snapshot.
+ */
+export class LiveStateLostError extends HbError {
+  override name = 'LiveStateLostError';
+  constructor(message: string) {
+    super('live_state_lost', message, { status: 500 });
+  }
+}
+
 export function isHbError(error: unknown): error is HbError {
   return error instanceof HbError;
 }

@@ -5,18 +5,38 @@
  *   init       `function: handle`
  *   compute    pass 1: the assignment's message and the process as JSON
  *              strings become `parameters` (wasm-64 writes them into memory
- *              and calls `handle`); pass 2: the JSON the module returned
+ *              and calls `handle`), and in a process's fold the next
+ *              slots' too (wasm-64 starts those calls early); pass 2: the JSON the module returned
  *              becomes `results` (`data`, `outbox` 1..n, `patches`, and the
  *              legacy result as `json` and `raw`)
  */
 
-import { isMessage, type Message, omit, valueAt, withValueAt } from '../core/message.ts';
+import {
+  isMessage,
+  type Message,
+  omit,
+  privateOf,
+  type Value,
+  valueAt,
+  withPrivate,
+  withValueAt,
+} from '../core/message.ts';
 import type { Context } from '../engine/context.ts';
 import { defineDevice, error, ok, type Result } from '../engine/device.ts';
 import { aosResults, jsonIfaceCall, legacyResultKeys } from '../wasm/aos.ts';
 import { outputPrefix } from './stack.ts';
+import { NEXT_PARAMETERS } from './wasm-64.ts';
 
 const prefixOf = (msg: Message) => outputPrefix(msg) || 'wasm';
+
+function withNextParameters(state: Message, next: Value[] | undefined): Message {
+  const priv = privateOf(state);
+  if (next === undefined && !(NEXT_PARAMETERS in priv)) return state;
+  return withPrivate(
+    state,
+    next === undefined ? omit(priv, [NEXT_PARAMETERS]) : { ...priv, [NEXT_PARAMETERS]: next },
+  );
+}
 
 function failed(state: Message, body: string): Result {
   return error({ ...state, results: { body } });
@@ -50,7 +70,7 @@ async function results(state: Message, ctx: Context): Promise<Result> {
     const response = (decoded as { response: never }).response;
     const results = { ...aosResults(response, process), ...legacyResultKeys(response) };
     // The call's inputs are spent: they are not part of the state kept per slot.
-    return ok({ ...omit(state, ['parameters']), results });
+    return ok({ ...withNextParameters(omit(state, ['parameters']), undefined), results });
   } catch (e) {
     return failed(state, (e as Error).message);
   }
@@ -65,7 +85,10 @@ export const jsonIfaceDevice = defineDevice({
       if (pass === 1) {
         const process = isMessage(base.process) ? base.process : {};
         const [msg, env] = jsonIfaceCall(req, process);
-        return ok(withValueAt({ ...base, function: 'handle' }, 'parameters', [msg, env]));
+        const state = withValueAt({ ...base, function: 'handle' }, 'parameters', [msg, env]);
+        // The next slots' calls, for wasm-64 to start as soon as this one returns.
+        const next = ctx.upcoming?.map((r) => jsonIfaceCall(r, process));
+        return ok(withNextParameters(state, next?.length ? next : undefined));
       }
       return results(base, ctx);
     },

@@ -7,7 +7,9 @@
  *              store, an inline message, or bytes; else the state's `body`)
  *   compute    call `function` with `parameters` (set by json-iface; strings
  *              are written into memory first), on the first pass only; sets
- *              `results/<prefix>/type` (ok|error) and `.../output`
+ *              `results/<prefix>/type` (ok|error) and `.../output`; with
+ *              `priv/next-parameters`, the instance starts the next slots'
+ *              calls as soon as this one returns
  *   snapshot   `{body: <linear memory without its zero pages>, snapshot-format}`
  *   normalize  restore memory from `snapshot[/<device-key>]/body` (that
  *              layout, or the whole memory as HyperBEAM keeps it)
@@ -20,7 +22,7 @@
  * call any export).
  */
 
-import { HbError, NotFoundError } from '../core/errors.ts';
+import { HbError, LiveStateLostError, NotFoundError } from '../core/errors.ts';
 import {
   isMessage,
   type Message,
@@ -32,7 +34,7 @@ import {
 import type { Context } from '../engine/context.ts';
 import { defineDevice, fail, ok, type Result } from '../engine/device.ts';
 import { resolve } from '../engine/resolver.ts';
-import { WasmLimitError } from '../wasm/host.ts';
+import { type CallParams, WasmLimitError } from '../wasm/host.ts';
 import { instanceKey } from '../wasm/live.ts';
 import { SPARSE_FORMAT } from '../wasm/sparse-memory.ts';
 import { inputPrefix, outputPrefix } from './stack.ts';
@@ -122,6 +124,16 @@ async function start(state: Message, ctx: Context): Promise<Message> {
   );
 }
 
+/**
+ * Private key: the parameters of the calls the next slots will make, in
+ * order (set by json-iface in a process's fold); the instance starts on them
+ * as soon as this slot's call returns.
+ */
+export const NEXT_PARAMETERS = 'next-parameters';
+
+const callParams = (params: Value | undefined): CallParams =>
+  (Array.isArray(params) ? params : []).map((p) => (typeof p === 'string' ? p : Number(p)));
+
 async function compute(state: Message, ctx: Context): Promise<Result> {
   const pass = state.pass;
   if (pass !== undefined && Number(pass) !== 1) return ok(state);
@@ -132,11 +144,12 @@ async function compute(state: Message, ctx: Context): Promise<Result> {
   if (!worker) {
     return notRunning(state, prefix, 'The WASM instance of this process is not running.');
   }
-  const params = Array.isArray(state.parameters) ? state.parameters : [];
+  const next = valueAt(privateOf(state), NEXT_PARAMETERS);
   try {
     const call = await worker.call(
       fn,
-      params.map((p) => (typeof p === 'string' ? p : Number(p))),
+      callParams(state.parameters),
+      Array.isArray(next) ? next.map((params) => ({ name: fn, params: callParams(params) })) : [],
     );
     let out = withValueAt(state, `results/${prefix}`, { type: 'ok', output: call.results });
     if (call.output !== '' && isMessage(state.vfs)) {
@@ -151,6 +164,8 @@ async function compute(state: Message, ctx: Context): Promise<Result> {
   } catch (e) {
     // Time and memory limits stop the instance: the slot fails.
     if (e instanceof WasmLimitError) return fail(500, e.message);
+    // Not the module's doing: the process computes again from its last snapshot.
+    if (e instanceof LiveStateLostError) throw e;
     // A trap is the slot's result, as in HyperBEAM.
     return ok(
       withValueAt(state, `results/${prefix}`, { type: 'error', output: (e as Error).message }),

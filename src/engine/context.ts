@@ -156,6 +156,12 @@ export interface Context {
   readonly directives: Directives;
   readonly request?: RequestInfo;
   readonly node?: NodeControl;
+  /**
+   * In a process's fold: the requests its execution device gets next, in
+   * order, with nothing else done to the live state in between (so a device
+   * may start on them early).
+   */
+  readonly upcoming?: readonly Message[];
 }
 
 /** The context with some directives changed. */

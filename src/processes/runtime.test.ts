@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
+import { LiveStateLostError } from '../core/errors.ts';
 import { isMessage, type Message } from '../core/message.ts';
 import { loadWallet } from '../crypto/wallet.ts';
 import { createContext } from '../defaults.ts';
@@ -105,6 +106,28 @@ function resultsOnlyDevice(calls: Calls) {
   });
 }
 
+/**
+ * Records the slots each compute is handed ahead (`ctx.upcoming`); at
+ * `lose.slot`, once, says its live state was lost (as a WASM instance that ran
+ * ahead on a call that did not come).
+ */
+function aheadDevice(seen: number[][], lose: { slot?: number }) {
+  return defineDevice({
+    name: 'ahead@1.0',
+    keys: {
+      init: (base) => ok({ ...base, count: 0 }),
+      compute: (base, req, ctx) => {
+        if (req.slot === lose.slot) {
+          lose.slot = undefined;
+          throw new LiveStateLostError('ran ahead');
+        }
+        seen.push((ctx.upcoming ?? []).map((r) => Number(r.slot)));
+        return ok({ ...base, count: Number(base.count) + 1 });
+      },
+    },
+  });
+}
+
 const brokenDevice = defineDevice({
   name: 'broken@1.0',
   keys: { init: () => error('cannot start') },
@@ -119,7 +142,12 @@ interface Setup {
 }
 
 /** A signed process on `device`, its spawn at slot 0 and messages n = 1..`messages`. */
-async function setup(messages: number, config: Message = {}, device = 'sum@1.0'): Promise<Setup> {
+async function setup(
+  messages: number,
+  config: Message = {},
+  device = 'sum@1.0',
+  ahead: { seen: number[][]; lose: { slot?: number } } = { seen: [], lose: {} },
+): Promise<Setup> {
   const calls: Calls = { init: 0, compute: 0, snapshot: 0, normalize: 0 };
   const store = new TieredMessageStore([new MemoryStore()]);
   const ctx = createContext({
@@ -129,6 +157,7 @@ async function setup(messages: number, config: Message = {}, device = 'sum@1.0')
       sumDevice(calls),
       plainDevice(calls),
       resultsOnlyDevice(calls),
+      aheadDevice(ahead.seen, ahead.lose),
       brokenDevice,
     ]),
     config: { process_snapshot_slots: 1000, process_snapshot_interval: 1e12, ...config },
@@ -450,5 +479,58 @@ describe('the processes service', () => {
     await runtime.compute(process, 1, ctx);
     await runtime.evictBeyond(0, ctx);
     assert.deepEqual(released, [pid]);
+  });
+});
+
+describe('slots handed ahead', () => {
+  it('hands each slot the next ones, never past a snapshot nor the target', async () => {
+    const seen: number[][] = [];
+    const { ctx, store, process } = await setup(10, { process_snapshot_slots: 4 }, 'ahead@1.0', {
+      seen,
+      lose: {},
+    });
+    const result = await new ProcessRuntime(store).compute(process, 10, ctx);
+    assert.equal(bodyOf(result).count, 11);
+    // Snapshots follow slots 3 and 7 (init counts as slot -1).
+    assert.deepEqual(seen, [
+      [1, 2, 3],
+      [2, 3],
+      [3],
+      [],
+      [5, 6, 7],
+      [6, 7],
+      [7],
+      [],
+      [9, 10],
+      [10],
+      [],
+    ]);
+  });
+
+  it('computes one slot at a time once what was started ahead is lost', async () => {
+    const seen: number[][] = [];
+    const { ctx, store, process } = await setup(6, {}, 'ahead@1.0', { seen, lose: { slot: 3 } });
+    const runtime = new ProcessRuntime(store);
+    const result = await runtime.compute(process, 6, ctx);
+    assert.equal(result.status, 'ok');
+    assert.equal(bodyOf(result).count, 7);
+    // Slots 0-2 ran with slots ahead; then all again from init, one at a time.
+    assert.deepEqual(seen.slice(3), [[], [], [], [], [], [], []]);
+    assert.deepEqual(seen[0], [1, 2, 3, 4, 5, 6]);
+  });
+
+  it('lets a live state go when its last slot did not take what was started for it', async () => {
+    const seen: number[][] = [];
+    const { ctx, store, process, pid } = await setup(4, {}, 'ahead@1.0', {
+      seen,
+      lose: {},
+    });
+    const runtime = new ProcessRuntime(store);
+    const released: string[] = [];
+    runtime.track({ release: (p) => void released.push(p), bytes: () => 0, ranAhead: () => true });
+    assert.equal(bodyOf(await runtime.compute(process, 2, ctx)).count, 3);
+    assert.deepEqual(released, [pid]);
+    assert.equal(bodyOf(await runtime.compute(process, 4, ctx)).count, 5);
+    assert.deepEqual(seen.slice(3), [[], [], [], [], []], 'again from init, one at a time');
   });
 });

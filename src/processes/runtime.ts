@@ -19,6 +19,7 @@
  *   and gets the stored result. Different processes proceed independently.
  */
 
+import { LiveStateLostError } from '../core/errors.ts';
 import { Atom, isMessage, type Message, omit, type Value } from '../core/message.ts';
 import {
   type Context,
@@ -138,7 +139,12 @@ export interface LiveResource {
   bytes(pid: string): number;
   /** Lend what `state` holds live to a run that must leave it unchanged. */
   lend?(state: Message): Promise<Lent>;
+  /** Whether it started work for a slot ahead (`Context.upcoming`) that the slot did not take. */
+  ranAhead?(pid: string): boolean;
 }
+
+/** How many slots the execution device may be given ahead of the one it computes. */
+const AHEAD = 8;
 
 const slotPath = (pid: string, slot: number) => `processes/${pid}/slots/${slot}`;
 const snapshotPath = (pid: string, slot: number) => `processes/${pid}/snapshots/${slot}`;
@@ -187,6 +193,8 @@ export class ProcessRuntime implements Lifecycle {
   private readonly live = new Map<string, Live>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly resources = new Set<LiveResource>();
+  /** Processes whose stacks did not take work started ahead: computed one slot at a time. */
+  private readonly sequential = new Set<string>();
 
   constructor(messages: MessageStore) {
     this.store = messages;
@@ -217,6 +225,11 @@ export class ProcessRuntime implements Lifecycle {
       throw error;
     }
     return { giveBack };
+  }
+
+  private ranAhead(pid: string): boolean {
+    for (const resource of this.resources) if (resource.ranAhead?.(pid)) return true;
+    return false;
   }
 
   private liveBytes(pid: string): number {
@@ -337,6 +350,23 @@ export class ProcessRuntime implements Lifecycle {
     schedule: ScheduleReader,
     ctx: Context,
   ): Promise<Result> {
+    try {
+      return await this.computeLive(pid, process, target, schedule, ctx);
+    } catch (e) {
+      if (!(e instanceof LiveStateLostError) || this.sequential.has(pid)) throw e;
+      // Work started ahead was not taken (a stack that skips slots): again, one slot at a time.
+      this.sequential.add(pid);
+      return this.computeLive(pid, process, target, schedule, ctx);
+    }
+  }
+
+  private async computeLive(
+    pid: string,
+    process: Message,
+    target: number,
+    schedule: ScheduleReader,
+    ctx: Context,
+  ): Promise<Result> {
     let live = this.live.get(pid);
     if (!live || live.atSlot > target) {
       const loaded = await this.load(pid, process, target, ctx);
@@ -354,6 +384,12 @@ export class ProcessRuntime implements Lifecycle {
     try {
       const result = await this.fold(pid, live, target, schedule, ctx, writes);
       failed = result.status !== 'ok';
+      if (!failed && this.ranAhead(pid)) {
+        // The last slot did not take what was started for it: its results
+        // stand, the live state is of no further use.
+        this.sequential.add(pid);
+        failed = true;
+      }
       return result;
     } finally {
       await Promise.all(writes);
@@ -361,7 +397,12 @@ export class ProcessRuntime implements Lifecycle {
     }
   }
 
-  /** Apply assignments to the live state until it reaches `target`. */
+  /**
+   * Apply assignments to the live state until it reaches `target`. Each slot
+   * is given the requests of the slots after it (`Context.upcoming`, up to
+   * `AHEAD` of them, never past a slot a snapshot follows), so the
+   * execution device can run them while this slot's results are stored.
+   */
   private async fold(
     pid: string,
     live: Live,
@@ -370,16 +411,28 @@ export class ProcessRuntime implements Lifecycle {
     ctx: Context,
     writes: Promise<unknown>[],
   ): Promise<Result> {
+    const requests = new Map<number, Message | undefined>();
+    const requestAt = async (slot: number) => {
+      if (!requests.has(slot)) requests.set(slot, await this.request(schedule, slot));
+      return requests.get(slot);
+    };
+    let promised = live.atSlot; // the last slot handed to a slot before its own
     while (live.atSlot < target) {
       const next = live.atSlot + 1;
-      const assignment = await schedule.read(next);
-      if (!assignment) {
+      const req = await requestAt(next);
+      requests.delete(next);
+      if (!req) {
         return fail(503, 'No assignment found for next slot.', { 'attempted-slot': next });
       }
-      const req: Message =
-        typeof assignment.path === 'string' ? assignment : { ...assignment, path: 'compute' };
+      const upcoming: Message[] = [];
+      for (let slot = next + 1; slot <= this.aheadLimit(pid, live, next, target, ctx); slot++) {
+        const r = await requestAt(slot);
+        if (!r) break;
+        upcoming.push(r);
+      }
+      promised = Math.max(promised, next + upcoming.length);
       const input = omit(live.state, ['results']);
-      const result = await runAs('execution', input, req, execContext(ctx));
+      const result = await runAs('execution', input, req, { ...execContext(ctx), upcoming });
       if (result.status !== 'ok' || !isMessage(result.body)) {
         const body = isMessage(result.body) ? result.body : { body: result.body as Value };
         return error({ status: 500, ...body, phase: 'compute', 'attempted-slot': next });
@@ -389,7 +442,8 @@ export class ProcessRuntime implements Lifecycle {
       const written = this.store.writeAt(slotPath(pid, next), this.slotRecord(live));
       written.catch(() => undefined); // Awaited (and reported) by the caller.
       writes.push(written);
-      if (this.snapshotDue(live, ctx)) {
+      // A due snapshot waits until nothing was handed ahead of this slot.
+      if (promised <= next && this.snapshotDue(live, ctx)) {
         // Taken now (the instance is at this slot); written while the fold goes on.
         const { written } = await this.snapshot(pid, live, ctx);
         written.catch(() => undefined); // Awaited (and reported) by the caller.
@@ -397,6 +451,14 @@ export class ProcessRuntime implements Lifecycle {
       }
     }
     return ok(live.state);
+  }
+
+  /** The last slot whose request slot `next` may be handed ahead of its turn. */
+  private aheadLimit(pid: string, live: Live, next: number, target: number, ctx: Context): number {
+    if (this.sequential.has(pid) || this.snapshotDue(live, ctx, next)) return next;
+    // The first slot after which a snapshot is due by count (by time: it waits).
+    const snapshotAfter = live.snapshotSlot + ctx.config.process_snapshot_slots;
+    return Math.min(target, next + AHEAD, snapshotAfter);
   }
 
   /** The latest snapshot at or before `target`, restored; else a fresh `init`. */
@@ -446,9 +508,17 @@ export class ProcessRuntime implements Lifecycle {
     return { state, atSlot: -1, snapshotSlot: -1, snapshotAt: Date.now() };
   }
 
-  private snapshotDue(live: Live, ctx: Context): boolean {
+  /** Whether a snapshot is due once the live state is at `atSlot`. */
+  private snapshotDue(live: Live, ctx: Context, atSlot = live.atSlot): boolean {
     const { process_snapshot_slots: everySlots, process_snapshot_interval: everyMs } = ctx.config;
-    return live.atSlot - live.snapshotSlot >= everySlots || Date.now() - live.snapshotAt >= everyMs;
+    return atSlot - live.snapshotSlot >= everySlots || Date.now() - live.snapshotAt >= everyMs;
+  }
+
+  /** The execution device's request for a slot: its assignment, at `compute` unless it has a path. */
+  private async request(schedule: ScheduleReader, slot: number): Promise<Message | undefined> {
+    const assignment = await schedule.read(slot);
+    if (!assignment) return undefined;
+    return typeof assignment.path === 'string' ? assignment : { ...assignment, path: 'compute' };
   }
 
   /**

@@ -35,9 +35,27 @@ const numberOf = (value: Value | undefined): number => {
 /** The env JSON of each process message seen (the same for every slot of a process). */
 const envs = new WeakMap<Message, string>();
 
+/**
+ * The call made for each scheduled message seen, with what it depends on
+ * besides (a fold builds the next slot's call ahead of its turn).
+ */
+const calls = new WeakMap<
+  Message,
+  { process: Message; height: Value | undefined; call: [string, string] }
+>();
+
 /** json-iface: `[message JSON, env JSON]` for an assignment. */
 export function jsonIfaceCall(assignment: Message, process: Message): [string, string] {
   const body = isMessage(assignment.body) ? assignment.body : assignment;
+  const height = assignment['block-height'];
+  const known = calls.get(body);
+  if (known?.process === process && known.height === height) return known.call;
+  const call = buildCall(body, assignment, process);
+  calls.set(body, { process, height, call });
+  return call;
+}
+
+function buildCall(body: Message, assignment: Message, process: Message): [string, string] {
   const msg = {
     ...messageJson(body),
     Module: typeof process.image === 'string' ? process.image : '',

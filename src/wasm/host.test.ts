@@ -1,9 +1,12 @@
-/** A WASM worker's snapshots: taken sparse, restored sparse or whole, the instance carrying on alike. */
+/**
+ * A WASM worker's snapshots (taken sparse, restored sparse or whole, the
+ * instance carrying on alike) and calls run ahead of their turn.
+ */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
-import { compileModule, WasmWorker } from './host.ts';
+import { compileModule, RanAheadError, WasmWorker } from './host.ts';
 import { restoreSparse } from './sparse-memory.ts';
 
 const OWNER = 'owner-0000000000000000000000000000000000000';
@@ -52,5 +55,50 @@ describe('WASM worker snapshots', async () => {
     workers.push(whole);
     await whole.restore(new Uint8Array(memory.buffer).slice(), false);
     assert.equal(await handle(whole, 1, 'X = X + 1; return X'), expected);
+  });
+});
+
+describe('WASM worker calls run ahead', async () => {
+  const compiled = await compileModule(
+    new Uint8Array(readFileSync(sharedPath('fixtures', 'aos-2-pure-xs.wasm'))),
+  );
+  const open = () => WasmWorker.open(compiled, { timeLimit: 60_000, memoryLimit: 2 ** 30 });
+  const workers: WasmWorker[] = [];
+  after(() => Promise.all(workers.map((w) => w.close())));
+  const evals = [0, 1, 2, 3].map((n) => ({
+    name: 'handle',
+    params: [evalMessage(n, n === 0 ? 'X = 0' : 'X = X + 1; return X'), env],
+  }));
+  const answer = async (worker: WasmWorker, i: number, next: typeof evals = []) => {
+    const call = evals[i] as (typeof evals)[number];
+    const { results } = await worker.call(call.name, call.params, next);
+    return worker.readString(results[0] as number);
+  };
+
+  it('answers as calls made one at a time, each read after the next ones started', async () => {
+    const one = await open();
+    const ahead = await open();
+    workers.push(one, ahead);
+    const expected: string[] = [];
+    for (let i = 0; i < evals.length; i++) expected.push(await answer(one, i));
+    const got = [await answer(ahead, 0, evals.slice(1))];
+    assert.ok(ahead.ranAhead);
+    for (let i = 1; i < evals.length; i++) got.push(await answer(ahead, i, evals.slice(i + 1)));
+    assert.deepEqual(got, expected);
+    assert.match(got[3] as string, /3/);
+    assert.equal(ahead.ranAhead, false);
+  });
+
+  it('stops an instance asked for something else than the call it ran ahead', async () => {
+    const worker = await open();
+    workers.push(worker);
+    await answer(worker, 0, evals.slice(1, 2));
+    await assert.rejects(answer(worker, 2), RanAheadError);
+    assert.equal(worker.alive, false);
+
+    const snapshotted = await open();
+    workers.push(snapshotted);
+    await answer(snapshotted, 0, evals.slice(1, 2));
+    await assert.rejects(snapshotted.snapshot(), RanAheadError);
   });
 });

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { LiveStateLostError } from '../core/errors.ts';
 import { WasmLimitError } from './instance.ts';
 import { legacyBits } from './legacy.ts';
 import {
@@ -68,6 +69,18 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * An instance ran a call ahead (`WasmWorker.call`'s `next`) that was then not
+ * the one asked for: it is stopped, and its process starts again from its
+ * last snapshot.
+ */
+export class RanAheadError extends LiveStateLostError {
+  override name = 'RanAheadError';
+  constructor() {
+    super('the WASM instance ran ahead on a call that did not come');
+  }
+}
+
 export class WasmWorker {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
@@ -75,8 +88,10 @@ export class WasmWorker {
   private readonly sharedBytes: Uint8Array;
   private readonly options: OpenOptions;
   private nextId = 1;
-  /** The string at the address the call with this request id returned. */
-  private lastText?: { id: number; ptr: number; text: string };
+  /** The string at the address the last call returned, while memory is as that call left it. */
+  private lastText?: { ptr: number; text: string };
+  /** Calls started before they were asked for (see `call`), in order, and their outcomes. */
+  private ahead: AheadCall[] = [];
   private failure: Error | undefined;
   /** Linear memory size, as of the last request. */
   memorySize = 0;
@@ -170,7 +185,28 @@ export class WasmWorker {
     }
   }
 
+  /** A request that may change memory: nothing may run ahead of it. */
   private async request(req: DistributiveOmit<HostRequest, 'id'>, transfer: ArrayBuffer[] = []) {
+    if (this.ahead.length > 0) this.diverged();
+    this.lastText = undefined;
+    return this.post(req, transfer);
+  }
+
+  /** Whether a call started ahead of its turn waits to be taken. */
+  get ranAhead(): boolean {
+    return this.ahead.length > 0;
+  }
+
+  /** The instance ran a call that was not then asked for: its memory is of no use. */
+  private diverged(): never {
+    const error = new RanAheadError();
+    this.ahead = [];
+    this.fail(error);
+    void this.worker.terminate();
+    throw error;
+  }
+
+  private async post(req: DistributiveOmit<HostRequest, 'id'>, transfer: ArrayBuffer[] = []) {
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     const reply = await new Promise<HostReply>((resolve, reject) => {
@@ -197,23 +233,53 @@ export class WasmWorker {
     return reply.value;
   }
 
-  /** Call an export; string parameters are written into memory first. */
-  async call(name: string, params: (number | string)[]): Promise<CallResult> {
-    const id = this.nextId; // the request's
-    const result = (await this.request({ op: 'call', name, params })) as CallResult;
-    if (result.text !== undefined) {
-      this.lastText = { id, ptr: result.results[0] as number, text: result.text };
+  /**
+   * Call an export; string parameters are written into memory first.
+   * `next`: the calls that will be asked for next, in order, with nothing
+   * else done to the instance in between (a process's next slots). They are
+   * started as soon as this one returns, so the instance runs them while the
+   * node handles the results; asking for anything else first stops the
+   * instance (`RanAheadError`).
+   */
+  async call(name: string, params: CallParams, next: readonly Call[] = []): Promise<CallResult> {
+    const ahead = this.ahead.shift();
+    let result: CallResult;
+    if (ahead) {
+      if (!sameCall(ahead, { name, params })) this.diverged();
+      result = await ahead.result;
+    } else {
+      result = (await this.request({ op: 'call', name, params })) as CallResult;
     }
+    this.lastText =
+      result.text === undefined
+        ? undefined
+        : { ptr: result.results[0] as number, text: result.text };
+    // Only when this call's answer is all read: the next ones change memory.
+    if (this.lastText) this.runAhead(next);
     return result;
   }
 
+  /** Start the calls of `next` not started yet (those that are must be its first ones). */
+  private runAhead(next: readonly Call[]): void {
+    next.forEach((call, i) => {
+      const started = this.ahead[i];
+      if (started) {
+        if (!sameCall(started, call)) this.diverged();
+        return;
+      }
+      const result = this.post({ op: 'call', ...call }) as Promise<CallResult>;
+      result.catch(() => undefined); // Seen by the call that takes it.
+      this.ahead.push({ ...call, result });
+    });
+  }
+
   /**
-   * The string at `ptr`: as the last call returned it while no request has
-   * been sent since (nothing changed the memory), else read by the worker.
+   * The string at `ptr`: as the last call returned it while memory is as
+   * that call left it, else read by the worker.
    */
   readString(ptr: number): Promise<string> {
     const last = this.lastText;
-    if (last?.ptr === ptr && last.id === this.nextId - 1) return Promise.resolve(last.text);
+    if (last?.ptr === ptr) return Promise.resolve(last.text);
     return this.request({ op: 'read-string', ptr }) as Promise<string>;
   }
 
@@ -246,6 +312,27 @@ export class WasmWorker {
     this.fail(new Error('the WASM instance was closed'));
     await this.worker.terminate();
   }
+}
+
+export type CallParams = (number | string)[];
+
+/** An export to call, and its parameters. */
+export interface Call {
+  name: string;
+  params: CallParams;
+}
+
+interface AheadCall extends Call {
+  result: Promise<CallResult>;
+}
+
+/** The same export with the same parameters (strings by value: usually the very same string). */
+function sameCall(a: Call, b: Call): boolean {
+  return (
+    a.name === b.name &&
+    a.params.length === b.params.length &&
+    a.params.every((value, i) => value === b.params[i])
+  );
 }
 
 interface ImportRequest {

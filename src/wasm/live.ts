@@ -149,6 +149,13 @@ export class WasmInstances implements Lifecycle, LiveResource {
     for (const key of [...this.live.keys()]) if (key.startsWith(`${pid}/`)) await this.close(key);
   }
 
+  /** Whether an instance of the process started a call ahead that nothing took. */
+  ranAhead(pid: string): boolean {
+    for (const [key, worker] of this.live)
+      if (key.startsWith(`${pid}/`) && worker.ranAhead) return true;
+    return false;
+  }
+
   /** The memory a process's instances hold. */
   bytes(pid: string): number {
     let total = 0;

@@ -10,7 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Message } from '../../src/core/message.ts';
+import { isMessage, type Message } from '../../src/core/message.ts';
+import { createDeviceRegistry } from '../../src/devices/index.ts';
+import { defineDevice, ok, withStatus } from '../../src/engine/device.ts';
 import type { RunningNode } from '../../src/http/server.ts';
 import { aosProcess, importModule, legacyProcess, resultAt, sendAos } from '../support/aos.ts';
 import { nodeWallet, quickWallet, send, startTestNode } from '../support/node.ts';
@@ -166,5 +168,72 @@ describe('WASM modules that trap or never return', () => {
     assert.equal(res.status, 500);
     assert.match(res.text, /time limit/);
     assert.equal((await send(node, { path: '/~meta@1.0/info/address' })).text, nodeWallet.address);
+  });
+});
+
+/** Skips (ends the stack's pass for) a message with a `skip` key, before json-iface. */
+const skipDevice = defineDevice({
+  name: 'skip-marked@1.0',
+  handler: (_key, base, req) => {
+    const body = isMessage(req.body) ? req.body : req;
+    return Number(base.pass ?? 1) === 1 && body.skip !== undefined
+      ? withStatus('skip', base)
+      : ok(base);
+  },
+});
+
+describe('AOS: slots run ahead by the WASM instance', () => {
+  let dir: string;
+  let node: RunningNode;
+  let module: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hb-aos-ahead-'));
+    node = await startTestNode({
+      config: { store: [{ 'store-module': 'lmdb', prefix: join(dir, 'store') }] },
+      devices: createDeviceRegistry([skipDevice]),
+    });
+    module = await importModule(node, 'aos-2-pure-xs.wasm');
+  });
+  after(async () => {
+    await node.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('computes a backlog as slot by slot, also when the stack skips a slot', async () => {
+    const stack = ['WASI@1.0', 'skip-marked@1.0', 'JSON-Iface@1.0', 'WASM-64@1.0', 'Multipass@1.0'];
+    const spawnAos = () =>
+      spawn(node, aosProcess(nodeWallet.address, module, { 'device-stack': stack }));
+    const messages: Message[] = [
+      { action: 'Eval', data: 'X = 0; return X' },
+      ...[1, 2, 3].map(() => ({ action: 'Eval', data: 'X = X + 1; return X' })),
+      { action: 'Eval', data: 'X = 100; return X', skip: 'yes' },
+      ...[4, 5].map(() => ({ action: 'Eval', data: 'X = X + 1; return X' })),
+    ];
+    const outputs = async (pid: string, slots: number[]) =>
+      Promise.all(slots.map(async (slot) => (await resultAt(node, pid, slot, 'data')).text));
+
+    // One slot at a time: each computed as soon as it is scheduled.
+    const stepwise = await spawnAos();
+    const expected: string[] = [];
+    for (const msg of messages) {
+      const slot = await sendAos(node, stepwise, msg);
+      expected.push((await resultAt(node, stepwise, slot, 'data')).text);
+    }
+    assert.equal(expected.at(-1), '5');
+
+    // The whole backlog by one request: the instance runs slots ahead, and
+    // the skipped one makes it start again, one slot at a time.
+    const backlog = await spawnAos();
+    const slots: number[] = [];
+    for (const msg of messages) slots.push(await sendAos(node, backlog, msg));
+    assert.equal((await resultAt(node, backlog, slots.at(-1) as number, 'data')).text, '5');
+    assert.deepEqual(await outputs(backlog, slots), expected);
+
+    // Without a skip, straight through.
+    const plain = await spawnAos();
+    const plainSlots: number[] = [];
+    for (const msg of messages.slice(0, 4)) plainSlots.push(await sendAos(node, plain, msg));
+    assert.equal((await resultAt(node, plain, plainSlots.at(-1) as number, 'data')).text, '3');
+    assert.deepEqual(await outputs(plain, plainSlots), expected.slice(0, 4));
   });
 });
