@@ -11,16 +11,7 @@
  *              legacy result as `json` and `raw`)
  */
 
-import {
-  isMessage,
-  type Message,
-  omit,
-  privateOf,
-  type Value,
-  valueAt,
-  withPrivate,
-  withValueAt,
-} from '../core/message.ts';
+import { isMessage, type Message, omit, privateOf, type Value, valueAt } from '../core/message.ts';
 import type { Context } from '../engine/context.ts';
 import { defineDevice, error, ok, type Result } from '../engine/device.ts';
 import { aosResults, jsonIfaceCall, legacyResultKeys } from '../wasm/aos.ts';
@@ -29,13 +20,18 @@ import { NEXT_PARAMETERS } from './wasm-64.ts';
 
 const prefixOf = (msg: Message) => outputPrefix(msg) || 'wasm';
 
-function withNextParameters(state: Message, next: Value[] | undefined): Message {
+/**
+ * A copy of the state with this slot's call inputs (none: removed) and,
+ * privately, the next slots' (none: removed).
+ */
+function withCallInputs(state: Message, parameters?: Value[], next?: Value[]): Message {
+  const out: Message = { ...state };
+  if (parameters === undefined) delete out.parameters;
+  else out.parameters = parameters;
   const priv = privateOf(state);
-  if (next === undefined && !(NEXT_PARAMETERS in priv)) return state;
-  return withPrivate(
-    state,
-    next === undefined ? omit(priv, [NEXT_PARAMETERS]) : { ...priv, [NEXT_PARAMETERS]: next },
-  );
+  if (next !== undefined) out.priv = { ...priv, [NEXT_PARAMETERS]: next };
+  else if (NEXT_PARAMETERS in priv) out.priv = omit(priv, [NEXT_PARAMETERS]);
+  return out;
 }
 
 function failed(state: Message, body: string): Result {
@@ -70,7 +66,9 @@ async function results(state: Message, ctx: Context): Promise<Result> {
     const response = (decoded as { response: never }).response;
     const results = { ...aosResults(response, process), ...legacyResultKeys(response) };
     // The call's inputs are spent: they are not part of the state kept per slot.
-    return ok({ ...withNextParameters(omit(state, ['parameters']), undefined), results });
+    const out = withCallInputs(state);
+    out.results = results;
+    return ok(out);
   } catch (e) {
     return failed(state, (e as Error).message);
   }
@@ -85,10 +83,11 @@ export const jsonIfaceDevice = defineDevice({
       if (pass === 1) {
         const process = isMessage(base.process) ? base.process : {};
         const [msg, env] = jsonIfaceCall(req, process);
-        const state = withValueAt({ ...base, function: 'handle' }, 'parameters', [msg, env]);
         // The next slots' calls, for wasm-64 to start as soon as this one returns.
         const next = ctx.upcoming?.map((r) => jsonIfaceCall(r, process));
-        return ok(withNextParameters(state, next?.length ? next : undefined));
+        const state = withCallInputs(base, [msg, env], next?.length ? next : undefined);
+        state.function = 'handle';
+        return ok(state);
       }
       return results(base, ctx);
     },

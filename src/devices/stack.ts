@@ -11,6 +11,7 @@
 import { BadRequestError, DeviceError } from '../core/errors.ts';
 import {
   Atom,
+  applySet,
   isMessage,
   isPrivateKey,
   listToMessage,
@@ -44,7 +45,11 @@ import { getKey, messageSet } from './message.ts';
  */
 function setOnMessage(msg: Message, values: Message, ctx: Context): Message {
   const base = normalizeKeys({ ...msg, device: MESSAGE_DEVICE }) as Message;
-  return messageSet(base, normalizeKeys({ ...values, path: 'set' }) as Message, ctx);
+  const req = normalizeKeys({ ...values, path: 'set' }) as Message;
+  // Committed keys may lose their commitments: message@1.0 decides, on a copy of its own.
+  if (isMessage(base.commitments)) return messageSet(base, req, ctx);
+  applySet(base, req); // `base` is this function's own copy: set in place
+  return base;
 }
 
 /** A device-stack entry: read directly from a plain stack (message@1.0's get), else resolved. */
