@@ -178,6 +178,14 @@ async function setup(
   return { ctx, store, calls, process, pid };
 }
 
+/** A fresh runtime's compute, once the snapshots it took are written (as after a restart). */
+async function computeAfresh(store: MessageStore, process: Message, slot: number, ctx: Context) {
+  const runtime = new ProcessRuntime(store);
+  const result = await runtime.compute(process, slot, ctx);
+  await runtime.settled();
+  return result;
+}
+
 const bodyOf = (result: { body: unknown }) => result.body as Message;
 /** 1 + 2 + ... + n. */
 const sumTo = (n: number) => (n * (n + 1)) / 2;
@@ -256,7 +264,7 @@ describe('ProcessRuntime.compute', () => {
 
   it('keeps each slot at processes/<pid>/slots/<n>, without the process', async () => {
     const { ctx, store, process, pid } = await setup(2);
-    await new ProcessRuntime(store).compute(process, 2, ctx);
+    await computeAfresh(store, process, 2, ctx);
     assert.deepEqual(await store.list?.(`processes/${pid}/slots`), ['0', '1', '2']);
     const stored = await store.read(`processes/${pid}/slots/1`);
     assert.equal(stored?.total, 1);
@@ -267,12 +275,12 @@ describe('ProcessRuntime.compute', () => {
 
   it('keeps a slot that changed only its results as them and the slot holding the rest', async () => {
     const { ctx, store, process, pid } = await setup(3, {}, 'results-only@1.0');
-    const computed = await new ProcessRuntime(store).compute(process, 3, ctx);
+    const computed = await computeAfresh(store, process, 3, ctx);
     const full = await store.read(`processes/${pid}/slots/0`);
     const delta = await store.read(`processes/${pid}/slots/3`);
     assert.deepEqual(full?.kept, { deep: 'value' });
     assert.deepEqual(delta, { 'at-slot': 3, results: { slot: 3 }, 'state-base': 0 });
-    const fresh = await new ProcessRuntime(store).compute(process, 3, ctx);
+    const fresh = await computeAfresh(store, process, 3, ctx);
     assert.deepEqual(fresh, computed);
     assert.deepEqual(bodyOf(fresh).results, { slot: 3 });
     assert.deepEqual(bodyOf(fresh).kept, { deep: 'value' });
@@ -286,13 +294,13 @@ describe('ProcessRuntime.compute', () => {
       },
       'results-only@1.0',
     );
-    await new ProcessRuntime(store).compute(process, 2, ctx);
+    await computeAfresh(store, process, 2, ctx);
     assert.deepEqual(await store.list(`processes/${pid}/snapshots`), ['1']);
     const saved = await store.read(`processes/${pid}/snapshots/1`);
     const path = (saved?.blobs as Message | undefined)?.memory as Message | undefined;
     assert.match(String(path?.body), /^data\//);
     assert.equal(((await store.readValue(String(path?.body))) as Uint8Array).length, 100_000);
-    const resumed = await new ProcessRuntime(store).compute(process, 3, ctx);
+    const resumed = await computeAfresh(store, process, 3, ctx);
     assert.equal(calls.normalize, 1);
     assert.equal(bodyOf(resumed).restored, '100000');
     assert.equal(bodyOf(resumed).fill, 1);
@@ -300,8 +308,8 @@ describe('ProcessRuntime.compute', () => {
 
   it('answers a computed slot from the store, in this runtime or a fresh one', async () => {
     const { ctx, store, calls, process } = await setup(3);
-    const first = await new ProcessRuntime(store).compute(process, 3, ctx);
-    const again = await new ProcessRuntime(store).compute(process, 1, ctx);
+    const first = await computeAfresh(store, process, 3, ctx);
+    const again = await computeAfresh(store, process, 1, ctx);
     assert.equal(again.status, 'ok');
     assert.equal(bodyOf(again).total, 1);
     assert.deepEqual(bodyOf(again).process, process);
@@ -338,7 +346,7 @@ describe('ProcessRuntime.compute', () => {
 describe('snapshots', () => {
   it('are taken every process_snapshot_slots slots (init counting as slot -1)', async () => {
     const { ctx, store, calls, process, pid } = await setup(5, { process_snapshot_slots: 2 });
-    await new ProcessRuntime(store).compute(process, 5, ctx);
+    await computeAfresh(store, process, 5, ctx);
     assert.deepEqual(await store.list?.(`processes/${pid}/snapshots`), ['1', '3', '5']);
     assert.equal(calls.snapshot, 3);
     const saved = await store.read(`processes/${pid}/snapshots/3`);
@@ -351,10 +359,10 @@ describe('snapshots', () => {
 
   it('resume a fresh runtime from the latest snapshot via normalize', async () => {
     const { ctx, store, calls, process } = await setup(6, { process_snapshot_slots: 2 });
-    await new ProcessRuntime(store).compute(process, 4, ctx);
+    await computeAfresh(store, process, 4, ctx);
     assert.deepEqual(calls, { init: 1, compute: 5, snapshot: 2, normalize: 0 });
     // A restarted node: slot 6 starts from the snapshot at slot 3.
-    const result = await new ProcessRuntime(store).compute(process, 6, ctx);
+    const result = await computeAfresh(store, process, 6, ctx);
     assert.equal(result.status, 'ok');
     assert.equal(bodyOf(result).total, sumTo(6));
     assert.equal(bodyOf(result).restored, 'yes');
@@ -365,12 +373,34 @@ describe('snapshots', () => {
   it('resume from the saved state when the device cannot snapshot', async () => {
     const every2 = { process_snapshot_slots: 2 };
     const { ctx, store, calls, process } = await setup(4, every2, 'plain@1.0');
-    await new ProcessRuntime(store).compute(process, 2, ctx);
-    const result = await new ProcessRuntime(store).compute(process, 4, ctx);
+    await computeAfresh(store, process, 2, ctx);
+    const result = await computeAfresh(store, process, 4, ctx);
     assert.equal(result.status, 'ok');
     assert.equal(bodyOf(result).count, 5);
     // No second init: slots 0..2, then 2..4 again from the state kept at slot 1.
     assert.deepEqual(calls, { init: 1, compute: 6, snapshot: 0, normalize: 0 });
+  });
+
+  it('are written without the compute that took them waiting', async () => {
+    const { ctx, store, process, pid } = await setup(3, { process_snapshot_slots: 2 });
+    let release: (value?: unknown) => void = () => {};
+    const held = new Promise((resolve) => {
+      release = resolve;
+    });
+    // A store whose snapshot records wait until released.
+    const slow: MessageStore = Object.create(store);
+    slow.writeAt = async (path, msg) => {
+      if (path.includes('/snapshots/')) await held;
+      return store.writeAt(path, msg);
+    };
+    const runtime = new ProcessRuntime(slow);
+    const result = await runtime.compute(process, 3, ctx);
+    assert.equal(bodyOf(result).total, sumTo(3));
+    assert.equal(await store.list(`processes/${pid}/snapshots`), undefined);
+    const settled = runtime.settled();
+    release();
+    await settled;
+    assert.deepEqual(await store.list(`processes/${pid}/snapshots`), ['1', '3']);
   });
 
   it('are taken of every live process when the runtime stops', async () => {
@@ -426,7 +456,7 @@ describe('ProcessRuntime.compute errors', () => {
     const spawn = await ctx.services.messages.read(`assignments/${pid}/0`);
     await store.write(spawn!, [`assignments/${pid}/0`]);
     await store.write({ slot: 2, process: pid, body: { n: '2' } }, [`assignments/${pid}/2`]);
-    const result = await new ProcessRuntime(store).compute(process, 2, gappy);
+    const result = await computeAfresh(store, process, 2, gappy);
     assert.equal(result.status, 'error');
     assert.equal(bodyOf(result).status, 503);
     assert.equal(bodyOf(result)['attempted-slot'], 1);
@@ -489,7 +519,7 @@ describe('slots handed ahead', () => {
       seen,
       lose: {},
     });
-    const result = await new ProcessRuntime(store).compute(process, 10, ctx);
+    const result = await computeAfresh(store, process, 10, ctx);
     assert.equal(bodyOf(result).count, 11);
     // Snapshots follow slots 3 and 7 (init counts as slot -1).
     assert.deepEqual(seen, [

@@ -29,6 +29,7 @@ import {
   withDirectives,
 } from '../engine/context.ts';
 import { error, fail, ok, type Result } from '../engine/device.ts';
+import { log } from '../engine/log.ts';
 import { resolve } from '../engine/resolver.ts';
 import { withLegacyView } from './legacy-view.ts';
 import { committedProcess, processIdOf } from './process-message.ts';
@@ -193,6 +194,8 @@ export class ProcessRuntime implements Lifecycle {
   private readonly live = new Map<string, Live>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly resources = new Set<LiveResource>();
+  /** Snapshot writes under way (see `inBackground`). */
+  private readonly background = new Set<Promise<void>>();
   /** Processes whose stacks did not take work started ahead: computed one slot at a time. */
   private readonly sequential = new Set<string>();
 
@@ -444,10 +447,8 @@ export class ProcessRuntime implements Lifecycle {
       writes.push(written);
       // A due snapshot waits until nothing was handed ahead of this slot.
       if (promised <= next && this.snapshotDue(live, ctx)) {
-        // Taken now (the instance is at this slot); written while the fold goes on.
-        const { written } = await this.snapshot(pid, live, ctx);
-        written.catch(() => undefined); // Awaited (and reported) by the caller.
-        writes.push(written);
+        // Taken now (the instance is at this slot); written in the background.
+        this.inBackground((await this.snapshot(pid, live, ctx)).written, pid, ctx);
       }
     }
     return ok(live.state);
@@ -592,6 +593,24 @@ export class ProcessRuntime implements Lifecycle {
     for (const [pid, live] of this.live) {
       await this.exclusive(pid, async () => (await this.snapshot(pid, live, ctx)).written);
     }
+    await this.settled();
+  }
+
+  /**
+   * A snapshot's write, not waited for by the compute that took it (as
+   * HyperBEAM's process_async_cache): it only shortens a later restart, which
+   * finds the snapshot before it until it is written. A failure is printed.
+   */
+  private inBackground(written: Promise<void>, pid: string, ctx: Context): void {
+    const tracked = written
+      .catch((e) => log(ctx.config, 'http_error', `snapshot of ${pid}: ${(e as Error).message}`))
+      .finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+  }
+
+  /** Once the snapshots being written in the background are written. */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.all(this.background);
   }
 }
 
