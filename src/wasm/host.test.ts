@@ -23,13 +23,18 @@ const evalMessage = (n: number, data: string) =>
     'Block-Height': 0,
   });
 
-describe('WASM worker snapshots', async () => {
-  const compiled = await compileModule(
-    new Uint8Array(readFileSync(sharedPath('fixtures', 'aos-2-pure-xs.wasm'))),
-  );
-  const open = () => WasmWorker.open(compiled, { timeLimit: 60_000, memoryLimit: 2 ** 30 });
-  const workers: WasmWorker[] = [];
-  after(() => Promise.all(workers.map((w) => w.close())));
+const compiled = await compileModule(
+  new Uint8Array(readFileSync(sharedPath('fixtures', 'aos-2-pure-xs.wasm'))),
+);
+const workers: WasmWorker[] = [];
+after(() => Promise.all(workers.map((w) => w.close())));
+/** A new AOS instance, closed when the tests end. */
+const open = async () => {
+  const worker = await WasmWorker.open(compiled, { timeLimit: 60_000, memoryLimit: 2 ** 30 });
+  return worker;
+};
+
+describe('WASM worker snapshots', () => {
   const handle = async (worker: WasmWorker, n: number, data: string) => {
     const { results } = await worker.call('handle', [evalMessage(n, data), env]);
     return worker.readString(results[0] as number);
@@ -37,14 +42,12 @@ describe('WASM worker snapshots', async () => {
 
   it('a fresh instance given the snapshot answers as the original does', async () => {
     const original = await open();
-    workers.push(original);
     await handle(original, 0, 'X = 41');
     const snapshot = await original.snapshot();
     const expected = await handle(original, 1, 'X = X + 1; return X');
     assert.match(expected, /42/);
 
     const sparse = await open();
-    workers.push(sparse);
     await sparse.restore(snapshot, true);
     assert.equal(await handle(sparse, 1, 'X = X + 1; return X'), expected);
 
@@ -52,19 +55,12 @@ describe('WASM worker snapshots', async () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     restoreSparse(memory, snapshot);
     const whole = await open();
-    workers.push(whole);
     await whole.restore(new Uint8Array(memory.buffer).slice(), false);
     assert.equal(await handle(whole, 1, 'X = X + 1; return X'), expected);
   });
 });
 
-describe('WASM worker calls run ahead', async () => {
-  const compiled = await compileModule(
-    new Uint8Array(readFileSync(sharedPath('fixtures', 'aos-2-pure-xs.wasm'))),
-  );
-  const open = () => WasmWorker.open(compiled, { timeLimit: 60_000, memoryLimit: 2 ** 30 });
-  const workers: WasmWorker[] = [];
-  after(() => Promise.all(workers.map((w) => w.close())));
+describe('WASM worker calls run ahead', () => {
   const evals = [0, 1, 2, 3].map((n) => ({
     name: 'handle',
     params: [evalMessage(n, n === 0 ? 'X = 0' : 'X = X + 1; return X'), env],
@@ -78,7 +74,6 @@ describe('WASM worker calls run ahead', async () => {
   it('answers as calls made one at a time, each read after the next ones started', async () => {
     const one = await open();
     const ahead = await open();
-    workers.push(one, ahead);
     const expected: string[] = [];
     for (let i = 0; i < evals.length; i++) expected.push(await answer(one, i));
     const got = [await answer(ahead, 0, evals.slice(1))];
@@ -91,13 +86,11 @@ describe('WASM worker calls run ahead', async () => {
 
   it('stops an instance asked for something else than the call it ran ahead', async () => {
     const worker = await open();
-    workers.push(worker);
     await answer(worker, 0, evals.slice(1, 2));
     await assert.rejects(answer(worker, 2), RanAheadError);
     assert.equal(worker.alive, false);
 
     const snapshotted = await open();
-    workers.push(snapshotted);
     await answer(snapshotted, 0, evals.slice(1, 2));
     await assert.rejects(snapshotted.snapshot(), RanAheadError);
   });

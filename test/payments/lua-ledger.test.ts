@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { signHttpsig } from '../../src/codecs/httpsig/commit.ts';
 import type { Message } from '../../src/core/message.ts';
 import type { Wallet } from '../../src/crypto/wallet.ts';
@@ -80,61 +80,58 @@ const balancePath = (wallet: Wallet) => `/ledger~node-process@1.0/now/balance/${
 const greeting = (client: Wallet) =>
   signedRequest('GET', { path: '/greeting', greeting: 'Hello, world!' }, client);
 
+/** A node set up as in `lua_pricing_test`, with its operator and a client; stopped after `test`. */
+async function withLedgerNode(
+  test: (node: RunningNode, host: Wallet, client: Wallet) => Promise<void>,
+): Promise<void> {
+  const host = quickWallet();
+  const node = await startLedgerNode(host);
+  try {
+    await test(node, host, quickWallet());
+  } finally {
+    await node.stop();
+  }
+}
+
 describe('p4@1.0 with a Lua ledger in a node process (lua_pricing_test)', () => {
-  const host = quickWallet();
-  const client = quickWallet();
-  let node: RunningNode;
-  before(async () => {
-    node = await startLedgerNode(host);
-  });
-  after(() => node.stop());
+  it('refuses an unfunded client, serves it after a credit of 100, and charges 2', () =>
+    withLedgerNode(async (node, host, client) => {
+      const request = greeting(client);
+      const refused = await send(node, request);
+      assert.equal(refused.status, 429, refused.text);
+      assert.equal(refused.text, 'Insufficient funds');
+      const credited = await send(node, creditNotice(host, host, client.address, 100));
+      assert.equal(credited.status, 200, credited.text);
+      const served = await send(node, request);
+      assert.equal(served.status, 200, served.text);
+      assert.equal(served.text, 'Hello, world!');
+      const balance = await send(node, { path: balancePath(client) });
+      assert.equal(balance.status, 200, balance.text);
+      assert.equal(balance.text, '98');
+    }));
 
-  it('refuses an unfunded client, serves it after a credit of 100, and charges 2', async () => {
-    const request = greeting(client);
-    const refused = await send(node, request);
-    assert.equal(refused.status, 429, refused.text);
-    assert.equal(refused.text, 'Insufficient funds');
-    const credited = await send(node, creditNotice(host, host, client.address, 100));
-    assert.equal(credited.status, 200, credited.text);
-    const served = await send(node, request);
-    assert.equal(served.status, 200, served.text);
-    assert.equal(served.text, 'Hello, world!');
-    const balance = await send(node, { path: balancePath(client) });
-    assert.equal(balance.status, 200, balance.text);
-    assert.equal(balance.text, '98');
-  });
-});
+  it('runs a credit-notice as its own key, and refuses one the operator did not sign', () =>
+    withLedgerNode(async (node, host, client) => {
+      assert.notEqual((await send(node, { path: balancePath(client) })).status, 200);
+      const credited = await send(node, creditNotice(host, host, client.address, 100));
+      assert.equal(credited.status, 200, credited.text);
+      // The reply is the assignment. Its `path` is the scheduled message's (as
+      // HyperBEAM's dev_scheduler_server:do_assign sets it), so process@1.0 calls
+      // the script's `credit-notice` with the assignment itself; the script's
+      // `compute` (which would pass on `assignment.body`) runs only for slot 0.
+      assert.equal(credited.headers.path, 'credit-notice');
+      assert.equal((await send(node, { path: balancePath(client) })).text, '100');
 
-describe('p4@1.0 with a Lua ledger: what the ledger process accepts', () => {
-  const host = quickWallet();
-  const client = quickWallet();
-  let node: RunningNode;
-  before(async () => {
-    node = await startLedgerNode(host);
-  });
-  after(() => node.stop());
-
-  it('runs a credit-notice as its own key, and refuses one the operator did not sign', async () => {
-    assert.notEqual((await send(node, { path: balancePath(client) })).status, 200);
-    const credited = await send(node, creditNotice(host, host, client.address, 100));
-    assert.equal(credited.status, 200, credited.text);
-    // The reply is the assignment. Its `path` is the scheduled message's (as
-    // HyperBEAM's dev_scheduler_server:do_assign sets it), so process@1.0 calls
-    // the script's `credit-notice` with the assignment itself; the script's
-    // `compute` (which would pass on `assignment.body`) runs only for slot 0.
-    assert.equal(credited.headers.path, 'credit-notice');
-    assert.equal((await send(node, { path: balancePath(client) })).text, '100');
-
-    // The client credits itself: scheduled, computed, and refused by the script.
-    const forged = await send(node, creditNotice(client, client, client.address, 1000));
-    assert.equal(forged.status, 200, forged.text);
-    const result = (key: string) =>
-      send(node, { path: `/ledger~node-process@1.0/now/result/${key}` });
-    assert.equal((await result('status')).text, 'error');
-    assert.equal((await result('error')).text, 'Operator signature required.');
-    assert.equal((await send(node, { path: balancePath(client) })).text, '100');
-    const served = await send(node, greeting(client));
-    assert.equal(served.status, 200, served.text);
-    assert.equal((await send(node, { path: balancePath(client) })).text, '98');
-  });
+      // The client credits itself: scheduled, computed, and refused by the script.
+      const forged = await send(node, creditNotice(client, client, client.address, 1000));
+      assert.equal(forged.status, 200, forged.text);
+      const result = (key: string) =>
+        send(node, { path: `/ledger~node-process@1.0/now/result/${key}` });
+      assert.equal((await result('status')).text, 'error');
+      assert.equal((await result('error')).text, 'Operator signature required.');
+      assert.equal((await send(node, { path: balancePath(client) })).text, '100');
+      const served = await send(node, greeting(client));
+      assert.equal(served.status, 200, served.text);
+      assert.equal((await send(node, { path: balancePath(client) })).text, '98');
+    }));
 });
