@@ -16,7 +16,7 @@
  */
 import { LuaEngine, LuaFactory, type LuaWasm, LuaType as T } from 'wasmoon';
 import { canonicalBinary, isAllZero, toBytes } from '../core/binary.ts';
-import { Atom, Float, isMessage, type Message, type Value } from '../core/message.ts';
+import { Atom, Float, isMessage, type Message, put, type Value } from '../core/message.ts';
 import { heapBreakAddress } from './heap-break.ts';
 
 const LUA_REGISTRYINDEX = -1_000_000 - 1000;
@@ -51,8 +51,21 @@ const MAX_DEPTH = 100;
 const HEADER = 12;
 const SCRATCH = 64 * 1024;
 const UTF8 = new TextEncoder();
+const TEXT = new TextDecoder();
 const PAGE = 65536;
 const CHUNK = 1 << 20;
+
+/** The values in order when their positions are exactly 1..n (a Lua sequence), else undefined. */
+function asList(values: Value[], positions: number[]): Value[] | undefined {
+  const n = values.length;
+  const list: Value[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = positions[i] as number;
+    if (p < 1 || p > n || list[p - 1] !== undefined) return undefined;
+    list[p - 1] = values[i] as Value;
+  }
+  return list;
+}
 
 /** The length of memory up to the end of its last page below `limit` that is not all zeros. */
 function usedLength(memory: Uint8Array, limit = memory.length): number {
@@ -474,14 +487,15 @@ export class LuaVM {
   }
 
   private text(L: number, index: number): string {
-    return Buffer.from(this.bytesAt(L, index)).toString('utf8');
+    return TEXT.decode(this.bytesAt(L, index));
   }
 
+  /** The bytes of the string at `index`, in the VM's memory: valid until the VM runs again. */
   private bytesAt(L: number, index: number): Uint8Array {
     const m = this.wasm.module;
     const pointer = this.raw._lua_tolstring(L, index, this.lenPtr);
-    const length = m.getValue(this.lenPtr, 'i32') as number;
-    return m.HEAPU8.slice(pointer, pointer + length);
+    const length = m.HEAP32[this.lenPtr >> 2] as number;
+    return m.HEAPU8.subarray(pointer, pointer + length);
   }
 
   /** A Lua value as a message value (undefined: nil, a function, userdata). */
@@ -513,14 +527,17 @@ export class LuaVM {
     const pointer = raw._lua_topointer(L, at);
     if (seen.has(pointer)) throw new RecursiveTable();
     seen.add(pointer);
-    const entries: [string, number | undefined, Value][] = [];
+    const keys: string[] = [];
+    const values: Value[] = [];
+    // Positions 1, 2... of keys that are whole numbers (0: a key that is not).
+    const positions: number[] = [];
     raw._lua_pushnil(L);
     while (raw._lua_next(L, at) !== 0) {
       const value = this.read(L, -1, seen, depth + 1);
       if (value !== undefined) {
         const keyType = raw._lua_type(L, -2);
-        let key: string;
-        let position: number | undefined;
+        let key = '';
+        let position = 0;
         if (keyType === T.Number) {
           if (raw._lua_isinteger(L, -2)) {
             position = Number(raw._lua_tointegerx(L, -2, 0));
@@ -530,27 +547,20 @@ export class LuaVM {
           key = this.text(L, -2);
           if (/^[1-9]\d*$/.test(key)) position = Number(key);
         } else if (keyType === T.Boolean) key = raw._lua_toboolean(L, -2) ? 'true' : 'false';
-        else key = '';
-        if (key !== '') entries.push([key, position, value]);
+        if (key !== '') {
+          keys.push(key);
+          values.push(value);
+          positions.push(position);
+        }
       }
       raw._lua_settop(L, -2);
     }
     seen.delete(pointer);
-    if (entries.length === 0) return [];
-    const positions = entries.map(([, p]) => p);
-    if (positions.every((p) => p !== undefined)) {
-      const sorted = [...entries].sort((a, b) => (a[1] as number) - (b[1] as number));
-      if (sorted.every(([, p], i) => p === i + 1)) return sorted.map(([, , v]) => v);
-    }
+    if (keys.length === 0) return [];
+    const list = asList(values, positions);
+    if (list) return list;
     const out: Message = {};
-    for (const [key, , value] of entries) {
-      Object.defineProperty(out, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
+    for (let i = 0; i < keys.length; i++) put(out, keys[i] as string, values[i] as Value);
     return out;
   }
 
