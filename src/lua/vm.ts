@@ -14,22 +14,54 @@
  * Values cross as AO messages (lua.md §4): integers and floats kept apart,
  * strings as bytes, tables with keys 1..n as lists, an empty table as [].
  */
-import { LuaEngine, LuaFactory, type LuaWasm, LuaType as T } from 'wasmoon';
+import { LuaEngine, type LuaWasm, LuaType as T } from 'wasmoon';
 import { canonicalBinary, isAllZero, toBytes } from '../core/binary.ts';
 import { Atom, Float, isMessage, type Message, put, type Value } from '../core/message.ts';
 import { heapBreakAddress } from './heap-break.ts';
+import { type Exports, luaModule } from './module.ts';
 
 const LUA_REGISTRYINDEX = -1_000_000 - 1000;
 const OK = 0;
 const YIELD = 1;
 const MASKCOUNT = 8;
 
-/** The C functions the typings leave out (pointers in, pointers out). */
+/** The C functions called directly (see module.ts): the conversions' hot path. */
+const RAW_NAMES = [
+  'lua_sethook',
+  'lua_pushlstring',
+  'lua_tolstring',
+  'lua_type',
+  'lua_next',
+  'lua_settop',
+  'lua_absindex',
+  'lua_toboolean',
+  'lua_isinteger',
+  'lua_tointegerx',
+  'lua_tonumberx',
+  'lua_pushnil',
+  'lua_pushboolean',
+  'lua_pushinteger',
+  'lua_pushnumber',
+  'lua_createtable',
+  'lua_rawseti',
+  'lua_rawset',
+  'lua_topointer',
+] as const;
+
+/** The module's exports as `RawExports` when it has them all, else wasmoon's wrappers of them. */
+function rawExports(wasm: LuaWasm, exports: Exports | undefined): RawExports {
+  if (!exports || !RAW_NAMES.every((name) => typeof exports[name] === 'function')) {
+    return wasm.module as unknown as RawExports;
+  }
+  const raw = Object.fromEntries(RAW_NAMES.map((name) => [`_${name}`, exports[name]]));
+  return raw as unknown as RawExports;
+}
+
+/** The C functions the typings leave out (pointers in, pointers out), and the hot path. */
 interface RawExports {
   _lua_sethook(L: number, hook: number, mask: number, count: number): void;
   _lua_pushlstring(L: number, pointer: number, length: number): number;
   _lua_tolstring(L: number, index: number, lengthPointer: number): number;
-  // The conversions' hot path, called directly (wasmoon's wrappers cost more than the calls).
   _lua_type(L: number, index: number): number;
   _lua_next(L: number, index: number): number;
   _lua_settop(L: number, index: number): void;
@@ -195,6 +227,7 @@ export class LuaVM {
 
   private constructor(
     wasm: LuaWasm,
+    raw: RawExports,
     engine: LuaEngine,
     limits: LuaLimits,
     breakAddress: number | undefined,
@@ -205,7 +238,7 @@ export class LuaVM {
     this.L = engine.global.address;
     this.limits = limits;
     const m = wasm.module;
-    this.raw = m as unknown as RawExports;
+    this.raw = raw;
     // Registered in this order, always: a snapshot's function pointers depend on it.
     this.hook = m.addFunction((L: number) => {
       wasm.lua_pushstring(L, 'instruction budget exceeded');
@@ -244,7 +277,7 @@ export class LuaVM {
   /** A new VM: deterministic from its first instruction, with `sandbox` applied after `modules`. */
   static async create(limits: LuaLimits): Promise<LuaVM> {
     const breakAddress = await heapBreakAddress();
-    const wasm = await new LuaFactory().getLuaModule();
+    const { wasm, exports } = await luaModule();
     const now = Date.now;
     // Synchronous from here: Lua reads the clock for its hash seed while it starts.
     Date.now = () => 0;
@@ -259,7 +292,7 @@ export class LuaVM {
     } finally {
       Date.now = now;
     }
-    const vm = new LuaVM(wasm, engine, limits, breakAddress);
+    const vm = new LuaVM(wasm, rawExports(wasm, exports), engine, limits, breakAddress);
     vm.runSync(PRELUDE, 'prelude');
     return vm;
   }
