@@ -172,9 +172,10 @@ describe('nodeMessageView', () => {
 describe('meta@1.0 info', () => {
   const info = metaInfo;
 
-  it('is registered as a volatile device key', () => {
+  it('is registered as a key that depends on the configuration', () => {
     assert.equal(metaDevice.name, 'meta@1.0');
-    assert.deepEqual(metaDevice.volatile, ['info']);
+    assert.deepEqual(metaDevice.configured, ['info']);
+    assert.equal(metaDevice.volatile, undefined);
   });
 
   it('GET shows the node message with status 200', async () => {

@@ -109,7 +109,8 @@ function changeConfiguration(req: Message, ctx: Context): Result {
 export const metaDevice = defineDevice({
   name: 'meta@1.0',
   exports: ['info', 'build'],
-  volatile: ['info'],
+  // The node's configuration as it is: the same reply while it is.
+  configured: ['info'],
   keys: {
     info(_base, req, ctx) {
       switch (req.method ?? 'GET') {

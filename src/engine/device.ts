@@ -46,6 +46,13 @@ export interface DeviceInfo {
    * cache. `true`: every key of the device.
    */
   volatile?: readonly string[] | true;
+  /**
+   * Keys whose results depend on the node's configuration besides the base
+   * and the request: never in the result cache either, but an identical
+   * request may get the same reply while the configuration is the same (the
+   * HTTP reply cache is kept per configuration).
+   */
+  configured?: readonly string[];
   /** Names the group of a resolution; resolutions in one group run once. */
   grouper?: (base: Message, req: Message, ctx: Context) => string | undefined;
 }

@@ -228,9 +228,9 @@ async function execute(base: Message, req: Message, ctx: Context): Promise<Resul
   // anything computed from such a result (it is marked, so later steps know).
   const device = deviceOf(base, registry);
   const info = infoOf(device, base, ctx);
-  const volatile = privateOf(base).volatile === true || isVolatile(info, normalizeKey(key));
-  if (volatile) notRepeatable(ctx);
-  const settings = volatile
+  const uncached = uncachedBecause(info, base, normalizeKey(key));
+  if (uncached === 'volatile') notRepeatable(ctx);
+  const settings = uncached
     ? { lookup: false, store: false, onlyIfCached: false }
     : cacheSettings(ctx.directives, base, req);
   const cacheKey = () => hashpathOf();
@@ -263,7 +263,7 @@ async function execute(base: Message, req: Message, ctx: Context): Promise<Resul
       ctx,
       hashpathOf,
       settings.store ? cacheKey : undefined,
-      volatile,
+      uncached,
     );
 
   const chain = ctx.directives.chain ?? new Set<string>();
@@ -282,7 +282,7 @@ async function execute(base: Message, req: Message, ctx: Context): Promise<Resul
   const cacheWrite = settings.store ? cacheKey : undefined;
   const entry = {
     request,
-    result: run(base, req, key, device, inner, hashpathOf, cacheWrite, volatile),
+    result: run(base, req, key, device, inner, hashpathOf, cacheWrite, uncached),
   };
   table.set(group, entry);
   try {
@@ -300,7 +300,7 @@ async function run(
   ctx: Context,
   hashpathOf: () => string,
   cacheKey: (() => string) | undefined,
-  volatile: boolean,
+  uncached: Uncached | undefined,
 ): Promise<Result> {
   // 5-6. Find the function and execute it.
   const fn = findFunction(device, base, key, ctx);
@@ -340,8 +340,9 @@ async function run(
     } else if (ctx.directives.hashpath === 'reset' && 'hashpath' in priv) {
       result = ok(withPrivate(body, omit(priv, ['hashpath'])));
     }
-    if (volatile && result.status === 'ok' && isMessage(result.body)) {
-      result = ok(withPrivate(result.body, { ...privateOf(result.body), volatile: true }));
+    if (uncached && result.status === 'ok' && isMessage(result.body)) {
+      const mark = uncached === 'volatile' ? true : uncached;
+      result = ok(withPrivate(result.body, { ...privateOf(result.body), volatile: mark }));
     }
   }
 
@@ -380,10 +381,26 @@ function deviceContext(ctx: Context): Context {
 }
 
 /** Whether a device declares the (normalised) key volatile. */
-export function isVolatile(info: Device, key: string): boolean {
+function isVolatile(info: Device, key: string): boolean {
   const volatile = info.volatile;
   if (volatile === true) return true;
   return volatile?.some((k) => normalizeKey(k) === key) ?? false;
+}
+
+export type Uncached = 'volatile' | 'configured';
+
+/**
+ * Why the (normalised) key's result on `base` stays out of the result cache:
+ * it, or what `base` was computed from (marked `priv/volatile`: `true`, or
+ * `configured`), is volatile or depends on the node's configuration.
+ */
+export function uncachedBecause(info: Device, base: Message, key: string): Uncached | undefined {
+  const mark = privateOf(base).volatile;
+  if (mark === true || isVolatile(info, key)) return 'volatile';
+  if (mark === 'configured' || info.configured?.some((k) => normalizeKey(k) === key)) {
+    return 'configured';
+  }
+  return undefined;
 }
 
 /** Wrap literal results so every step yields a message (`/key/body` then works on literals). */

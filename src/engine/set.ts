@@ -15,7 +15,6 @@ import {
   normalizeKeys,
   omit,
   own,
-  privateOf,
   put,
   Resolve,
   sortedKeys,
@@ -28,7 +27,6 @@ import {
   deviceOf,
   get,
   infoOf,
-  isVolatile,
   keyFunction,
   keys,
   type Located,
@@ -36,6 +34,7 @@ import {
   MESSAGE_DEVICE,
   resolve,
   resolveMany,
+  uncachedBecause,
 } from './resolver.ts';
 
 /** A bulk set gives the event loop a turn once it has run this long (ms). */
@@ -373,8 +372,7 @@ class Draft {
     try {
       const info = infoOf(device, view, this.ctx);
       const norm = normalizeKey(key);
-      if (privateOf(view).volatile === true) return undefined;
-      if (isVolatile(info, norm)) return undefined;
+      if (uncachedBecause(info, view, norm)) return undefined;
       return locate(device, view, key, this.ctx);
     } catch {
       return undefined;

@@ -43,7 +43,12 @@ describe('request trace', () => {
   });
 
   it('a volatile key is not', async () => {
-    assert.equal((await traced('/~meta@1.0/info')).repeatable, false);
+    assert.equal((await traced('/~hyperbuddy@1.0/metrics')).repeatable, false);
+  });
+
+  it('a key that depends on the configuration is (the reply cache is per configuration)', async () => {
+    assert.equal((await traced('/~meta@1.0/info')).repeatable, true);
+    assert.equal((await traced('/~meta@1.0/info/address')).repeatable, true);
   });
 
   it('reading a stored message is not', async () => {

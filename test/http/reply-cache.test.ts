@@ -55,6 +55,32 @@ describe('replies to repeated requests', () => {
     assert.ok((await commitmentsOf()) > once, 'the second signer is in the reply');
   });
 
+  it("answers the node's information again while its configuration is the same", async () => {
+    const local = await startTestNode({ config: { operator: 'unclaimed', port_note: 'one' } });
+    try {
+      const info = () => send(local, { path: '/~meta@1.0/info' });
+      const first = await info();
+      assert.equal(first.status, 200);
+      assert.equal(first.headers.port_note, 'one');
+      const second = await info();
+      assert.equal(second.text, first.text);
+      assert.equal(second.headers.signature, first.headers.signature);
+      const changed = await send(local, {
+        method: 'POST',
+        path: '/~meta@1.0/info',
+        headers: { port_note: 'two' },
+      });
+      assert.equal(changed.status, 200, changed.text);
+      assert.equal((await info()).headers.port_note, 'two');
+      // Nor is a key of it kept in the result cache across configurations.
+      assert.equal((await send(local, { path: '/~meta@1.0/info/port_note' })).text, 'two');
+      local.node.replace({ port_note: 'three' });
+      assert.equal((await send(local, { path: '/~meta@1.0/info/port_note' })).text, 'three');
+    } finally {
+      await local.stop();
+    }
+  });
+
   it('resolves again after the configuration changes', async () => {
     const local = await startTestNode({ config: { force_signed: false } });
     try {
