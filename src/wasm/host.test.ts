@@ -84,6 +84,28 @@ describe('WASM worker calls run ahead', () => {
     assert.equal(ahead.ranAhead, false);
   });
 
+  it('charges a call run ahead only for its own time, not the wait behind others', async () => {
+    const busy = (n: number) => ({
+      name: 'handle',
+      params: [evalMessage(n, 'local x = 0; for i = 1, 3000000 do x = x + i end; return x'), env],
+    });
+    const timed = await open();
+    await answer(timed, 0);
+    const began = performance.now();
+    await timed.call('handle', busy(1).params);
+    // A limit of several calls' time, well under the time of the calls queued ahead.
+    const limit = Math.max(500, 10 * (performance.now() - began));
+    const worker = await WasmWorker.open(compiled, { timeLimit: limit, memoryLimit: 2 ** 30 });
+    workers.push(worker);
+    await answer(worker, 0);
+    const calls = Array.from({ length: 30 }, (_, i) => busy(i + 2));
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i] as (typeof calls)[number];
+      await worker.call(call.name, call.params, calls.slice(i + 1));
+    }
+    assert.equal(worker.alive, true);
+  });
+
   it('stops an instance asked for something else than the call it ran ahead', async () => {
     const worker = await open();
     await answer(worker, 0, evals.slice(1, 2));

@@ -66,7 +66,8 @@ const WORKER_URL = new URL(
 interface Pending {
   resolve(reply: HostReply): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  /** Its time limit, running once the worker is on it. */
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -155,6 +156,7 @@ export class WasmWorker {
     this.pending.delete(msg.id);
     if (this.pending.size === 0) this.worker.unref();
     clearTimeout(pending.timer);
+    this.startClock();
     this.memorySize = msg.memory;
     pending.resolve(msg);
   }
@@ -185,6 +187,23 @@ export class WasmWorker {
     }
   }
 
+  /**
+   * Start the time limit of the request the worker is on: the oldest in
+   * flight (it takes them in order), so calls queued behind it (run ahead)
+   * are not charged for the wait.
+   */
+  private startClock(): void {
+    const oldest = this.pending.values().next().value;
+    if (!oldest || oldest.timer) return;
+    oldest.timer = setTimeout(() => {
+      const limit = this.options.timeLimit;
+      this.fail(
+        new WasmLimitError('time', `the WASM module ran past its time limit (${limit} ms)`),
+      );
+      void this.worker.terminate();
+    }, this.options.timeLimit);
+  }
+
   /** A request that may change memory: nothing may run ahead of it. */
   private async request(req: DistributiveOmit<HostRequest, 'id'>, transfer: ArrayBuffer[] = []) {
     if (this.ahead.length > 0) this.diverged();
@@ -210,14 +229,8 @@ export class WasmWorker {
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     const reply = await new Promise<HostReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const limit = this.options.timeLimit;
-        this.fail(
-          new WasmLimitError('time', `the WASM module ran past its time limit (${limit} ms)`),
-        );
-        void this.worker.terminate();
-      }, this.options.timeLimit);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject });
+      this.startClock();
       this.worker.ref(); // a request in flight keeps the node running
       this.worker.postMessage({ ...req, id }, transfer);
     });
