@@ -414,10 +414,14 @@ export class ProcessRuntime implements Lifecycle {
     ctx: Context,
     writes: Promise<unknown>[],
   ): Promise<Result> {
-    const requests = new Map<number, Message | undefined>();
+    const requests = new Map<number, Message>();
     const requestAt = async (slot: number) => {
-      if (!requests.has(slot)) requests.set(slot, await this.request(schedule, slot));
-      return requests.get(slot);
+      let request = requests.get(slot);
+      if (!request) {
+        request = await this.request(schedule, slot);
+        if (request) requests.set(slot, request);
+      }
+      return request;
     };
     let promised = live.atSlot; // the last slot handed to a slot before its own
     while (live.atSlot < target) {
@@ -428,7 +432,8 @@ export class ProcessRuntime implements Lifecycle {
         return fail(503, 'No assignment found for next slot.', { 'attempted-slot': next });
       }
       const upcoming: Message[] = [];
-      for (let slot = next + 1; slot <= this.aheadLimit(pid, live, next, target, ctx); slot++) {
+      const last = this.aheadLimit(pid, live, next, target, ctx);
+      for (let slot = next + 1; slot <= last; slot++) {
         const r = await requestAt(slot);
         if (!r) break;
         upcoming.push(r);
