@@ -259,6 +259,7 @@ export class WasmWorker {
     let result: CallResult;
     if (ahead) {
       if (!sameCall(ahead, { name, params })) this.diverged();
+      this.lastText = undefined; // memory moves on with this call, answered or not
       result = await ahead.result;
     } else {
       result = (await this.request({ op: 'call', name, params })) as CallResult;
