@@ -5,10 +5,10 @@
  *   init       `function: handle`
  *   compute    pass 1: the assignment's message and the process as JSON
  *              strings become `parameters` (wasm-64 writes them into memory
- *              and calls `handle`), and in a process's fold the next
- *              slots' too (wasm-64 starts those calls early); pass 2: the JSON the module returned
- *              becomes `results` (`data`, `outbox` 1..n, `patches`, and the
- *              legacy result as `json` and `raw`)
+ *              and calls `handle`), and in a process's fold the next slots'
+ *              too (wasm-64 starts those calls early); pass 2: the JSON the
+ *              module returned becomes `results` (`data`, `outbox` 1..n,
+ *              `patches`, and the legacy result as `json` and `raw`)
  */
 
 import { isMessage, type Message, omit, privateOf, type Value, valueAt } from '../core/message.ts';

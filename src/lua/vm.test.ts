@@ -22,6 +22,18 @@ async function loaded(): Promise<LuaVM> {
   return vm;
 }
 
+/** `check` with `vm` and a VM restored from its snapshot now; both closed after. */
+async function besideRestored(vm: LuaVM, check: (restored: LuaVM) => Promise<void>): Promise<void> {
+  const restored = await LuaVM.restore(vm.snapshot(), limits);
+  try {
+    assert.ok(restored);
+    await check(restored);
+  } finally {
+    vm.close();
+    restored?.close();
+  }
+}
+
 describe('LuaVM', () => {
   it('takes text, bytes and long strings in unchanged', async () => {
     const vm = await loaded();
@@ -41,18 +53,12 @@ describe('LuaVM', () => {
   it('restores a snapshot that carries on as the original does', async () => {
     const vm = await loaded();
     await vm.call('bump', [5], host);
-    const snapshot = vm.snapshot();
-    const restored = await LuaVM.restore(snapshot, limits);
-    assert.ok(restored);
-    try {
+    await besideRestored(vm, async (restored) => {
       for (const n of [1, 2, 3]) {
         assert.deepEqual(await restored.call('bump', [n], host), await vm.call('bump', [n], host));
       }
       assert.deepEqual(await restored.call('echo', ['after ✓'], host), ['after ✓']);
-    } finally {
-      vm.close();
-      restored.close();
-    }
+    });
   });
 
   it('restores a snapshot from before the scratch area, without using it', async () => {
@@ -88,16 +94,10 @@ describe('LuaVM snapshots and the heap break', () => {
       for i = 1, 3000 do Kept[i] = string.rep(tostring(i), 300) end
       function kept(i) return Kept[i] end`);
     await vm.load(grown, 'grown', host);
-    const snapshot = vm.snapshot();
-    const restored = await LuaVM.restore(snapshot, limits);
-    assert.ok(restored);
-    try {
+    await besideRestored(vm, async (restored) => {
       for (const i of [1, 1500, 3000]) {
         assert.deepEqual(await restored.call('kept', [i], host), await vm.call('kept', [i], host));
       }
-    } finally {
-      vm.close();
-      restored.close();
-    }
+    });
   });
 });

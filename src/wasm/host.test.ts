@@ -29,8 +29,9 @@ const compiled = await compileModule(
 const workers: WasmWorker[] = [];
 after(() => Promise.all(workers.map((w) => w.close())));
 /** A new AOS instance, closed when the tests end. */
-const open = async () => {
-  const worker = await WasmWorker.open(compiled, { timeLimit: 60_000, memoryLimit: 2 ** 30 });
+const open = async (timeLimit = 60_000) => {
+  const worker = await WasmWorker.open(compiled, { timeLimit, memoryLimit: 2 ** 30 });
+  workers.push(worker);
   return worker;
 };
 
@@ -95,8 +96,7 @@ describe('WASM worker calls run ahead', () => {
     await timed.call('handle', busy(1).params);
     // A limit of several calls' time, well under the time of the calls queued ahead.
     const limit = Math.max(500, 10 * (performance.now() - began));
-    const worker = await WasmWorker.open(compiled, { timeLimit: limit, memoryLimit: 2 ** 30 });
-    workers.push(worker);
+    const worker = await open(limit);
     await answer(worker, 0);
     const calls = Array.from({ length: 30 }, (_, i) => busy(i + 2));
     for (let i = 0; i < calls.length; i++) {

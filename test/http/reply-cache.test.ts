@@ -55,7 +55,7 @@ describe('replies to repeated requests', () => {
     assert.ok((await commitmentsOf()) > once, 'the second signer is in the reply');
   });
 
-  it("answers the node's information again while its configuration is the same", async () => {
+  it("answers the node's information alike when asked again, and a change of it at once", async () => {
     const local = await startTestNode({ config: { operator: 'unclaimed', port_note: 'one' } });
     try {
       const info = () => send(local, { path: '/~meta@1.0/info' });
