@@ -6,7 +6,14 @@
  */
 import { isBinary } from '../core/binary.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { Atom, isMessage, type Message, normalizeKey, type Value } from '../core/message.ts';
+import {
+  Atom,
+  isMessage,
+  isPrivateKey,
+  type Message,
+  normalizeKey,
+  type Value,
+} from '../core/message.ts';
 import type { CodecRegistry } from './registry.ts';
 
 type Selector = 'all' | 'none' | string[];
@@ -78,42 +85,70 @@ export function committersOf(msg: Message): string[] {
 
 /** Keys covered by every commitment the request selects (all, by default). */
 export function committedKeys(msg: Message, req: Message, codecs: CodecRegistry): string[] {
-  const lists = selectCommitments(msg, req).map((id) =>
-    codecs.forCommitment(msg, id).committedKeys(msg, id),
-  );
+  const record = knownFor(msg, 'absent');
+  const lists = selectCommitments(msg, req).map((id) => {
+    let keys = record?.keys.get(id);
+    if (keys === undefined) {
+      keys = codecs.forCommitment(msg, id).committedKeys(msg, id);
+      record?.keys.set(id, keys);
+    }
+    return keys;
+  });
   const [first = [], ...rest] = lists;
   return first.filter((k) => rest.every((list) => list.includes(k)));
 }
 
 /**
- * Commitments known to hold, by the commitments object they sit in: a message
- * copied with the same commitments and the very same values (a reply passed
- * on, its status set aside) holds them too, without hashing it all again.
+ * What is known of a message's commitments, by the commitments object they
+ * sit in: which hold, and the keys each covers. A message copied with the
+ * same commitments and the very same values (a reply passed on with a new
+ * hashpath, or its status set aside) shares the record, without hashing it
+ * all again. Private keys are never committed, so they may differ.
  */
-const held = new WeakMap<object, { msg: Message; ids: Set<string> }>();
+interface Known {
+  msg: Message;
+  holding: Set<string>;
+  keys: Map<string, string[]>;
+}
+const known = new WeakMap<object, Known>();
 
 function sameValues(a: Message, b: Message): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
+  let count = 0;
+  for (const key of Object.keys(a)) {
+    if (isPrivateKey(key)) continue;
+    if (!Object.hasOwn(b, key) || a[key] !== b[key]) return false;
+    count++;
+  }
+  for (const key of Object.keys(b)) if (!isPrivateKey(key)) count--;
+  return count === 0;
 }
 
-/** The commitments known to hold for these very values; with `create`, a new (empty) record. */
-function heldFor(msg: Message, create: boolean): Set<string> | undefined {
+/**
+ * The record for these very values; else, with `create`, a new (empty) one:
+ * `always` replaces a record of other values, `absent` only fills a gap.
+ */
+function knownFor(msg: Message, create?: 'always' | 'absent'): Known | undefined {
   const commitments = msg.commitments;
   if (!isMessage(commitments)) return undefined;
-  const known = held.get(commitments);
-  if (known && sameValues(msg, known.msg)) return known.ids;
-  if (!create) return undefined;
-  const ids = new Set<string>();
-  held.set(commitments, { msg, ids });
-  return ids;
+  const record = known.get(commitments);
+  if (record && sameValues(msg, record.msg)) return record;
+  if (create === undefined || (record && create === 'absent')) return undefined;
+  const fresh: Known = { msg, holding: new Set(), keys: new Map() };
+  known.set(commitments, fresh);
+  return fresh;
 }
 
 /** Record that commitments hold on `msg` (the node just made them). */
 export function holds(msg: Message, ids: readonly string[]): void {
-  const known = heldFor(msg, true);
-  for (const id of ids) known?.add(id);
+  const record = knownFor(msg, 'always');
+  for (const id of ids) record?.holding.add(id);
+}
+
+/** Whether every commitment of `msg` is known to hold, without checking any. */
+export function knownToHold(msg: Message): boolean {
+  const record = knownFor(msg);
+  const ids = Object.keys(commitmentsOf(msg));
+  return record !== undefined && ids.length > 0 && ids.every((id) => record.holding.has(id));
 }
 
 /** Whether every selected commitment verifies (true when there are none). */
@@ -124,9 +159,9 @@ export async function verifyMessage(
 ): Promise<boolean> {
   const ids = selectCommitments(msg, req);
   if (ids.length === 0) return true;
-  const known = heldFor(msg, false);
+  const record = knownFor(msg);
   for (const id of ids) {
-    if (known?.has(id)) continue;
+    if (record?.holding.has(id)) continue;
     if (!(await codecs.forCommitment(msg, id).verify(msg, id))) return false;
   }
   holds(msg, ids);

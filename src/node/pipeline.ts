@@ -7,7 +7,7 @@
  * the node (`force_signed`) with the reply's codec. An uninitialized node
  * only answers `meta@1.0/info`.
  */
-import { committedKeys, committersOf, verifyMessage } from '../codecs/commitments.ts';
+import { committedKeys, committersOf, knownToHold, verifyMessage } from '../codecs/commitments.ts';
 import type { NodeConfig } from '../config/schema.ts';
 import {
   As,
@@ -111,12 +111,15 @@ async function resolveList(list: PathItem[], ctx: Context): Promise<Result> {
 async function asSigned(msg: Message, ctx: Context): Promise<Message | undefined> {
   const { codecs } = ctx.services;
   if (committersOf(msg).length === 0) return undefined;
-  // A status its signatures do not cover is the node's addition: verify without it.
-  if ('status' in msg && !committedKeys(msg, { commitments: 'all' }, codecs).includes('status')) {
+  // A status its signatures do not cover is the node's addition: verify without it
+  // (not at all when the node just signed it, or verified it, without one).
+  if ('status' in msg) {
     const bare = omit(msg, ['status']);
-    if (await verifyMessage(bare, {}, codecs)) {
-      return withPrivate(bare, { ...privateOf(msg), status: msg.status as Value });
-    }
+    const statusBeside = () =>
+      withPrivate(bare, { ...privateOf(msg), status: msg.status as Value });
+    if (knownToHold(bare)) return statusBeside();
+    const covered = committedKeys(msg, { commitments: 'all' }, codecs).includes('status');
+    if (!covered && (await verifyMessage(bare, {}, codecs))) return statusBeside();
   }
   return (await verifyMessage(msg, {}, codecs)) ? msg : undefined;
 }

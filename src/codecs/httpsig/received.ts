@@ -206,13 +206,16 @@ export function readReceived(http: ReceivedHttp): Received {
   if (signatures.length === 0) return { message: msg, verified: [] };
   const typed = parseAoTypes(http.headers['ao-types']);
   const kept: Message = {};
-  for (const key of Object.keys(msg)) {
+  const keys = Object.keys(msg);
+  for (const key of keys) {
     if (key === 'commitments' || signatures.every((s) => covers(s, key, sources, typed))) {
       put(kept, key, msg[key] as Value);
     }
   }
+  // All covered (the usual case): the HMAC decoding made is the one to keep.
+  const whole = Object.keys(kept).length === keys.length;
   return {
-    message: tabmToMessage(resetHmac(messageToTabm(kept))),
+    message: whole ? msg : tabmToMessage(resetHmac(messageToTabm(kept))),
     verified: signatures.map((s) => s.id),
   };
 }
