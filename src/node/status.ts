@@ -63,9 +63,13 @@ function literalAtomAsText(msg: Message): Message {
 }
 
 function isStatusCommitted(msg: Message, codecs: CodecRegistry): boolean {
-  if (committersOf(msg).length === 0) return false;
+  // A signature over a status the message lacks does not hold anyway.
+  if (!('status' in msg) || committersOf(msg).length === 0) return false;
   return committedKeys(msg, { committers: 'all' }, codecs).includes('status');
 }
+
+/** Messages embedStatus made: embedding again changes nothing (a response hook passing one on). */
+const embedded = new WeakSet<Message>();
 
 /** The result as a message carrying its HTTP status. */
 export function embedStatus(result: Result, codecs: CodecRegistry): Message {
@@ -74,9 +78,11 @@ export function embedStatus(result: Result, codecs: CodecRegistry): Message {
   if (!isMessage(body)) {
     return { status: statusOf({ body }, result.status), body: body as Value };
   }
-  if (isStatusCommitted(body, codecs)) return body;
+  if (embedded.has(body) || isStatusCommitted(body, codecs)) return body;
   const msg = literalAtomAsText(body);
-  return { ...msg, status: statusOf(body, result.status) };
+  const out = { ...msg, status: statusOf(body, result.status) };
+  embedded.add(out);
+  return out;
 }
 
 /** The HTTP status a message carries (200 if none). */

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { NotFoundError } from '../core/errors.ts';
-import { decodeTree, encodeTree } from './packed.ts';
+import { decodeTree, encodeTree, type PackedTree } from './packed.ts';
 import { type Entry, type EntryMap, type EntryWriter, RecordStore } from './records.ts';
 
 const LINK = 1;
@@ -55,6 +55,26 @@ function encode(entry: Entry, buffer: ValueBuffer): Uint8Array {
   return out;
 }
 
+/**
+ * A group whose content is decoded when first read: walking a path or
+ * creating groups along it asks only what kind an entry is. (Copied now:
+ * LMDB's buffers are not ours to keep.)
+ */
+function lazyGroup(path: string, packed: Uint8Array): Entry {
+  let content: PackedTree | undefined;
+  return {
+    kind: 'group',
+    get content() {
+      try {
+        content ??= decodeTree(packed);
+      } catch {
+        throw new NotFoundError('corrupt_entry', `the store entry at '${path}' is corrupt`);
+      }
+      return content;
+    },
+  };
+}
+
 function decode(path: string, raw: Uint8Array | undefined): Entry | undefined {
   if (raw === undefined) return undefined;
   switch (raw[0]) {
@@ -65,12 +85,7 @@ function decode(path: string, raw: Uint8Array | undefined): Entry | undefined {
       return { kind: 'link', target: Buffer.from(raw.subarray(1)).toString('utf8') };
     case GROUP:
       if (raw.length === 1) return { kind: 'group' };
-      try {
-        // Decoded from a copy: LMDB's buffers are not ours to keep.
-        return { kind: 'group', content: decodeTree(new Uint8Array(raw.subarray(1))) };
-      } catch {
-        throw new NotFoundError('corrupt_entry', `the store entry at '${path}' is corrupt`);
-      }
+      return lazyGroup(path, new Uint8Array(raw.subarray(1)));
     default:
       throw new NotFoundError('corrupt_entry', `the store entry at '${path}' is corrupt`);
   }
