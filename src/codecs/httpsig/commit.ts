@@ -6,6 +6,7 @@
  */
 
 import {
+  type Binary,
   base64url,
   byteLength,
   compareBytes,
@@ -38,7 +39,7 @@ import {
 } from '../structured-fields.ts';
 import { keyidBytes, RSA_ALG, signatureAlgorithm } from './algorithms.ts';
 import { encodingForms, tabmToHttp } from './encode.ts';
-import { HMAC_ALG, HTTPSIG, resetHmac } from './hmac.ts';
+import { HMAC_ALG, HTTPSIG, hmac, resetHmac } from './hmac.ts';
 import {
   addDerived,
   componentsOf,
@@ -115,12 +116,40 @@ function prepareSignature(msg: Message, wallet: Wallet): PreparedSignature {
   return { base: toBytes(signatureBase(components, input, fields)), input };
 }
 
-/** The message with the signature's commitment added (plus a fresh HMAC). */
+/** `signature` as the one member of a signature dictionary labelled `label`. */
+function signatureField(label: string, signature: Uint8Array): Binary {
+  return serializeDictionary([
+    [label, { kind: 'item', value: { type: 'binary', value: signature }, params: [] }],
+  ]);
+}
+
+/**
+ * The ID of the HMAC commitment `msg` (without commitments) gets once signed
+ * by `wallet` alone. The HMAC covers the signature's components, not its
+ * bytes, so it is worked out while the signature is being made (from one of
+ * the same length: the message is encoded the same way).
+ */
+function hmacIdWhenSigned(msg: Message, wallet: Wallet, { input }: PreparedSignature): string {
+  const label = signatureLabel(wallet.address);
+  return base64url(
+    hmac({
+      ...messageToTabm(msg),
+      signature: signatureField(label, new Uint8Array(wallet.publicKey.length)),
+      'signature-input': serializeDictionary([[label, input]]),
+    }),
+  );
+}
+
+/**
+ * The message with the signature's commitment added, plus a fresh HMAC (its
+ * ID given when worked out beforehand, for a message that had no commitments).
+ */
 function withSignature(
   msg: Message,
   wallet: Wallet,
   { input, base }: PreparedSignature,
   signature: Uint8Array,
+  hmacId?: string,
 ): Message {
   rememberVerified(signature, base);
   const label = signatureLabel(wallet.address);
@@ -128,15 +157,27 @@ function withSignature(
     'commitment-device': HTTPSIG,
     alg: RSA_ALG,
     committer: wallet.address,
-    signature: serializeDictionary([
-      [label, { kind: 'item', value: { type: 'binary', value: signature }, params: [] }],
-    ]),
+    signature: signatureField(label, signature),
     'signature-input': serializeDictionary([[label, input]]),
   };
   const tabm = messageToTabm(msg);
   const existing = isMessage(tabm.commitments) ? (tabm.commitments as Tabm) : {};
   const id = base64url(sha256(signature));
-  const signed = resetHmac({ ...tabm, commitments: { ...existing, [id]: commitment } });
+  const alone = hmacId !== undefined && Object.keys(existing).length === 0;
+  const signed = alone
+    ? {
+        ...tabm,
+        commitments: {
+          [id]: commitment,
+          [hmacId]: {
+            signature: commitment.signature as Binary,
+            'signature-input': commitment['signature-input'] as Binary,
+            'commitment-device': HTTPSIG,
+            alg: HMAC_ALG,
+          },
+        },
+      }
+    : resetHmac({ ...tabm, commitments: { ...existing, [id]: commitment } });
   const message = tabmToMessage(signed);
   // What was just made holds: the signature, and the HMAC over the signed message.
   const made = Object.keys(signed.commitments as Tabm).filter((c) => !Object.hasOwn(existing, c));
@@ -161,8 +202,13 @@ export async function signHttpsigAsync(
   memo?: SignatureMemo,
 ): Promise<Message> {
   const prepared = prepareSignature(msg, wallet);
-  const sign = async () =>
-    withSignature(msg, wallet, prepared, await wallet.signAsync(prepared.base, 'sha512'));
+  const sign = async () => {
+    const signing = wallet.signAsync(prepared.base, 'sha512');
+    signing.catch(() => undefined); // awaited below, unless working out the HMAC throws
+    const hmacId =
+      msg.commitments === undefined ? hmacIdWhenSigned(msg, wallet, prepared) : undefined;
+    return withSignature(msg, wallet, prepared, await signing, hmacId);
+  };
   if (!memo || msg.commitments !== undefined) return sign();
   return memo.sign(wallet.address, prepared.base, sign);
 }
