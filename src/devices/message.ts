@@ -62,6 +62,10 @@ export function messageSet(base: Message, req: Message, ctx: Context): Message {
   const merged: Message = { ...base };
   const toSet = applySet(merged, req);
   if (!isMessage(base.commitments)) return merged;
+  // Setting what is there already (a process's own device on its path) changes nothing signed.
+  const unchanged = (k: string) =>
+    Object.hasOwn(merged, k) === Object.hasOwn(base, k) && Object.is(merged[k], base[k]);
+  if (toSet.every(unchanged)) return merged;
   const overwritten = committedKeys(base, { committers: 'all' }, ctx.services.codecs).some((k) =>
     toSet.includes(normalizeKey(k)),
   );
