@@ -311,39 +311,49 @@ export class ProcessRuntime implements Lifecycle {
     const current = await schedule.current();
     if (current < 0) return fail(404, `Process ${pid} is not known here.`);
     // The run happens on the live state itself, lent and given back intact,
-    // so no compute of the process runs meanwhile.
-    return this.exclusive(pid, async () => {
-      if (this.live.get(pid)?.atSlot !== current) {
-        const computed = await this.computeTo(pid, process, current, schedule, ctx);
-        if (computed.status !== 'ok') return computed;
-      }
-      const live = this.live.get(pid);
-      if (!live) return fail(500, 'The process has no live state.');
-      const lent = await this.lendLive(live.state);
-      try {
-        const last = await schedule.read(current);
-        const req: Message = {
-          path: 'compute',
-          process: pid,
-          slot: current + 1,
-          epoch: '0',
-          timestamp: Date.now(),
-          'block-height': last?.['block-height'] ?? 0,
-          body: message,
-        };
-        const result = await runAs(
-          'execution',
-          omit(live.state, ['results']),
-          req,
-          execContext(ctx),
-        );
-        if (result.status !== 'ok' || !isMessage(result.body)) return result;
-        const results = result.body.results;
-        return ok(isMessage(results) ? withLegacyView(results) : {});
-      } finally {
-        if (!(await lent.giveBack())) await this.drop(pid);
-      }
+    // so no compute of the process runs meanwhile. The answer goes out as soon
+    // as the run is done; the process stays locked until its memory is back.
+    return new Promise<Result>((answer, reject) => {
+      this.exclusive(pid, async () => {
+        if (this.live.get(pid)?.atSlot !== current) {
+          const computed = await this.computeTo(pid, process, current, schedule, ctx);
+          if (computed.status !== 'ok') return answer(computed);
+        }
+        const live = this.live.get(pid);
+        if (!live) return answer(fail(500, 'The process has no live state.'));
+        const lent = await this.lendLive(live.state);
+        try {
+          answer(await this.runLent(pid, live.state, message, current, schedule, ctx));
+        } finally {
+          if (!(await lent.giveBack())) await this.drop(pid);
+        }
+      }).catch(reject);
     });
+  }
+
+  /** A dryrun of `message` after slot `current`, on the lent live state. */
+  private async runLent(
+    pid: string,
+    state: Message,
+    message: Message,
+    current: number,
+    schedule: ScheduleReader,
+    ctx: Context,
+  ): Promise<Result> {
+    const last = await schedule.read(current);
+    const req: Message = {
+      path: 'compute',
+      process: pid,
+      slot: current + 1,
+      epoch: '0',
+      timestamp: Date.now(),
+      'block-height': last?.['block-height'] ?? 0,
+      body: message,
+    };
+    const result = await runAs('execution', omit(state, ['results']), req, execContext(ctx));
+    if (result.status !== 'ok' || !isMessage(result.body)) return result;
+    const results = result.body.results;
+    return ok(isMessage(results) ? withLegacyView(results) : {});
   }
 
   private async computeTo(
