@@ -129,6 +129,18 @@ describe('committedProcess', () => {
     assert.equal(processIdOf(committed), processIdOf(signed));
   });
 
+  it('is worked out again for the same process ID with other values', () => {
+    const signed = signHttpsig({ ...definition, tag: 'v1' }, wallet);
+    const first = committedProcess({ ...signed, priv: { hashpath: 'a' } }, context());
+    assert.equal(first.tag, 'v1');
+    // Read again (private keys aside, equal): the same view.
+    assert.equal(committedProcess({ ...signed, priv: { hashpath: 'b' } }, context()), first);
+    // The same commitments over another value (forged): its own view, not the first's
+    // (which keys they cover, whatever the values; verifying is not this function's part).
+    const forged = committedProcess({ ...signed, tag: 'v2' }, context());
+    assert.equal(forged.tag, 'v2');
+  });
+
   it('leaves an unsigned process as it is', () => {
     const unsigned = { ...definition, extra: '1' };
     assert.equal(committedProcess(unsigned, context()), unsigned);

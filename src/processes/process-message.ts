@@ -4,7 +4,14 @@
  */
 import { committersOf, withOnlyCommitted } from '../codecs/commitments.ts';
 import { base64url } from '../core/binary.ts';
-import { isId, isMessage, type Message, type Value } from '../core/message.ts';
+import {
+  isId,
+  isMessage,
+  type Message,
+  type Value,
+  valueEquals,
+  withoutPrivate,
+} from '../core/message.ts';
 import type { Context } from '../engine/context.ts';
 import { messageId } from '../engine/ids.ts';
 
@@ -62,9 +69,29 @@ export function processOf(state: Message): Message | undefined {
   return isProcess(state) ? state : undefined;
 }
 
+/**
+ * Signed processes' committed views, by process ID, kept for the next request
+ * about the same process (read from the store afresh each time): a deep
+ * comparison with the message they were made from is far cheaper than
+ * encoding and hashing it again to find what its signatures cover.
+ */
+const committedViews = new Map<string, { process: Message; view: Message }>();
+const COMMITTED_VIEWS = 256;
+
 /** The process message as stored: only what its signatures cover. */
 export function committedProcess(process: Message, ctx: Context): Message {
-  return withOnlyCommitted(process, ctx.services.codecs);
+  if (committersOf(process).length === 0) return withOnlyCommitted(process, ctx.services.codecs);
+  const pid = messageId(process, { committers: 'all' });
+  const kept = committedViews.get(pid);
+  // Private keys (a hashpath) are never committed: the view does not depend on them.
+  if (kept && valueEquals(kept.process, withoutPrivate(process))) return kept.view;
+  const view = withOnlyCommitted(process, ctx.services.codecs);
+  committedViews.delete(pid);
+  committedViews.set(pid, { process: withoutPrivate(process), view });
+  if (committedViews.size > COMMITTED_VIEWS) {
+    committedViews.delete(committedViews.keys().next().value as string);
+  }
+  return view;
 }
 
 /** Load a process by ID from the node's store. */
