@@ -194,7 +194,7 @@ export class ProcessRuntime implements Lifecycle {
   private readonly live = new Map<string, Live>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly resources = new Set<LiveResource>();
-  /** Snapshot writes under way (see `inBackground`). */
+  /** Slot state and snapshot writes under way (see `inBackground`). */
   private readonly background = new Set<Promise<void>>();
   /** Processes whose stacks did not take work started ahead: computed one slot at a time. */
   private readonly sequential = new Set<string>();
@@ -388,14 +388,11 @@ export class ProcessRuntime implements Lifecycle {
     }
     this.touch(pid, live);
     void this.evictBeyond(ctx.config.process_live_limit, ctx);
-    // Slot states are written without waiting for each (the store batches
-    // them); all are settled before the result is returned.
-    const writes: Promise<unknown>[] = [];
     // A failed slot may leave the execution device's live state (a WASM
     // instance) half-changed: start again from the last snapshot next time.
     let failed = true;
     try {
-      const result = await this.fold(pid, live, target, schedule, ctx, writes);
+      const result = await this.fold(pid, live, target, schedule, ctx);
       failed = result.status !== 'ok';
       if (!failed && this.ranAhead(pid)) {
         // The last slot did not take what was started for it: its results
@@ -405,7 +402,6 @@ export class ProcessRuntime implements Lifecycle {
       }
       return result;
     } finally {
-      await Promise.all(writes);
       if (failed) await this.drop(pid);
     }
   }
@@ -422,7 +418,6 @@ export class ProcessRuntime implements Lifecycle {
     target: number,
     schedule: ScheduleReader,
     ctx: Context,
-    writes: Promise<unknown>[],
   ): Promise<Result> {
     const requests = new Map<number, Message>();
     const requestAt = async (slot: number) => {
@@ -457,13 +452,14 @@ export class ProcessRuntime implements Lifecycle {
       }
       live.state = { ...result.body, 'at-slot': next };
       live.atSlot = next;
-      const written = this.store.writeAt(slotPath(pid, next), this.slotRecord(live));
-      written.catch(() => undefined); // Awaited (and reported) by the caller.
-      writes.push(written);
+      // Written in the background (HyperBEAM's process_async_cache): a slot not
+      // yet written is found by computing it (from the live state, at that slot).
+      const record = this.store.writeAt(slotPath(pid, next), this.slotRecord(live));
+      this.inBackground(record, `slot state of ${pid}`, ctx);
       // A due snapshot waits until nothing was handed ahead of this slot.
       if (promised <= next && this.snapshotDue(live, ctx)) {
         // Taken now (the instance is at this slot); written in the background.
-        this.inBackground((await this.snapshot(pid, live, ctx)).written, pid, ctx);
+        this.inBackground((await this.snapshot(pid, live, ctx)).written, `snapshot of ${pid}`, ctx);
       }
     }
     return ok(live.state);
@@ -612,18 +608,18 @@ export class ProcessRuntime implements Lifecycle {
   }
 
   /**
-   * A snapshot's write, not waited for by the compute that took it (as
-   * HyperBEAM's process_async_cache): it only shortens a later restart, which
-   * finds the snapshot before it until it is written. A failure is printed.
+   * A slot state's or snapshot's write, not waited for by the compute that
+   * made it (as HyperBEAM's process_async_cache): it only saves computing
+   * again (after a restart: from the snapshot before). A failure is printed.
    */
-  private inBackground(written: Promise<void>, pid: string, ctx: Context): void {
+  private inBackground(written: Promise<void>, what: string, ctx: Context): void {
     const tracked = written
-      .catch((e) => log(ctx.config, 'http_error', `snapshot of ${pid}: ${(e as Error).message}`))
+      .catch((e) => log(ctx.config, 'http_error', `${what}: ${(e as Error).message}`))
       .finally(() => this.background.delete(tracked));
     this.background.add(tracked);
   }
 
-  /** Once the snapshots being written in the background are written. */
+  /** Once the states and snapshots being written in the background are written. */
   async settled(): Promise<void> {
     while (this.background.size > 0) await Promise.all(this.background);
   }
