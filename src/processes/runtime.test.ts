@@ -306,6 +306,31 @@ describe('ProcessRuntime.compute', () => {
     assert.equal(bodyOf(resumed).fill, 1);
   });
 
+  it('answers without waiting for slot states to be written, and from the live state before', async () => {
+    const { ctx, store, process, pid, calls } = await setup(3);
+    let release: (value?: unknown) => void = () => {};
+    const held = new Promise((resolve) => {
+      release = resolve;
+    });
+    // A store whose slot records wait until released.
+    const slow: MessageStore = Object.create(store);
+    slow.writeAt = async (path, msg) => {
+      if (path.includes('/slots/')) await held;
+      return store.writeAt(path, msg);
+    };
+    const runtime = new ProcessRuntime(slow);
+    assert.equal(bodyOf(await runtime.compute(process, 3, ctx)).total, sumTo(3));
+    assert.equal(await store.list?.(`processes/${pid}/slots`), undefined);
+    // Asked again before it is written: the live state answers, nothing is computed again.
+    const before = calls.compute;
+    assert.equal(bodyOf(await runtime.compute(process, 3, ctx)).total, sumTo(3));
+    assert.equal(calls.compute, before);
+    const settled = runtime.settled();
+    release();
+    await settled;
+    assert.deepEqual(await store.list?.(`processes/${pid}/slots`), ['0', '1', '2', '3']);
+  });
+
   it('answers a computed slot from the store, in this runtime or a fresh one', async () => {
     const { ctx, store, calls, process } = await setup(3);
     const first = await computeAfresh(store, process, 3, ctx);
