@@ -98,6 +98,15 @@ export function unsignedMessageId(msg: Message): string {
   return id;
 }
 
+/**
+ * Note that `copy` holds `original`'s values (commitments aside: `original`
+ * signed), so its unsigned ID is the one already worked out, if any.
+ */
+export function sameUnsignedId(original: Message, copy: Message): void {
+  const id = unsignedIds.get(original);
+  if (id !== undefined) unsignedIds.set(copy, id);
+}
+
 /** Combine several commitment IDs into one message ID. */
 export function combineIds(ids: string[]): string {
   if (ids.length === 1) return ids[0] as string;

@@ -19,7 +19,7 @@ import { HbError } from '../core/errors.ts';
 import { keptPromise } from '../core/kept.ts';
 import { isMessage, type Message } from '../core/message.ts';
 import type { Context, MessageStore } from '../engine/context.ts';
-import { messageId } from '../engine/ids.ts';
+import { messageId, sameUnsignedId, unsignedMessageId } from '../engine/ids.ts';
 import { currentBlock } from './block.ts';
 
 declare module '../engine/context.ts' {
@@ -186,25 +186,28 @@ export class Schedules {
     state.chain = sha256(Buffer.concat([state.chain, Buffer.from(id, 'utf8')]));
     const chain = base64url(state.chain);
     const blockPromise = currentBlock(ctx);
-    const signed = blockPromise.then((block) =>
-      signHttpsigAsync(
-        {
-          path: computeKeyOf(message),
-          'data-protocol': 'ao',
-          variant: 'ao.N.1',
-          process: pid,
-          epoch: '0',
-          slot,
-          'block-height': block.height,
-          'block-hash': block.hash,
-          'block-timestamp': block.timestamp,
-          timestamp: Date.now(),
-          'hash-chain': chain,
-          body: message,
-        },
-        wallet,
-      ),
-    );
+    const signed = blockPromise.then(async (block) => {
+      const unsigned: Message = {
+        path: computeKeyOf(message),
+        'data-protocol': 'ao',
+        variant: 'ao.N.1',
+        process: pid,
+        epoch: '0',
+        slot,
+        'block-height': block.height,
+        'block-hash': block.hash,
+        'block-timestamp': block.timestamp,
+        timestamp: Date.now(),
+        'hash-chain': chain,
+        body: message,
+      };
+      const signing = signHttpsigAsync(unsigned, wallet);
+      // The ID it is stored under, worked out while the thread pool signs.
+      unsignedMessageId(unsigned);
+      const assignment = await signing;
+      sameUnsignedId(unsigned, assignment);
+      return assignment;
+    });
     // Signatures are made in parallel; assignments are queued in slot order and
     // written with their slot and message links, those queued together in one
     // transaction (a group commit), so the stored schedule never has a gap.

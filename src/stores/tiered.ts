@@ -29,7 +29,7 @@ import {
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import { isMessage, type Message, put } from '../core/message.ts';
 import type { MessageStore } from '../engine/context.ts';
-import { messageId } from '../engine/ids.ts';
+import { messageId, unsignedMessageId } from '../engine/ids.ts';
 import type { PackedTree } from './packed.ts';
 import { applyOps, type Store, type StoreOp, type Tree } from './store.ts';
 
@@ -211,7 +211,10 @@ export class TieredMessageStore implements MessageStore {
   /** The changes that write a message, its commitment IDs and `links`; returns its ID. */
   private messageOps(msg: Message, links: readonly string[], ops: StoreOp[]): string {
     const tabm = messageToTabm(msg);
-    const id = this.primary.packs ? packedOps(tabm, ops) : tabmOps(tabm, ops);
+    // Its unsigned ID as worked out for it already (or now, and kept).
+    const id = this.primary.packs
+      ? packedOps(tabm, ops, unsignedMessageId(msg))
+      : tabmOps(tabm, ops);
     const ids = Object.keys(commitmentsOf(msg));
     // Its ID: the uncommitted one it is stored under, or that of its commitments.
     const own = ids.length === 0 ? id : messageId(msg);
