@@ -202,6 +202,7 @@ export class Schedules {
         body: message,
       };
       const signing = signHttpsigAsync(unsigned, wallet);
+      signing.catch(() => undefined); // awaited below, unless working out the ID throws
       // The ID it is stored under, worked out while the thread pool signs.
       unsignedMessageId(unsigned);
       const assignment = await signing;
