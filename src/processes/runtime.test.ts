@@ -186,6 +186,20 @@ async function computeAfresh(store: MessageStore, process: Message, slot: number
   return result;
 }
 
+/** The store, but its records at paths containing `part` are written only once released. */
+function holdingWrites(store: MessageStore, part: string) {
+  let release: (value?: unknown) => void = () => {};
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  const slow: MessageStore = Object.create(store);
+  slow.writeAt = async (path, msg) => {
+    if (path.includes(part)) await held;
+    return store.writeAt(path, msg);
+  };
+  return { slow, release };
+}
+
 const bodyOf = (result: { body: unknown }) => result.body as Message;
 /** 1 + 2 + ... + n. */
 const sumTo = (n: number) => (n * (n + 1)) / 2;
@@ -308,16 +322,7 @@ describe('ProcessRuntime.compute', () => {
 
   it('answers without waiting for slot states to be written, and from the live state before', async () => {
     const { ctx, store, process, pid, calls } = await setup(3);
-    let release: (value?: unknown) => void = () => {};
-    const held = new Promise((resolve) => {
-      release = resolve;
-    });
-    // A store whose slot records wait until released.
-    const slow: MessageStore = Object.create(store);
-    slow.writeAt = async (path, msg) => {
-      if (path.includes('/slots/')) await held;
-      return store.writeAt(path, msg);
-    };
+    const { slow, release } = holdingWrites(store, '/slots/');
     const runtime = new ProcessRuntime(slow);
     assert.equal(bodyOf(await runtime.compute(process, 3, ctx)).total, sumTo(3));
     assert.equal(await store.list?.(`processes/${pid}/slots`), undefined);
@@ -408,16 +413,7 @@ describe('snapshots', () => {
 
   it('are written without the compute that took them waiting', async () => {
     const { ctx, store, process, pid } = await setup(3, { process_snapshot_slots: 2 });
-    let release: (value?: unknown) => void = () => {};
-    const held = new Promise((resolve) => {
-      release = resolve;
-    });
-    // A store whose snapshot records wait until released.
-    const slow: MessageStore = Object.create(store);
-    slow.writeAt = async (path, msg) => {
-      if (path.includes('/snapshots/')) await held;
-      return store.writeAt(path, msg);
-    };
+    const { slow, release } = holdingWrites(store, '/snapshots/');
     const runtime = new ProcessRuntime(slow);
     const result = await runtime.compute(process, 3, ctx);
     assert.equal(bodyOf(result).total, sumTo(3));
