@@ -15,7 +15,9 @@ import { messageToTabm, tabmToMessage } from '../../src/codecs/structured.ts';
 import { base64url, sha256 } from '../../src/core/binary.ts';
 import type { Message } from '../../src/core/message.ts';
 import type { Wallet } from '../../src/crypto/wallet.ts';
+import { unsignedMessageId } from '../../src/engine/ids.ts';
 import type { RunningNode } from '../../src/http/server.ts';
+import type { TieredMessageStore } from '../../src/stores/tiered.ts';
 import {
   clientWallet,
   nodeWallet,
@@ -73,6 +75,14 @@ describe('scheduler@1.0', () => {
       );
       chain = Buffer.from(sha256(Buffer.concat([chain, Buffer.from(id as string)])));
       assert.equal(a['hash-chain'], base64url(chain), `slot ${slot} chain`);
+      // Each signed request is kept too (store_all_signed), as a message of its own
+      // (not only inside its assignment).
+      if (slot > 0) {
+        const own = unsignedMessageId(body);
+        const [local] = (node.node.services.messages as TieredMessageStore).stores;
+        assert.equal(await local?.resolve(own), own, `slot ${slot}'s request is kept`);
+        assert.equal((await node.node.services.messages.read(own))?.n, body.n);
+      }
     }
     assert.equal((await send(node, { path: `/${pid}/slot/current` })).text, '50');
   });
