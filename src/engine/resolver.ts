@@ -380,12 +380,9 @@ function deviceContext(ctx: Context): Context {
   return { ...ctx, directives: rest };
 }
 
-/** Whether a device declares the (normalised) key volatile. */
-function isVolatile(info: Device, key: string): boolean {
-  const volatile = info.volatile;
-  if (volatile === true) return true;
-  return volatile?.some((k) => normalizeKey(k) === key) ?? false;
-}
+/** Whether a device's key list names the (normalised) key. */
+const names = (list: readonly string[] | undefined, key: string): boolean =>
+  list?.some((k) => normalizeKey(k) === key) ?? false;
 
 export type Uncached = 'volatile' | 'configured';
 
@@ -396,10 +393,9 @@ export type Uncached = 'volatile' | 'configured';
  */
 export function uncachedBecause(info: Device, base: Message, key: string): Uncached | undefined {
   const mark = privateOf(base).volatile;
-  if (mark === true || isVolatile(info, key)) return 'volatile';
-  if (mark === 'configured' || info.configured?.some((k) => normalizeKey(k) === key)) {
-    return 'configured';
-  }
+  const { volatile, configured } = info;
+  if (mark === true || volatile === true || names(volatile, key)) return 'volatile';
+  if (mark === 'configured' || names(configured, key)) return 'configured';
   return undefined;
 }
 

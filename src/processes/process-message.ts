@@ -82,12 +82,13 @@ const COMMITTED_VIEWS = 256;
 export function committedProcess(process: Message, ctx: Context): Message {
   if (committersOf(process).length === 0) return withOnlyCommitted(process, ctx.services.codecs);
   const pid = messageId(process, { committers: 'all' });
-  const kept = committedViews.get(pid);
   // Private keys (a hashpath) are never committed: the view does not depend on them.
-  if (kept && valueEquals(kept.process, withoutPrivate(process))) return kept.view;
+  const bare = withoutPrivate(process);
+  const kept = committedViews.get(pid);
+  if (kept && valueEquals(kept.process, bare)) return kept.view;
   const view = withOnlyCommitted(process, ctx.services.codecs);
   committedViews.delete(pid);
-  committedViews.set(pid, { process: withoutPrivate(process), view });
+  committedViews.set(pid, { process: bare, view });
   if (committedViews.size > COMMITTED_VIEWS) {
     committedViews.delete(committedViews.keys().next().value as string);
   }

@@ -39,7 +39,7 @@ import {
 } from '../structured-fields.ts';
 import { keyidBytes, RSA_ALG, signatureAlgorithm } from './algorithms.ts';
 import { encodingForms, tabmToHttp } from './encode.ts';
-import { HMAC_ALG, HTTPSIG, hmac, resetHmac } from './hmac.ts';
+import { HMAC_ALG, HTTPSIG, hmac, hmacCommitment, resetHmac } from './hmac.ts';
 import {
   addDerived,
   componentsOf,
@@ -169,12 +169,10 @@ function withSignature(
         ...tabm,
         commitments: {
           [id]: commitment,
-          [hmacId]: {
+          [hmacId]: hmacCommitment({
             signature: commitment.signature as Binary,
             'signature-input': commitment['signature-input'] as Binary,
-            'commitment-device': HTTPSIG,
-            alg: HMAC_ALG,
-          },
+          }),
         },
       }
     : resetHmac({ ...tabm, commitments: { ...existing, [id]: commitment } });

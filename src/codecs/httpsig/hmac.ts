@@ -111,6 +111,11 @@ export function resetHmac(tabm: Tabm): Tabm {
   const id = base64url(hmac({ ...base, ...info }));
   return {
     ...tabm,
-    commitments: { ...others, [id]: { ...info, 'commitment-device': HTTPSIG, alg: HMAC_ALG } },
+    commitments: { ...others, [id]: hmacCommitment(info) },
   };
+}
+
+/** The HMAC commitment over signatures `info` holds (`signature`, `signature-input`; none: {}). */
+export function hmacCommitment(info: Tabm): Tabm {
+  return { ...info, 'commitment-device': HTTPSIG, alg: HMAC_ALG };
 }
