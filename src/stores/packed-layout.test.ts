@@ -81,5 +81,20 @@ for (const [name, open] of kinds) {
       }
       await messages.close();
     });
+
+    it('adds commitments to a commitments group kept elsewhere behind a link', async () => {
+      const store = open();
+      const messages = new TieredMessageStore([store]);
+      const signed = signHttpsig({ k: 'linked' }, one);
+      const id = await messages.write({ k: 'linked' });
+      // HyperBEAM's layout may leave `<id>/commitments` as a link to a map.
+      await store.makeGroup('kept/commitments-of');
+      await store.makeLink('kept/commitments-of', `${id}/commitments`);
+      await messages.write(signed);
+      const cids = Object.keys(commitmentsOf(signed));
+      assert.deepEqual((await store.list('kept/commitments-of'))?.sort(), cids.sort());
+      for (const cid of cids) assert.deepEqual(await messages.read(cid), signed);
+      await messages.close();
+    });
   });
 }

@@ -135,6 +135,42 @@ function placeOf(tx: EntryWriter, path: string): [parent: string, name: string, 
   return [parent, name, joinPath(parent, name)];
 }
 
+/** Members of `content` a group lacks, each as an entry of its own (the group's record stays as it is). */
+function addMembers(tx: EntryWriter, at: string, group: Entry, content: PackedTree): void {
+  const own = group.kind === 'group' ? group.content : undefined;
+  for (const [name, value] of Object.entries(content)) {
+    const path = `${at}/${name}`;
+    if ((own && Object.hasOwn(own, name)) || tx.get(path) !== undefined) continue;
+    tx.put(
+      path,
+      value instanceof Uint8Array
+        ? { kind: 'data', bytes: value }
+        : { kind: 'group', content: value },
+    );
+    tx.addChild(at, name);
+  }
+}
+
+/** A group of messages that may gain members, packed in one record while it is new. */
+function applyGrowing(tx: EntryWriter, path: string, content: PackedTree): void {
+  const [parent, name, direct] = placeOf(tx, path);
+  ensureGroups(tx, parent);
+  const existing = tx.get(direct);
+  if (existing === undefined) {
+    tx.put(direct, { kind: 'group', content });
+    tx.addChild(parent, name);
+    return;
+  }
+  // A group HyperBEAM wrote as a link to a map is followed and added to.
+  const at = existing.kind === 'link' ? resolveWith((p) => tx.get(p), existing.target) : direct;
+  if (at !== direct) ensureGroups(tx, at);
+  const group = tx.get(at) as Entry;
+  if (group.kind !== 'group') {
+    throw new BadRequestError('path_collision', `'${at}' holds a value, not a group`);
+  }
+  addMembers(tx, at, group, content);
+}
+
 /** A group holding `content` at `path` (content kept if the group has some: same ID, same content). */
 function applyMessage(tx: EntryWriter, path: string, content: PackedTree): void {
   const [parent, name, at] = placeOf(tx, path);
@@ -153,7 +189,7 @@ function applyMessage(tx: EntryWriter, path: string, content: PackedTree): void 
 
 function apply(tx: EntryWriter, op: StoreOp): void {
   if (op.op === 'message') {
-    applyMessage(tx, op.path, op.content);
+    (op.grows ? applyGrowing : applyMessage)(tx, op.path, op.content);
     return;
   }
   if (op.op === 'group') {

@@ -23,8 +23,13 @@ export type StoreOp =
   | { op: 'write'; path: string; value: Uint8Array }
   | { op: 'group'; path: string }
   | { op: 'link'; existing: string; link: string; replace?: boolean }
-  /** A group whose own keys are `content`, kept as one record (stores that `pack`). */
-  | { op: 'message'; path: string; content: PackedTree };
+  /**
+   * A group whose own keys are `content`, kept as one record (stores that
+   * `pack`). `grows`: a group of messages that may gain members (a message's
+   * commitments): where it exists already, the names it lacks are added as
+   * entries of their own, and its record is not rewritten.
+   */
+  | { op: 'message'; path: string; content: PackedTree; grows?: boolean };
 
 export interface Store {
   /** `local` stores are consulted first; `remote` ones fetch over the network. */

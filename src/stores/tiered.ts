@@ -6,8 +6,9 @@
  *   <CommitmentID>          ->     a link per commitment, to the message
  *   computed/<hashpath>     ->     a link per cached resolution result
  * Stores that pack (LMDB, memory) keep a message's keys in one record at
- * `<UncommittedID>` instead, and each commitment in one at
- * `<UncommittedID>/commitments/<CommitmentID>`; paths read the same.
+ * `<UncommittedID>` instead, and its commitments in one at
+ * `<UncommittedID>/commitments` (commitments added later in records of
+ * their own beside it); paths read the same.
  * Messages are written as TABM (binaries and nested maps, types in
  * `ao-types`), all in one atomic write where the store can. Reading by any
  * ID gives the message back with the same IDs. Local stores are asked
@@ -133,8 +134,9 @@ function packContent(
 
 /**
  * The changes that write a TABM in packed records: its keys in one record at
- * its uncommitted ID, each commitment in one at `<id>/commitments/<ID>` (so
- * the same content signed again adds only its new commitments).
+ * its uncommitted ID, its commitments in one at `<id>/commitments` (read
+ * as `<id>/commitments/<ID>`); the same content signed again adds only its
+ * new commitments, each in a record of its own.
  */
 function packedOps(tabm: Tabm, ops: StoreOp[], at?: string): string {
   const id = at ?? unsignedId(tabm);
@@ -144,14 +146,15 @@ function packedOps(tabm: Tabm, ops: StoreOp[], at?: string): string {
   ops.push({ op: 'message', path: id, content: packContent(content, id, links, 0) });
   if (isMessage(commitments)) {
     const at = `${id}/commitments`;
-    ops.push({ op: 'group', path: at });
+    const members: PackedTree = {};
     for (const [cid, commitment] of Object.entries(commitments as Tabm)) {
       if (!isMessage(commitment) || cid.includes('/') || cid === '') {
         throw new BadRequestError('bad_commitment', `the commitment '${cid}' cannot be stored`);
       }
       const path = `${at}/${cid}`;
-      ops.push({ op: 'message', path, content: packContent(commitment as Tabm, path, links, 1) });
+      put(members as Message, cid, packContent(commitment as Tabm, path, links, 1) as Message);
     }
+    ops.push({ op: 'message', path: at, content: members, grows: true });
   }
   for (const [existing, link] of links) ops.push({ op: 'link', existing, link });
   return id;

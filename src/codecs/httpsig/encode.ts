@@ -75,7 +75,8 @@ export interface EncodeOptions {
 const UNSAFE_IN_HEADER = /[^\t\x20-\x7e\x80-\xff]|^[ \t]|[ \t]$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 // Headers that describe the HTTP exchange itself; as message keys they travel in the body.
-const FRAMING_HEADERS = new Set([
+/** Headers of the connection, not the message: transport-form encoding leaves them out. */
+export const FRAMING_HEADERS = new Set([
   'connection',
   'content-encoding',
   'content-length',

@@ -13,6 +13,7 @@ import { serializeDictionary } from '../structured-fields.ts';
 import { signatureAlgorithm } from './algorithms.ts';
 import { committedKeys, signHttpsig, verifyHttpsig } from './commit.ts';
 import { tabmToHttp } from './encode.ts';
+import { resetHmac } from './hmac.ts';
 import { digestMatches, type ReceivedFields, readReceived, verifyReceived } from './received.ts';
 import { signatureBase, signatureInput } from './signature-base.ts';
 
@@ -174,5 +175,33 @@ describe('a short `data` a client sends and signs as a header (aoconnect)', () =
       () => readReceived({ ...received, headers: { ...headers, data: '2 + 2' } }),
       /does not verify/,
     );
+  });
+});
+
+describe('the connection fields of a signed request', () => {
+  const read = (headers: Record<string, Binary>) =>
+    readReceived({ headers, body: new Uint8Array(), method: 'POST', path: '/x' });
+
+  it('are left out unless signed: the message and its HMAC are those of the signed keys', () => {
+    const fields = signedFields({ a: '1', path: '/x' });
+    const plain = read(fields);
+    const sent = read({
+      ...fields,
+      host: '127.0.0.1:8734',
+      connection: 'close',
+      'content-length': '0',
+    });
+    assert.deepEqual(sent.message, plain.message);
+    assert.deepEqual(
+      resetHmac(messageToTabm(sent.message)).commitments,
+      messageToTabm(plain.message).commitments,
+    );
+  });
+
+  it('are kept where a signature covers them', () => {
+    const fields = signedFields({ a: '1', host: 'example.org' });
+    const { message } = read({ ...fields, connection: 'close' });
+    assert.equal(message.host, 'example.org');
+    assert.equal(message.connection, undefined);
   });
 });

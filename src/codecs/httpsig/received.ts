@@ -16,6 +16,7 @@ import { messageToTabm, parseAoTypes, tabmToMessage } from '../structured.ts';
 import { type InnerList, parseDictionary } from '../structured-fields.ts';
 import { keyidBytes, signatureAlgorithm, supportedAlgorithms } from './algorithms.ts';
 import { decodeHttp, type KeySource } from './decode.ts';
+import { FRAMING_HEADERS } from './encode.ts';
 import { resetHmac } from './hmac.ts';
 import { type HttpFields, itemText, signatureBase, stripAt } from './signature-base.ts';
 
@@ -185,6 +186,27 @@ function covers(
 }
 
 /**
+ * Leave out the connection's own fields (`host`, `content-length`...) that no
+ * signature covers: a signed message would drop them after decoding anyway,
+ * and then its HMAC would be worked out a second time without them.
+ */
+function withoutConnectionFields(
+  fields: HttpFields,
+  signatures: ReceivedSignature[],
+  typed: Map<string, string>,
+): void {
+  for (const name of Object.keys(fields)) {
+    if (
+      (name === 'host' || FRAMING_HEADERS.has(name)) &&
+      !typed.has(name) &&
+      !signatures.some((s) => s.covers.includes(name))
+    ) {
+      delete fields[name];
+    }
+  }
+}
+
+/**
  * A received httpsig message: every signature is checked over the headers
  * and body bytes as received (never a re-encoding), and a signed message
  * keeps exactly the keys all its signatures cover, plus a recomputed HMAC.
@@ -201,10 +223,11 @@ export function readReceived(http: ReceivedHttp): Received {
     }
     throw error;
   }
+  const typed = parseAoTypes(http.headers['ao-types']);
+  if (signatures.length > 0) withoutConnectionFields(fields, signatures, typed);
   const { tabm, sources } = decodeHttp(fields);
   const msg = tabmToMessage(tabm);
   if (signatures.length === 0) return { message: msg, verified: [] };
-  const typed = parseAoTypes(http.headers['ao-types']);
   const kept: Message = {};
   const keys = Object.keys(msg);
   for (const key of keys) {
