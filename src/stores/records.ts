@@ -220,14 +220,25 @@ function apply(tx: EntryWriter, op: StoreOp): void {
 }
 
 /**
- * The writer without a child index for the root: every message is a child of
- * the root, so indexing them would double each write for a listing nobody
- * reads.
+ * The writer a batch uses: no child index for the root (every message is a
+ * child of the root, so indexing them would double each write for a listing
+ * nobody reads), and each entry read or put once in the batch (only the
+ * batch writes while it runs): a message's commitments and links are placed
+ * under the record just written, not fetched and decoded again.
  */
-function unindexedRoot(tx: EntryWriter): EntryWriter {
+function batchWriter(tx: EntryWriter): EntryWriter {
+  const known = new Map<string, Entry | undefined>();
   return {
-    get: (path) => tx.get(path),
-    put: (path, entry) => tx.put(path, entry),
+    get: (path) => {
+      if (known.has(path)) return known.get(path);
+      const entry = tx.get(path);
+      known.set(path, entry);
+      return entry;
+    },
+    put: (path, entry) => {
+      known.set(path, entry);
+      tx.put(path, entry);
+    },
     addChild: (parent, name) => {
       if (parent !== '') tx.addChild(parent, name);
     },
@@ -312,7 +323,7 @@ export class RecordStore implements Store {
 
   async list(path: string): Promise<string[] | undefined> {
     const { at, inner } = this.place(path);
-    // The root is not listed: its children are every message (see unindexedRoot).
+    // The root is not listed: its children are every message (see batchWriter).
     if (at === '' && inner.length === 0) return undefined;
     const entry = this.entries.get(at);
     if (entry?.kind !== 'group') return undefined;
@@ -331,7 +342,7 @@ export class RecordStore implements Store {
 
   writeMany(ops: readonly StoreOp[]): Promise<void> {
     return this.entries.batch((tx) => {
-      const writer = unindexedRoot(tx);
+      const writer = batchWriter(tx);
       for (const op of ops) apply(writer, op);
     });
   }
@@ -343,7 +354,7 @@ export class RecordStore implements Store {
     let written: Uint8Array | undefined;
     // Read and written in one batch: LMDB's write transaction, so other writers wait.
     await this.entries.batch((raw) => {
-      const tx = unindexedRoot(raw);
+      const tx = batchWriter(raw);
       const [parent, name, at] = placeOf(tx, path);
       const entry = tx.get(at);
       if (entry !== undefined && entry.kind !== 'data') {
