@@ -3,7 +3,7 @@
  * requests (node:http, so paths reach the node exactly as written).
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import { loadWallet, type Wallet, walletFromJwk } from '../../src/crypto/wallet.ts';
 import { type RunningNode, startNode } from '../../src/http/server.ts';
 import type { NodeOptions } from '../../src/node/components.ts';
@@ -44,8 +44,12 @@ export interface RawRequest {
   body?: string | Uint8Array;
 }
 
-/** Send one request; the path is sent byte for byte. */
-export function send(node: { port: number }, req: RawRequest): Promise<RawResponse> {
+/** Send one request; the path is sent byte for byte (a connection of its own, unless an agent keeps them). */
+export function send(
+  node: { port: number },
+  req: RawRequest,
+  agent: Agent | false = false,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const out = request(
       {
@@ -54,7 +58,7 @@ export function send(node: { port: number }, req: RawRequest): Promise<RawRespon
         method: req.method ?? 'GET',
         path: req.path,
         headers: req.headers ?? {},
-        agent: false,
+        agent,
       },
       (res) => {
         const chunks: Buffer[] = [];
