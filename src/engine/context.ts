@@ -21,6 +21,13 @@ import type { NodeMetrics } from './metrics.ts';
 import type { DeviceRegistry } from './registry.ts';
 import type { ResultCache } from './result-cache.ts';
 
+/** A message to write and the paths to lead to it (`links`) or to a message it holds under a key (`nestedLinks`). */
+export interface MessageEntry {
+  readonly message: Message;
+  readonly links?: readonly string[];
+  readonly nestedLinks?: Readonly<Record<string, readonly string[]>>;
+}
+
 /** Messages by ID, and the paths records live at, over the node's stores. */
 export interface MessageStore {
   read(id: string): Promise<Message | undefined>;
@@ -32,7 +39,7 @@ export interface MessageStore {
    */
   writeAt(path: string, msg: Message): Promise<void>;
   /** Write several messages (and their links) in one atomic write; returns their IDs. */
-  writeAll(entries: readonly { message: Message; links?: readonly string[] }[]): Promise<string[]>;
+  writeAll(entries: readonly MessageEntry[]): Promise<string[]>;
   /** What is at a path: a message, or bytes (`data/<sha-256>`). */
   readValue(path: string): Promise<Message | Uint8Array | undefined>;
   /** Write bytes; returns their path (`data/<sha-256>`). */
@@ -119,6 +126,19 @@ export interface RequestInfo {
   /** The IDs of its commitments verified over the bytes received, once. */
   readonly verified: readonly string[];
   readonly trace?: RequestTrace;
+  /** Its storing (`store_all_signed`), which a write that holds it anyway may take over. */
+  readonly keeping?: RequestKeeping;
+}
+
+/**
+ * A signed request about to be stored on its own. A write that holds the
+ * same message (a schedule's assignment) takes the storing over, so the
+ * message is written once: `takeOver` gives the function to hand that
+ * write to, or nothing once the request's own write has begun.
+ */
+export interface RequestKeeping {
+  readonly message: Message;
+  takeOver(): ((written: Promise<unknown>) => void) | undefined;
 }
 
 /** What the engine learns about a request while resolving it. */

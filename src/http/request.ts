@@ -20,7 +20,7 @@ import { committersOf, withOnlyCommitted } from '../codecs/commitments.ts';
 import type { Binary } from '../core/binary.ts';
 import { BadRequestError, CodecError, HbError, SignatureError } from '../core/errors.ts';
 import type { Message } from '../core/message.ts';
-import type { Context } from '../engine/context.ts';
+import type { Context, MessageStore, RequestKeeping } from '../engine/context.ts';
 
 /** The parts of an HTTP request the node reads. Header names are lower-case. */
 export interface HttpRequest {
@@ -86,11 +86,32 @@ export interface DecodedRequest {
   /** The IDs of the commitments verified over the received bytes, once. */
   verified: readonly string[];
   /**
-   * The signed request being written (`store_all_signed`): it is written
-   * while the request is resolved (so its commit can share the result's),
-   * and the reply waits for it.
+   * The signed request being stored (`store_all_signed`): on its own, once
+   * the request's resolution has begun, unless what it resolves to holds the
+   * message and takes the storing over (`keeping`); the reply waits for it.
    */
   stored?: Promise<unknown>;
+  keeping?: RequestKeeping;
+}
+
+/**
+ * A signed request's storing: its own write starts on the next turn of the
+ * event loop, so a resolution that holds the message (a schedule, whose
+ * assignment carries it) can take it over first and write it once.
+ */
+function keepRequest(message: Message, messages: MessageStore) {
+  let hand: ((written: Promise<unknown>) => void) | undefined;
+  const stored = new Promise<unknown>((resolve) => {
+    hand = resolve;
+  });
+  stored.catch(() => undefined); // awaited by whoever replies
+  const takeOver = () => {
+    const taken = hand;
+    hand = undefined;
+    return taken;
+  };
+  setImmediate(() => takeOver()?.(messages.write(message)));
+  return { stored, keeping: { message, takeOver } };
 }
 
 export async function decodeRequest(req: HttpRequest, ctx: Context): Promise<DecodedRequest> {
@@ -106,7 +127,5 @@ export async function decodeRequest(req: HttpRequest, ctx: Context): Promise<Dec
   const path = typeof msg.path === 'string' ? msg.path : req.url;
   const decoded = { message: msg, singleton: { ...msg, method: req.method, path }, verified };
   if (!signed || ctx.config.store_all_signed !== true) return decoded;
-  const stored = ctx.services.messages.write(msg);
-  stored.catch(() => undefined); // awaited by whoever replies
-  return { ...decoded, stored };
+  return { ...decoded, ...keepRequest(msg, ctx.services.messages) };
 }

@@ -183,7 +183,7 @@ async function answer(
     const { codecs } = ctx.services;
     const reader = requestCodec(headers);
     checkBody(codecs.has(reader) ? codecs.get(reader) : undefined, { headers, body }, limits);
-    const { message, singleton, verified, stored } = await decodeRequest(request, ctx);
+    const { message, singleton, verified, stored, keeping } = await decodeRequest(request, ctx);
     checkRequest(singleton, limits);
     // A data item's request still asks for its reply's form in the HTTP headers.
     const asked: Message = {};
@@ -193,7 +193,7 @@ async function answer(
     }
     codec = acceptCodec({ ...asked, ...singleton }, ctx);
     const result = await handle(singleton, live, {
-      request: { message, verified, trace },
+      request: { message, verified, trace, keeping },
       replyCodec: codec,
     });
     await stored;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sharedPath } from '../../test/support/shared.ts';
 import { storeOver } from '../../test/support/stores.ts';
-import { committersOf, verifyMessage } from '../codecs/commitments.ts';
+import { commitmentsOf, committersOf, verifyMessage } from '../codecs/commitments.ts';
 import { signHttpsig } from '../codecs/httpsig/commit.ts';
 import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
@@ -15,7 +15,7 @@ import type { Message } from '../core/message.ts';
 import { loadWallet, type Wallet } from '../crypto/wallet.ts';
 import { createContext } from '../defaults.ts';
 import { type Context, withDirectives } from '../engine/context.ts';
-import { messageId } from '../engine/ids.ts';
+import { messageId, unsignedMessageId } from '../engine/ids.ts';
 import { MemoryStore } from '../stores/memory.ts';
 import { TieredMessageStore } from '../stores/tiered.ts';
 import { isAssignment, Schedules } from './schedule.ts';
@@ -187,6 +187,62 @@ describe('Schedules recovery', () => {
       next['hash-chain'],
       chainOf([{ n: '0' }, { n: '1' }].map((m) => messageId(m, { committers: 'all' }))),
     );
+  });
+});
+
+/** A signed request about to be stored (store_all_signed), and what a taker handed on. */
+function keptRequest(ctx: Context, message: Message) {
+  const handed: Promise<unknown>[] = [];
+  let open = true;
+  const keeping = {
+    message,
+    takeOver: () => {
+      if (!open) return undefined;
+      open = false;
+      return (written: Promise<unknown>) => {
+        handed.push(written);
+      };
+    },
+  };
+  return { handed, keeping, ctx: { ...ctx, request: { message, verified: [], keeping } } };
+}
+
+describe('Schedules.assign and the signed request it assigns', () => {
+  const request = signHttpsig({ action: 'Add', n: '7' }, wallet);
+  const own = unsignedMessageId(request);
+
+  it('stores the request once, in its assignment, read by all its IDs', async () => {
+    const { ctx, store, schedules } = setup();
+    const kept = keptRequest(ctx, request);
+    const a = await schedules.assign(PID, { ...request }, kept.ctx);
+    assert.equal(kept.handed.length, 1);
+    await kept.handed[0];
+    const [local] = store.stores;
+    assert.equal(await local?.resolve(own), `${unsignedMessageId(a)}/body`);
+    for (const id of [own, ...Object.keys(commitmentsOf(request))]) {
+      assert.deepEqual(await store.read(id), request, id);
+    }
+  });
+
+  it('leaves another message to be stored on its own', async () => {
+    const { ctx, schedules } = setup();
+    const kept = keptRequest(ctx, request);
+    await schedules.assign(PID, signHttpsig({ action: 'Other' }, wallet), kept.ctx);
+    assert.equal(kept.handed.length, 0);
+    assert.notEqual(kept.keeping.takeOver(), undefined);
+  });
+
+  it('stores the request on its own when its assignment cannot be stored', async () => {
+    const inner = new TieredMessageStore([new MemoryStore()]);
+    const store = storeOver(inner, {
+      writeAll: () => Promise.reject(new Error('disk full')),
+    });
+    const kept = keptRequest(createContext({ wallet, messages: store }), request);
+    const schedules = new Schedules(store);
+    await assert.rejects(schedules.assign(PID, { ...request }, kept.ctx), /disk full/);
+    await kept.handed[0];
+    assert.equal(await inner.stores[0]?.resolve(own), own);
+    assert.deepEqual(await inner.read(own), request);
   });
 });
 

@@ -17,7 +17,7 @@ import { signHttpsigAsync } from '../codecs/httpsig/commit.ts';
 import { base64url, fromBase64url, sha256 } from '../core/binary.ts';
 import { HbError } from '../core/errors.ts';
 import { keptPromise } from '../core/kept.ts';
-import { isMessage, type Message } from '../core/message.ts';
+import { isMessage, type Message, valueEquals } from '../core/message.ts';
 import type { Context, MessageStore } from '../engine/context.ts';
 import { messageId, sameUnsignedId, unsignedMessageId } from '../engine/ids.ts';
 import { currentBlock } from './block.ts';
@@ -44,6 +44,8 @@ interface ProcessSchedule {
 interface Queued {
   readonly assignment: Message;
   readonly links: readonly string[];
+  /** Paths to lead to the assigned message itself (a signed request it keeps). */
+  readonly bodyLinks: readonly string[];
   readonly done: (error?: Error) => void;
 }
 
@@ -146,12 +148,14 @@ export class Schedules {
     state: ProcessSchedule,
     assignment: Message,
     links: readonly string[],
+    bodyLinks: readonly string[],
   ): Promise<void> {
     if (state.broken) return Promise.reject(state.broken);
     const stored = new Promise<void>((resolve, reject) => {
       state.queue.push({
         assignment,
         links,
+        bodyLinks,
         done: (error) => (error ? reject(error) : resolve()),
       });
     });
@@ -165,7 +169,13 @@ export class Schedules {
     while (state.queue.length > 0) {
       const batch = state.queue.splice(0);
       try {
-        await this.store.writeAll(batch.map((q) => ({ message: q.assignment, links: q.links })));
+        await this.store.writeAll(
+          batch.map((q) => ({
+            message: q.assignment,
+            links: q.links,
+            nestedLinks: { body: q.bodyLinks },
+          })),
+        );
         for (const q of batch) q.done();
       } catch (error) {
         state.broken = error as Error;
@@ -185,6 +195,10 @@ export class Schedules {
     const id = messageId(message, { committers: 'all' });
     state.chain = sha256(Buffer.concat([state.chain, Buffer.from(id, 'utf8')]));
     const chain = base64url(state.chain);
+    // The signed request this message is (store_all_signed) is stored in its
+    // assignment, once, and read by its IDs there.
+    const keeping = ctx.request?.keeping;
+    const kept = keeping && valueEquals(keeping.message, message) ? keeping.takeOver() : undefined;
     const blockPromise = currentBlock(ctx);
     const signed = blockPromise.then(async (block) => {
       const unsigned: Message = {
@@ -203,8 +217,9 @@ export class Schedules {
       };
       const signing = signHttpsigAsync(unsigned, wallet);
       signing.catch(() => undefined); // awaited below, unless working out the ID throws
-      // The ID it is stored under, worked out while the thread pool signs.
+      // The IDs it and a kept request are stored under, worked out while the thread pool signs.
       unsignedMessageId(unsigned);
+      if (kept) unsignedMessageId(message);
       const assignment = await signing;
       sameUnsignedId(unsigned, assignment);
       return assignment;
@@ -216,8 +231,11 @@ export class Schedules {
     const queued = state.tail.then(async () => {
       const assignment = await signed;
       const links = [assignmentPath(pid, slot), messagePath(pid, id)];
-      return { stored: this.enqueue(state, assignment, links) };
+      const bodyLinks = kept ? [unsignedMessageId(message)] : [];
+      return { stored: this.enqueue(state, assignment, links, bodyLinks) };
     });
+    // Not assigned after all: the request is stored on its own.
+    kept?.(queued.then((q) => q.stored).catch(() => ctx.services.messages.write(message)));
     state.tail = queued.then(() => undefined);
     state.tail.catch(() => undefined); // the failure is this call's to report
     try {

@@ -29,7 +29,7 @@ import {
 } from '../core/binary.ts';
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import { isMessage, type Message, put } from '../core/message.ts';
-import type { MessageStore } from '../engine/context.ts';
+import type { MessageEntry, MessageStore } from '../engine/context.ts';
 import { messageId, unsignedMessageId } from '../engine/ids.ts';
 import type { PackedTree } from './packed.ts';
 import { applyOps, type Store, type StoreOp, type Tree } from './store.ts';
@@ -202,17 +202,18 @@ export class TieredMessageStore implements MessageStore {
   }
 
   /** Write several messages and their links, all in one atomic write. */
-  async writeAll(
-    entries: readonly { message: Message; links?: readonly string[] }[],
-  ): Promise<string[]> {
+  async writeAll(entries: readonly MessageEntry[]): Promise<string[]> {
     const ops: StoreOp[] = [];
-    const ids = entries.map(({ message, links = [] }) => this.messageOps(message, links, ops));
+    const ids = entries.map((entry) => this.messageOps(entry, ops));
     await applyOps(this.primary, ops);
     return ids;
   }
 
-  /** The changes that write a message, its commitment IDs and `links`; returns its ID. */
-  private messageOps(msg: Message, links: readonly string[], ops: StoreOp[]): string {
+  /** The changes that write a message, its commitment IDs and links; returns its ID. */
+  private messageOps(
+    { message: msg, links = [], nestedLinks = {} }: MessageEntry,
+    ops: StoreOp[],
+  ): string {
     const tabm = messageToTabm(msg);
     // Its unsigned ID as worked out for it already (or now, and kept).
     const id = this.primary.packs
@@ -224,6 +225,9 @@ export class TieredMessageStore implements MessageStore {
     if (ids.length > 1) ids.push(own);
     for (const alt of ids) if (alt !== id) ops.push({ op: 'link', existing: id, link: alt });
     for (const link of links) ops.push({ op: 'link', existing: id, link });
+    for (const [key, paths] of Object.entries(nestedLinks)) {
+      for (const link of paths) ops.push({ op: 'link', existing: `${id}/${key}`, link });
+    }
     return own;
   }
 

@@ -75,13 +75,15 @@ describe('scheduler@1.0', () => {
       );
       chain = Buffer.from(sha256(Buffer.concat([chain, Buffer.from(id as string)])));
       assert.equal(a['hash-chain'], base64url(chain), `slot ${slot} chain`);
-      // Each signed request is kept too (store_all_signed), as a message of its own
-      // (not only inside its assignment).
+      // Each signed request is kept too (store_all_signed), read by its IDs, and
+      // written once: where its assignment holds it.
       if (slot > 0) {
         const own = unsignedMessageId(body);
         const [local] = (node.node.services.messages as TieredMessageStore).stores;
-        assert.equal(await local?.resolve(own), own, `slot ${slot}'s request is kept`);
-        assert.equal((await node.node.services.messages.read(own))?.n, body.n);
+        const held = `${unsignedMessageId(a)}/body`;
+        assert.equal(await local?.resolve(own), held, `slot ${slot}'s request is kept`);
+        assert.equal(await local?.resolve(id as string), held);
+        assert.deepEqual(await node.node.services.messages.read(own), body);
       }
     }
     assert.equal((await send(node, { path: `/${pid}/slot/current` })).text, '50');
