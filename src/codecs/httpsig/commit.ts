@@ -96,6 +96,8 @@ export function signatureLabel(address: string): string {
 interface PreparedSignature {
   base: Uint8Array;
   input: InnerList;
+  /** The message's TABM, commitments included (worked out once for all the signing steps). */
+  tabm: Tabm;
 }
 
 /** What an RSA signature over `msg` covers: its signature base and input. */
@@ -103,7 +105,8 @@ function prepareSignature(msg: Message, wallet: Wallet): PreparedSignature {
   if (wallet.type !== 'rsa') {
     throw new BadRequestError('unsupported_key', 'httpsig@1.0 signs with RSA wallets only');
   }
-  const tabm = messageToTabm(omit(msg, ['commitments']));
+  const whole = messageToTabm(msg);
+  const tabm = msg.commitments === undefined ? whole : messageToTabm(omit(msg, ['commitments']));
   const fields = signedFields(tabmToHttp(tabm, { transport: true }));
   const components = Object.keys(fields).sort(compareBytes).map(addDerived);
   const hashpath = privateOf(msg).hashpath;
@@ -113,7 +116,7 @@ function prepareSignature(msg: Message, wallet: Wallet): PreparedSignature {
     ...(typeof hashpath === 'string' ? { tag: hashpath } : {}),
   };
   const input = signatureInput(components, params);
-  return { base: toBytes(signatureBase(components, input, fields)), input };
+  return { base: toBytes(signatureBase(components, input, fields)), input, tabm: whole };
 }
 
 /** `signature` as the one member of a signature dictionary labelled `label`. */
@@ -129,11 +132,11 @@ function signatureField(label: string, signature: Uint8Array): Binary {
  * bytes, so it is worked out while the signature is being made (from one of
  * the same length: the message is encoded the same way).
  */
-function hmacIdWhenSigned(msg: Message, wallet: Wallet, { input }: PreparedSignature): string {
+function hmacIdWhenSigned(wallet: Wallet, { input, tabm }: PreparedSignature): string {
   const label = signatureLabel(wallet.address);
   return base64url(
     hmac({
-      ...messageToTabm(msg),
+      ...tabm,
       signature: signatureField(label, new Uint8Array(wallet.publicKey.length)),
       'signature-input': serializeDictionary([[label, input]]),
     }),
@@ -147,7 +150,7 @@ function hmacIdWhenSigned(msg: Message, wallet: Wallet, { input }: PreparedSigna
 function withSignature(
   msg: Message,
   wallet: Wallet,
-  { input, base }: PreparedSignature,
+  { input, base, tabm }: PreparedSignature,
   signature: Uint8Array,
   hmacId?: string,
 ): Message {
@@ -160,7 +163,6 @@ function withSignature(
     signature: signatureField(label, signature),
     'signature-input': serializeDictionary([[label, input]]),
   };
-  const tabm = messageToTabm(msg);
   const existing = isMessage(tabm.commitments) ? (tabm.commitments as Tabm) : {};
   const id = base64url(sha256(signature));
   const alone = hmacId !== undefined && Object.keys(existing).length === 0;
@@ -203,8 +205,7 @@ export async function signHttpsigAsync(
   const sign = async () => {
     const signing = wallet.signAsync(prepared.base, 'sha512');
     signing.catch(() => undefined); // awaited below, unless working out the HMAC throws
-    const hmacId =
-      msg.commitments === undefined ? hmacIdWhenSigned(msg, wallet, prepared) : undefined;
+    const hmacId = msg.commitments === undefined ? hmacIdWhenSigned(wallet, prepared) : undefined;
     return withSignature(msg, wallet, prepared, await signing, hmacId);
   };
   if (!memo || msg.commitments !== undefined) return sign();
