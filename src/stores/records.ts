@@ -25,6 +25,7 @@ import {
   splitPath,
   type Tree,
 } from './store.ts';
+import { TreeMemo, topOf } from './tree-memo.ts';
 
 export type Entry =
   | { kind: 'data'; bytes: Uint8Array }
@@ -226,7 +227,7 @@ function apply(tx: EntryWriter, op: StoreOp): void {
  * batch writes while it runs): a message's commitments and links are placed
  * under the record just written, not fetched and decoded again.
  */
-function batchWriter(tx: EntryWriter): EntryWriter {
+function batchWriter(tx: EntryWriter, written: Set<string>): EntryWriter {
   const known = new Map<string, Entry | undefined>();
   return {
     get: (path) => {
@@ -237,12 +238,21 @@ function batchWriter(tx: EntryWriter): EntryWriter {
     },
     put: (path, entry) => {
       known.set(path, entry);
+      written.add(topOf(path));
       tx.put(path, entry);
     },
     addChild: (parent, name) => {
-      if (parent !== '') tx.addChild(parent, name);
+      if (parent === '') return;
+      written.add(topOf(parent));
+      tx.addChild(parent, name);
     },
   };
+}
+
+/** Reads of entries and group listings (a tree's reads are tracked for the memo). */
+interface Reader {
+  get(path: string): Entry | undefined;
+  children(path: string): string[];
 }
 
 export class RecordStore implements Store {
@@ -262,8 +272,10 @@ export class RecordStore implements Store {
   /** Messages' keys are packed into their groups' records (`message` ops). */
   readonly packs = true;
 
-  private place(path: string): Place {
-    return locate((p) => this.entries.get(p), path);
+  private readonly memo = new TreeMemo();
+
+  private place(path: string, reader: Reader = this.entries): Place {
+    return locate((p) => reader.get(p), path);
   }
 
   async resolve(path: string): Promise<string> {
@@ -271,14 +283,42 @@ export class RecordStore implements Store {
     return joinPath(at, ...inner);
   }
 
+  /** The tree at a path; a message read by its ID is kept until a write touches it. */
   readTree(path: string): Tree | undefined {
-    return this.treeAt(this.place(path), path, new Set());
+    const segments = pathSegments(path);
+    if (segments.length !== 1) return this.uncachedTree(path);
+    const id = segments[0] as string;
+    const kept = this.memo.get(id);
+    if (kept) return kept;
+    const from = new Set<string>();
+    const reader: Reader = {
+      get: (p) => {
+        from.add(topOf(p));
+        return this.entries.get(p);
+      },
+      children: (p) => {
+        from.add(topOf(p));
+        return this.entries.children(p);
+      },
+    };
+    const tree = this.treeAt(this.place(id, reader), id, new Set(), reader);
+    if (tree !== undefined) this.memo.keep(id, tree, from);
+    return tree;
+  }
+
+  private uncachedTree(path: string): Tree | undefined {
+    return this.treeAt(this.place(path), path, new Set(), this.entries);
   }
 
   /** The tree at a resolved place. */
-  private treeAt(place: Place, path: string, seen: ReadonlySet<string>): Tree | undefined {
+  private treeAt(
+    place: Place,
+    path: string,
+    seen: ReadonlySet<string>,
+    reader: Reader,
+  ): Tree | undefined {
     const { at, inner } = place;
-    const entry = this.entries.get(at);
+    const entry = reader.get(at);
     if (inner.length > 0)
       return valueIn(entry?.kind === 'group' ? entry.content : undefined, inner);
     if (seen.has(at)) throw new LinkCycleError(path);
@@ -286,16 +326,16 @@ export class RecordStore implements Store {
     if (entry?.kind !== 'group') return undefined;
     const inside = new Set([...seen, at]);
     const tree: { [name: string]: Tree } = { ...entry.content };
-    for (const name of this.entries.children(at)) {
+    for (const name of reader.children(at)) {
       // Only the child's own name can be a link: its parent is resolved already.
       let child: Place = { at: `${at}/${name}`, inner: [] };
       let hops = 0;
-      for (let e = this.entries.get(child.at); e?.kind === 'link'; e = this.entries.get(child.at)) {
+      for (let e = reader.get(child.at); e?.kind === 'link'; e = reader.get(child.at)) {
         if (++hops > MAX_LINK_HOPS) throw new LinkCycleError(path);
-        child = this.place(e.target);
+        child = this.place(e.target, reader);
         if (child.inner.length > 0) break;
       }
-      const value = this.treeAt(child, `${path}/${name}`, inside);
+      const value = this.treeAt(child, `${path}/${name}`, inside, reader);
       if (value === undefined) {
         throw new NotFoundError('incomplete_message', `part '${name}' of '${path}' is missing`);
       }
@@ -305,7 +345,8 @@ export class RecordStore implements Store {
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
-    const value = this.readTree(path);
+    // Bytes go to callers as they are: never from the memo, where one could change them.
+    const value = this.uncachedTree(path);
     return value instanceof Uint8Array ? value : undefined;
   }
 
@@ -341,10 +382,29 @@ export class RecordStore implements Store {
   }
 
   writeMany(ops: readonly StoreOp[]): Promise<void> {
-    return this.entries.batch((tx) => {
-      const writer = batchWriter(tx);
-      for (const op of ops) apply(writer, op);
+    return this.batch((tx) => {
+      for (const op of ops) apply(tx, op);
     });
+  }
+
+  /**
+   * One atomic batch. Trees read from what it writes are forgotten when it
+   * runs and again once it is committed (a read in between sees the store
+   * as it was, and must not be kept).
+   */
+  private async batch(writes: (tx: EntryWriter) => void): Promise<void> {
+    const written = new Set<string>();
+    const forget = () => {
+      for (const top of written) this.memo.forget(top);
+    };
+    try {
+      await this.entries.batch((tx) => {
+        writes(batchWriter(tx, written));
+        forget();
+      });
+    } finally {
+      forget();
+    }
   }
 
   async update(
@@ -353,8 +413,7 @@ export class RecordStore implements Store {
   ): Promise<Uint8Array> {
     let written: Uint8Array | undefined;
     // Read and written in one batch: LMDB's write transaction, so other writers wait.
-    await this.entries.batch((raw) => {
-      const tx = batchWriter(raw);
+    await this.batch((tx) => {
       const [parent, name, at] = placeOf(tx, path);
       const entry = tx.get(at);
       if (entry !== undefined && entry.kind !== 'data') {
@@ -380,8 +439,10 @@ export class RecordStore implements Store {
     return this.writeMany([{ op: 'link', existing, link, replace }]);
   }
 
-  reset(): Promise<void> {
-    return this.entries.clear();
+  async reset(): Promise<void> {
+    this.memo.clear();
+    await this.entries.clear();
+    this.memo.clear();
   }
 
   close(): Promise<void> {

@@ -148,7 +148,6 @@ function hmacIdWhenSigned(wallet: Wallet, { input, tabm }: PreparedSignature): s
  * ID given when worked out beforehand, for a message that had no commitments).
  */
 function withSignature(
-  msg: Message,
   wallet: Wallet,
   { input, base, tabm }: PreparedSignature,
   signature: Uint8Array,
@@ -188,7 +187,7 @@ function withSignature(
 /** Sign a message with an RSA wallet and add the commitment (plus a fresh HMAC). */
 export function signHttpsig(msg: Message, wallet: Wallet): Message {
   const prepared = prepareSignature(msg, wallet);
-  return withSignature(msg, wallet, prepared, wallet.sign(prepared.base, 'sha512'));
+  return withSignature(wallet, prepared, wallet.sign(prepared.base, 'sha512'));
 }
 
 /**
@@ -206,7 +205,7 @@ export async function signHttpsigAsync(
     const signing = wallet.signAsync(prepared.base, 'sha512');
     signing.catch(() => undefined); // awaited below, unless working out the HMAC throws
     const hmacId = msg.commitments === undefined ? hmacIdWhenSigned(wallet, prepared) : undefined;
-    return withSignature(msg, wallet, prepared, await signing, hmacId);
+    return withSignature(wallet, prepared, await signing, hmacId);
   };
   if (!memo || msg.commitments !== undefined) return sign();
   return memo.sign(wallet.address, prepared.base, sign);
