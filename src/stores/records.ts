@@ -50,6 +50,7 @@ export interface EntryMap {
 }
 
 type Get = (path: string) => Entry | undefined;
+type MessageOp = Extract<StoreOp, { op: 'message' }>;
 
 /** A resolved path: an entry, and the names inside that entry's `content` (none: the entry itself). */
 interface Place {
@@ -152,34 +153,32 @@ function addMembers(tx: EntryWriter, at: string, group: Entry, content: PackedTr
   }
 }
 
-/** A group of messages that may gain members, packed in one record while it is new. */
-function applyGrowing(tx: EntryWriter, path: string, content: PackedTree): void {
-  const [parent, name, direct] = placeOf(tx, path);
-  ensureGroups(tx, parent);
-  const existing = tx.get(direct);
-  if (existing === undefined) {
-    tx.put(direct, { kind: 'group', content });
-    tx.addChild(parent, name);
-    return;
-  }
+/** Members a growing group at `at` (followed if it is a link) lacks, as entries of their own. */
+function growGroup(tx: EntryWriter, at: string, existing: Entry, content: PackedTree): void {
   // A group HyperBEAM wrote as a link to a map is followed and added to.
-  const at = existing.kind === 'link' ? resolveWith((p) => tx.get(p), existing.target) : direct;
-  if (at !== direct) ensureGroups(tx, at);
-  const group = tx.get(at) as Entry;
+  const target = existing.kind === 'link' ? resolveWith((p) => tx.get(p), existing.target) : at;
+  if (target !== at) ensureGroups(tx, target);
+  const group = tx.get(target) as Entry;
   if (group.kind !== 'group') {
-    throw new BadRequestError('path_collision', `'${at}' holds a value, not a group`);
+    throw new BadRequestError('path_collision', `'${target}' holds a value, not a group`);
   }
-  addMembers(tx, at, group, content);
+  addMembers(tx, target, group, content);
 }
 
-/** A group holding `content` at `path` (content kept if the group has some: same ID, same content). */
-function applyMessage(tx: EntryWriter, path: string, content: PackedTree): void {
+/**
+ * A group holding `content` at `path`, in one record while it is new. A
+ * message's group keeps the content it has (same ID, same content); a
+ * growing one (a message's commitments) gets the members it lacks.
+ */
+function applyMessage(tx: EntryWriter, { path, content, grows }: MessageOp): void {
   const [parent, name, at] = placeOf(tx, path);
   ensureGroups(tx, parent);
   const existing = tx.get(at);
   if (existing === undefined) {
     tx.put(at, { kind: 'group', content });
     tx.addChild(parent, name);
+  } else if (grows) {
+    growGroup(tx, at, existing, content);
   } else if (existing.kind === 'link' || (existing.kind === 'group' && !existing.content)) {
     // A link here (from an ID of the message nested in another) gives way to the message itself.
     tx.put(at, { kind: 'group', content });
@@ -190,7 +189,7 @@ function applyMessage(tx: EntryWriter, path: string, content: PackedTree): void 
 
 function apply(tx: EntryWriter, op: StoreOp): void {
   if (op.op === 'message') {
-    (op.grows ? applyGrowing : applyMessage)(tx, op.path, op.content);
+    applyMessage(tx, op);
     return;
   }
   if (op.op === 'group') {
