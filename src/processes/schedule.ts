@@ -198,7 +198,7 @@ export class Schedules {
     // The signed request this message is (store_all_signed) is stored in its
     // assignment, once, and read by its IDs there.
     const keeping = ctx.request?.keeping;
-    const kept = keeping && valueEquals(keeping.message, message) ? keeping.takeOver() : undefined;
+    const isRequest = keeping !== undefined && valueEquals(keeping.message, message);
     const blockPromise = currentBlock(ctx);
     const signed = blockPromise.then(async (block) => {
       const unsigned: Message = {
@@ -219,7 +219,7 @@ export class Schedules {
       signing.catch(() => undefined); // awaited below, unless working out the ID throws
       // The IDs it and a kept request are stored under, worked out while the thread pool signs.
       unsignedMessageId(unsigned);
-      if (kept) unsignedMessageId(message);
+      if (isRequest) unsignedMessageId(message);
       const assignment = await signing;
       sameUnsignedId(unsigned, assignment);
       return assignment;
@@ -228,6 +228,7 @@ export class Schedules {
     // written with their slot and message links, those queued together in one
     // transaction (a group commit), so the stored schedule never has a gap.
     // (The write's promise is wrapped: returned bare, it would be awaited here.)
+    const kept = isRequest ? keeping.takeOver() : undefined;
     const queued = state.tail.then(async () => {
       const assignment = await signed;
       const links = [assignmentPath(pid, slot), messagePath(pid, id)];

@@ -74,8 +74,7 @@ export interface EncodeOptions {
 // What an HTTP header line keeps intact: no control characters but tab, no edge whitespace.
 const UNSAFE_IN_HEADER = /[^\t\x20-\x7e\x80-\xff]|^[ \t]|[ \t]$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-// Headers that describe the HTTP exchange itself; as message keys they travel in the body.
-/** Headers of the connection, not the message: transport-form encoding leaves them out. */
+/** Headers that describe the HTTP exchange itself; as message keys they travel in the body. */
 export const FRAMING_HEADERS = new Set([
   'connection',
   'content-encoding',
