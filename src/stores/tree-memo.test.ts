@@ -65,6 +65,17 @@ for (const [name, open] of kinds) {
 }
 
 describe('TreeMemo', () => {
+  it('keeps at most 8 MiB of trees, the newest', () => {
+    const memo = new TreeMemo();
+    const big = () => ({ v: new Uint8Array(250 * 1024) });
+    for (let i = 0; i < 40; i++) memo.keep(`id${i}`, big(), new Set([`id${i}`]));
+    assert.equal(memo.get('id0'), undefined);
+    assert.ok(memo.get('id39'));
+    let kept = 0;
+    for (let i = 0; i < 40; i++) if (memo.get(`id${i}`)) kept++;
+    assert.equal(kept, Math.floor((8 * 1024) / 250));
+  });
+
   it('keeps at most 256 trees, and none larger than 256 KiB', () => {
     const memo = new TreeMemo();
     for (let i = 0; i < 300; i++)
