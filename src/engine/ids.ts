@@ -10,6 +10,7 @@
  * folds everything before it.
  */
 import { selectCommitments } from '../codecs/commitments.ts';
+import { unsignedIdFromSigning } from '../codecs/httpsig/commit.ts';
 import { resetHmac } from '../codecs/httpsig/hmac.ts';
 import { messageToTabm, type Tabm } from '../codecs/structured.ts';
 import {
@@ -74,26 +75,30 @@ function contentKey(tabm: Tabm): string | undefined {
 export function unsignedMessageId(msg: Message): string {
   let id = unsignedIds.get(msg);
   if (id === undefined) {
-    const { commitments: _c, ...rest } = msg;
-    let tabm = messageToTabm(rest);
-    // A literal `signature-input` key would be read as a component list.
-    if ('signature-input' in tabm) {
-      const { 'signature-input': input, ...others } = tabm;
-      tabm = { ...others, 'x-signature-input': input as Binary };
-    }
-    const key = contentKey(tabm);
-    id = key === undefined ? undefined : idsByContent.get(key);
-    if (id === undefined) {
-      const withHmac = resetHmac(tabm);
-      id = Object.keys(withHmac.commitments as Message)[0] as string;
-      if (key !== undefined) {
-        idsByContent.set(key, id);
-        if (idsByContent.size > CONTENT_IDS) {
-          idsByContent.delete(idsByContent.keys().next().value as string);
-        }
-      }
-    }
+    id = unsignedIdFromSigning(msg) ?? computedUnsignedId(msg);
     unsignedIds.set(msg, id);
+  }
+  return id;
+}
+
+function computedUnsignedId(msg: Message): string {
+  const { commitments: _c, ...rest } = msg;
+  let tabm = messageToTabm(rest);
+  // A literal `signature-input` key would be read as a component list.
+  if ('signature-input' in tabm) {
+    const { 'signature-input': input, ...others } = tabm;
+    tabm = { ...others, 'x-signature-input': input as Binary };
+  }
+  const key = contentKey(tabm);
+  const known = key === undefined ? undefined : idsByContent.get(key);
+  if (known !== undefined) return known;
+  const withHmac = resetHmac(tabm);
+  const id = Object.keys(withHmac.commitments as Message)[0] as string;
+  if (key !== undefined) {
+    idsByContent.set(key, id);
+    if (idsByContent.size > CONTENT_IDS) {
+      idsByContent.delete(idsByContent.keys().next().value as string);
+    }
   }
   return id;
 }

@@ -15,7 +15,14 @@ import { messageId } from '../../engine/ids.ts';
 import { createCodecRegistry } from '../index.ts';
 import { messageToTabm, tabmToMessage } from '../structured.ts';
 import { parseDictionary } from '../structured-fields.ts';
-import { committedKeys, RSA_ALG, signatureLabel, signHttpsig, signHttpsigAsync } from './commit.ts';
+import {
+  committedKeys,
+  RSA_ALG,
+  signatureLabel,
+  signHttpsig,
+  signHttpsigAsync,
+  unsignedIdFromSigning,
+} from './commit.ts';
 import { HMAC_ALG, HTTPSIG, resetHmac, unsignedId } from './hmac.ts';
 import { readReceived } from './received.ts';
 
@@ -385,6 +392,25 @@ describe('signHttpsigAsync', () => {
         assert.deepEqual(signed.commitments, again.commitments);
       }
     }
+  });
+
+  it('learns the unsigned ID of what it signs where the HMAC is that ID, and only there', async () => {
+    const messages: Message[] = [
+      { a: '1' },
+      { n: 7, nested: { deep: { x: 'y' } }, body: 'x'.repeat(5000) },
+      { path: '/x/schedule', slot: 3, body: { inner: 'message' } },
+      { a: 'line1\nline2', b: ' edge ' },
+      { 'signature-input': 'a key of its own', a: '1' },
+    ];
+    let learnt = 0;
+    for (const msg of messages) {
+      await signHttpsigAsync(msg, key1);
+      const known = unsignedIdFromSigning(msg);
+      if (known === undefined) continue;
+      learnt++;
+      assert.equal(known, unsignedId(messageToTabm(msg)), JSON.stringify(msg).slice(0, 60));
+    }
+    assert.ok(learnt >= 3, `learnt ${learnt}`);
   });
 });
 

@@ -39,7 +39,7 @@ import {
 } from '../structured-fields.ts';
 import { keyidBytes, RSA_ALG, signatureAlgorithm } from './algorithms.ts';
 import { encodingForms, tabmToHttp } from './encode.ts';
-import { HMAC_ALG, HTTPSIG, hmac, hmacCommitment, resetHmac } from './hmac.ts';
+import { HMAC_ALG, HTTPSIG, hmac, hmacCommitment, resetHmac, signedHmac } from './hmac.ts';
 import {
   addDerived,
   componentsOf,
@@ -132,15 +132,34 @@ function signatureField(label: string, signature: Uint8Array): Binary {
  * bytes, so it is worked out while the signature is being made (from one of
  * the same length: the message is encoded the same way).
  */
-function hmacIdWhenSigned(wallet: Wallet, { input, tabm }: PreparedSignature): string {
+function hmacIdWhenSigned(
+  msg: Message,
+  wallet: Wallet,
+  { input, tabm }: PreparedSignature,
+): string {
   const label = signatureLabel(wallet.address);
-  return base64url(
-    hmac({
-      ...tabm,
-      signature: signatureField(label, new Uint8Array(wallet.publicKey.length)),
-      'signature-input': serializeDictionary([[label, input]]),
-    }),
-  );
+  const { hmac: raw, isUnsignedId } = signedHmac({
+    ...tabm,
+    signature: signatureField(label, new Uint8Array(wallet.publicKey.length)),
+    'signature-input': serializeDictionary([[label, input]]),
+  });
+  const id = base64url(raw);
+  // Keys of its own by those names would have been replaced above.
+  if (isUnsignedId && !('signature' in tabm) && !('signature-input' in tabm)) {
+    unsignedIdsFromSigning.set(msg, id);
+  }
+  return id;
+}
+
+/**
+ * Unsigned IDs learnt while signing: a signature over every field of a
+ * message gets an HMAC commitment whose ID is the message's unsigned ID.
+ */
+const unsignedIdsFromSigning = new WeakMap<Message, string>();
+
+/** The unsigned ID of a message this node has signed, when signing worked it out. */
+export function unsignedIdFromSigning(msg: Message): string | undefined {
+  return unsignedIdsFromSigning.get(msg);
 }
 
 /**
@@ -204,7 +223,8 @@ export async function signHttpsigAsync(
   const sign = async () => {
     const signing = wallet.signAsync(prepared.base, 'sha512');
     signing.catch(() => undefined); // awaited below, unless working out the HMAC throws
-    const hmacId = msg.commitments === undefined ? hmacIdWhenSigned(wallet, prepared) : undefined;
+    const hmacId =
+      msg.commitments === undefined ? hmacIdWhenSigned(msg, wallet, prepared) : undefined;
     return withSignature(wallet, prepared, await signing, hmacId);
   };
   if (!memo || msg.commitments !== undefined) return sign();

@@ -32,18 +32,32 @@ export const HMAC_ALG = 'hmac-sha256';
  * a header (as clients send it).
  */
 export function hmacBase(tabm: Tabm): Binary {
+  return hmacBaseOf(tabm).base;
+}
+
+/**
+ * The HMAC base, and whether its components are every field of HyperBEAM's
+ * encoding: then the base (and the HMAC) is that of the message without its
+ * signatures, its unsigned ID.
+ */
+function hmacBaseOf(tabm: Tabm): { base: Binary; allFields: boolean } {
   const { commitments: _c, 'body-keys': _b, ...rest } = tabm;
   const sigInput = tabm['signature-input'];
   const baseOf = (options: EncodeOptions) => {
     const { 'body-keys': _k, ...encoded } = tabmToHttp(rest, options);
     const fields = withContentDigest(encoded);
-    const keys = isBinary(sigInput) ? componentsOf(sigInput) : Object.keys(fields);
-    const components = normalizeComponents(keys);
-    return signatureBase(
+    const all = normalizeComponents(Object.keys(fields));
+    const components = isBinary(sigInput) ? normalizeComponents(componentsOf(sigInput)) : all;
+    const base = signatureBase(
       components,
       signatureInput(components, { alg: HMAC_ALG, keyid: 'ao' }),
       fields,
     );
+    const allFields =
+      Object.keys(options).length === 0 &&
+      components.length === all.length &&
+      components.every((c, i) => c === all[i]);
+    return { base, allFields };
   };
   let missing: unknown;
   for (const options of encodingForms(rest)) {
@@ -61,6 +75,15 @@ export function hmacBase(tabm: Tabm): Binary {
 /** The raw HMAC of a TABM (HyperBEAM's dev_codec_httpsig:hmac/1). */
 export function hmac(tabm: Tabm): Uint8Array {
   return hmacSha256('ao', hmacBase(tabm));
+}
+
+/**
+ * The HMAC of a signed TABM, and whether it is also the unsigned ID of the
+ * TABM without its signatures (the signature covers every field).
+ */
+export function signedHmac(tabm: Tabm): { hmac: Uint8Array; isUnsignedId: boolean } {
+  const { base, allFields } = hmacBaseOf(tabm);
+  return { hmac: hmacSha256('ao', base), isUnsignedId: allFields };
 }
 
 /** The unsigned ID of a TABM without commitments. */
