@@ -4,7 +4,8 @@
  *     /<pid>/compute&slot=N/results/data over HTTP, LMDB store, the wasm-64
  *     stack in a worker), and a backlog of N (500) scheduled Evals computed by
  *     one request, against raw WebAssembly `handle()` calls on the same module
- *     in this thread with the same JSON (the physical limit);
+ *     in this thread with the same JSON (the physical limit), measured just
+ *     before and just after the backlog and averaged;
  *  2. genesis-wasm computing a legacy process (slots already scheduled)
  *     against @permaweb/ao-loader running the same module the way the legacy
  *     compute unit does (memory handed in and out on each call).
@@ -113,7 +114,7 @@ try {
   const schedules = ctx.services.schedules;
 
   /** Evals/s computing a process's backlog of N Evals, scheduled beforehand, by one request. */
-  const backlogRate = async (process: Message, name: string) => {
+  const backlogRate = async (process: Message, name: string, raw: boolean) => {
     const pid = processIdOf(process);
     await schedules.assign(pid, process, ctx);
     for (let i = 0; i < N; i++) {
@@ -130,23 +131,31 @@ try {
       if (!assignment) throw new Error(`slot ${slot} is missing`);
       inputs.push(jsonIfaceCall(assignment, process));
     }
+    // The raw baseline just before and just after (the machine's speed drifts).
+    const before = raw ? rawAos(inputs) : undefined;
     const start = performance.now();
     const done = await runtime.compute(process, N, ctx);
     if (done.status !== 'ok') throw new Error(`${name} compute failed`);
-    return { rate: { name, opsPerSec: N / ((performance.now() - start) / 1000) }, inputs };
+    const rate = { name, opsPerSec: N / ((performance.now() - start) / 1000) };
+    const after = raw ? rawAos(inputs) : undefined;
+    const baseline =
+      before && after
+        ? { name: before.name, opsPerSec: (before.opsPerSec + after.opsPerSec) / 2 }
+        : undefined;
+    return { rate, baseline };
   };
 
   // 1b. A backlog on the wasm-64 stack.
   const backlog: Message = signHttpsig(aosProcess(nodeWallet.address, image), clientWallet);
-  const wasm64 = await backlogRate(backlog, 'backlog');
-  const raw = rawAos(wasm64.inputs);
+  const wasm64 = await backlogRate(backlog, 'backlog', true);
+  const raw = wasm64.baseline as { name: string; opsPerSec: number };
   report('AOS Eval, schedule + compute over HTTP', full, raw);
   report('AOS backlog compute (wasm-64, LMDB)', wasm64.rate, raw);
 
   // 2. genesis-wasm (compute only) against ao-loader.
   const process: Message = signHttpsig(legacyProcess(nodeWallet.address, legacy), clientWallet);
   const lpid = processIdOf(process);
-  const genesis = (await backlogRate(process, 'genesis-wasm')).rate;
+  const genesis = (await backlogRate(process, 'genesis-wasm', false)).rate;
   await node.stop();
 
   // ao-loader's wasm64 glue grows memory by a Number, which Node 24 refuses
