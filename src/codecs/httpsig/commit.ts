@@ -39,7 +39,7 @@ import {
 } from '../structured-fields.ts';
 import { keyidBytes, RSA_ALG, signatureAlgorithm } from './algorithms.ts';
 import { encodingForms, tabmToHttp } from './encode.ts';
-import { HMAC_ALG, HTTPSIG, hmac, hmacCommitment, resetHmac, signedHmac } from './hmac.ts';
+import { HMAC_ALG, HTTPSIG, hmacCommitment, resetHmac, signedHmac } from './hmac.ts';
 import {
   addDerived,
   componentsOf,
