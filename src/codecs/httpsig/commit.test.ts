@@ -395,22 +395,24 @@ describe('signHttpsigAsync', () => {
   });
 
   it('learns the unsigned ID of what it signs where the HMAC is that ID, and only there', async () => {
-    const messages: Message[] = [
+    const covered: Message[] = [
       { a: '1' },
       { n: 7, nested: { deep: { x: 'y' } }, body: 'x'.repeat(5000) },
       { path: '/x/schedule', slot: 3, body: { inner: 'message' } },
+    ];
+    for (const msg of covered) {
+      await signHttpsigAsync(msg, key1);
+      assert.equal(unsignedIdFromSigning(msg), unsignedId(messageToTabm(msg)));
+    }
+    // Signed in the transport form, or with a key of its own named signature-input.
+    const other: Message[] = [
       { a: 'line1\nline2', b: ' edge ' },
       { 'signature-input': 'a key of its own', a: '1' },
     ];
-    let learnt = 0;
-    for (const msg of messages) {
+    for (const msg of other) {
       await signHttpsigAsync(msg, key1);
-      const known = unsignedIdFromSigning(msg);
-      if (known === undefined) continue;
-      learnt++;
-      assert.equal(known, unsignedId(messageToTabm(msg)), JSON.stringify(msg).slice(0, 60));
+      assert.equal(unsignedIdFromSigning(msg), undefined);
     }
-    assert.ok(learnt >= 3, `learnt ${learnt}`);
   });
 });
 
