@@ -10,8 +10,7 @@
  * folds everything before it.
  */
 import { selectCommitments } from '../codecs/commitments.ts';
-import { unsignedIdFromSigning } from '../codecs/httpsig/commit.ts';
-import { resetHmac } from '../codecs/httpsig/hmac.ts';
+import { knownUnsignedId, rememberUnsignedId, resetHmac } from '../codecs/httpsig/hmac.ts';
 import { messageToTabm, type Tabm } from '../codecs/structured.ts';
 import {
   type Binary,
@@ -34,9 +33,9 @@ import {
 
 // IDs ---------------------------------------------------------------------------------
 
-// Messages are immutable values, so IDs can be memoised per object; and, for
-// small messages, by content (requests build equal messages afresh each time).
-const unsignedIds = new WeakMap<Message, string>();
+// Messages are immutable values, so IDs can be memoised per object (hmac.ts
+// keeps them, signing adds to them); and, for small messages, by content
+// (requests build equal messages afresh each time).
 const idsByContent = new Map<string, string>();
 const CONTENT_KEY_LIMIT = 2048;
 const CONTENT_IDS = 4096;
@@ -73,10 +72,10 @@ function contentKey(tabm: Tabm): string | undefined {
 
 /** The unsigned (uncommitted) ID of a message: its httpsig HMAC. */
 export function unsignedMessageId(msg: Message): string {
-  let id = unsignedIds.get(msg);
+  let id = knownUnsignedId(msg);
   if (id === undefined) {
-    id = unsignedIdFromSigning(msg) ?? computedUnsignedId(msg);
-    unsignedIds.set(msg, id);
+    id = computedUnsignedId(msg);
+    rememberUnsignedId(msg, id);
   }
   return id;
 }
@@ -108,8 +107,8 @@ function computedUnsignedId(msg: Message): string {
  * signed), so its unsigned ID is the one already worked out, if any.
  */
 export function sameUnsignedId(original: Message, copy: Message): void {
-  const id = unsignedIds.get(original);
-  if (id !== undefined) unsignedIds.set(copy, id);
+  const id = knownUnsignedId(original);
+  if (id !== undefined) rememberUnsignedId(copy, id);
 }
 
 /** Combine several commitment IDs into one message ID. */

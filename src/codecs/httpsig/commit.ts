@@ -39,7 +39,14 @@ import {
 } from '../structured-fields.ts';
 import { keyidBytes, RSA_ALG, signatureAlgorithm } from './algorithms.ts';
 import { encodingForms, tabmToHttp } from './encode.ts';
-import { HMAC_ALG, HTTPSIG, hmacCommitment, resetHmac, signedHmac } from './hmac.ts';
+import {
+  HMAC_ALG,
+  HTTPSIG,
+  hmacCommitment,
+  rememberUnsignedId,
+  resetHmac,
+  signedHmac,
+} from './hmac.ts';
 import {
   addDerived,
   componentsOf,
@@ -145,21 +152,11 @@ function hmacIdWhenSigned(
   });
   const id = base64url(raw);
   // Keys of its own by those names would have been replaced above.
+  // A signature over every field gets an HMAC whose ID is the unsigned ID.
   if (isUnsignedId && !('signature' in tabm) && !('signature-input' in tabm)) {
-    unsignedIdsFromSigning.set(msg, id);
+    rememberUnsignedId(msg, id);
   }
   return id;
-}
-
-/**
- * Unsigned IDs learnt while signing: a signature over every field of a
- * message gets an HMAC commitment whose ID is the message's unsigned ID.
- */
-const unsignedIdsFromSigning = new WeakMap<Message, string>();
-
-/** The unsigned ID of a message this node has signed, when signing worked it out. */
-export function unsignedIdFromSigning(msg: Message): string | undefined {
-  return unsignedIdsFromSigning.get(msg);
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { type Binary, base64url, compareBytes, hmacSha256, isBinary } from '../../core/binary.ts';
 import { CodecError } from '../../core/errors.ts';
-import { isMessage } from '../../core/message.ts';
+import { isMessage, type Message } from '../../core/message.ts';
 import type { Tabm } from '../structured.ts';
 import { type Dictionary, parseDictionary, serializeDictionary } from '../structured-fields.ts';
 import { type EncodeOptions, encodingForms, tabmToHttp } from './encode.ts';
@@ -38,25 +38,26 @@ export function hmacBase(tabm: Tabm): Binary {
 /**
  * The HMAC base, and whether its components are every field of HyperBEAM's
  * encoding: then the base (and the HMAC) is that of the message without its
- * signatures, its unsigned ID.
+ * signatures, its unsigned ID (worked out only when asked).
  */
-function hmacBaseOf(tabm: Tabm): { base: Binary; allFields: boolean } {
+function hmacBaseOf(tabm: Tabm): { base: Binary; allFields: () => boolean } {
   const { commitments: _c, 'body-keys': _b, ...rest } = tabm;
   const sigInput = tabm['signature-input'];
   const baseOf = (options: EncodeOptions) => {
     const { 'body-keys': _k, ...encoded } = tabmToHttp(rest, options);
     const fields = withContentDigest(encoded);
-    const all = normalizeComponents(Object.keys(fields));
-    const components = isBinary(sigInput) ? normalizeComponents(componentsOf(sigInput)) : all;
+    const keys = isBinary(sigInput) ? componentsOf(sigInput) : Object.keys(fields);
+    const components = normalizeComponents(keys);
     const base = signatureBase(
       components,
       signatureInput(components, { alg: HMAC_ALG, keyid: 'ao' }),
       fields,
     );
-    const allFields =
-      Object.keys(options).length === 0 &&
-      components.length === all.length &&
-      components.every((c, i) => c === all[i]);
+    const allFields = () => {
+      if (Object.keys(options).length > 0) return false;
+      const all = normalizeComponents(Object.keys(fields));
+      return components.length === all.length && components.every((c, i) => c === all[i]);
+    };
     return { base, allFields };
   };
   let missing: unknown;
@@ -72,6 +73,20 @@ function hmacBaseOf(tabm: Tabm): { base: Binary; allFields: boolean } {
   throw missing;
 }
 
+/**
+ * Unsigned IDs known by message object (messages are immutable values):
+ * worked out from a message, or learnt while signing it.
+ */
+const unsignedIds = new WeakMap<Message, string>();
+
+export function knownUnsignedId(msg: Message): string | undefined {
+  return unsignedIds.get(msg);
+}
+
+export function rememberUnsignedId(msg: Message, id: string): void {
+  unsignedIds.set(msg, id);
+}
+
 /** The raw HMAC of a TABM (HyperBEAM's dev_codec_httpsig:hmac/1). */
 export function hmac(tabm: Tabm): Uint8Array {
   return hmacSha256('ao', hmacBase(tabm));
@@ -83,7 +98,7 @@ export function hmac(tabm: Tabm): Uint8Array {
  */
 export function signedHmac(tabm: Tabm): { hmac: Uint8Array; isUnsignedId: boolean } {
   const { base, allFields } = hmacBaseOf(tabm);
-  return { hmac: hmacSha256('ao', base), isUnsignedId: allFields };
+  return { hmac: hmacSha256('ao', base), isUnsignedId: allFields() };
 }
 
 /** The unsigned ID of a TABM without commitments. */
